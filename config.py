@@ -1,0 +1,138 @@
+"""Configuration classes. Every value can be overridden from the environment.
+
+Defaults serve one machine: SQLite in the instance folder, an embedded Redis when REDIS_URL is unset, and
+(in demo mode) the offline Google emulator. Production differs from the demo by configuration alone.
+"""
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+def env(name, default=None):
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def env_int(name, default):
+    return int(env(name, default))
+
+
+def env_bool(name, default=False):
+    value = env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# Google's real endpoints. The emulator serves all of them on one host, so GOOGLE_BASE_URL overrides them all.
+GOOGLE_ENDPOINTS = {
+    "GOOGLE_AUTH_URL": ("https://accounts.google.com", "/o/oauth2/v2/auth"),
+    "GOOGLE_TOKEN_URL": ("https://oauth2.googleapis.com", "/token"),
+    "GOOGLE_REVOKE_URL": ("https://oauth2.googleapis.com", "/revoke"),
+    "GOOGLE_USERINFO_URL": ("https://openidconnect.googleapis.com", "/v1/userinfo"),
+    "GOOGLE_OPENID_CONFIG_URL": ("https://accounts.google.com", "/.well-known/openid-configuration"),
+    "GOOGLE_PEOPLE_API_URL": ("https://people.googleapis.com", "/"),
+    "GOOGLE_CALENDAR_API_URL": ("https://www.googleapis.com", "/calendar/v3/"),
+    "GOOGLE_BATCH_URL": ("https://www.googleapis.com", "/batch/calendar/v3"),
+    "GOOGLE_CONSOLE_URL": ("https://console.cloud.google.com", "/"),
+}
+
+
+def google_endpoints(base_url=None):
+    """Endpoint URLs: each from its own variable, else from one base URL (the emulator), else Google's."""
+    base = (base_url or "").rstrip("/")
+    urls = {}
+    for key, (host, path) in GOOGLE_ENDPOINTS.items():
+        urls[key] = env(key, (base or host) + path)
+    return urls
+
+
+class Config:
+    ENV_NAME = "default"
+    SECRET_KEY = env("SECRET_KEY")  # generated into the instance folder when absent (see wizard/secrets.py)
+    # Comma-separated Fernet keys, newest first (MultiFernet); generated into the instance folder when absent.
+    ENCRYPTION_KEYS = env("ENCRYPTION_KEYS")
+    INSTANCE_PATH = env("SYNCWIZARD_INSTANCE", str(PROJECT_ROOT / "instance"))
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")  # default: SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = env("REDIS_URL")  # default: the embedded redis-server started by `syncwizard run`
+    RQ_QUEUES = ["sync", "default"]
+    PUBLIC_URL = env("PUBLIC_URL")  # the site's public address, when known in advance
+    TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+    GOOGLE_BASE_URL = env("GOOGLE_BASE_URL")
+    ALLOW_EMULATOR_URLS = env_bool("ALLOW_EMULATOR_URLS", False)
+    EMULATOR_HOST = env("EMULATOR_HOST", "127.0.0.1")
+    EMULATOR_PORT = env_int("EMULATOR_PORT", 8765)
+    EMULATOR_STATE_FILE = env("EMULATOR_STATE_FILE")
+    BABEL_DEFAULT_LOCALE = env("DEFAULT_LOCALE", "en")
+    BABEL_DEFAULT_TIMEZONE = env("DEFAULT_TIMEZONE", "UTC")
+    LANGUAGES = ["en", "ru"]
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ACCOUNT = env("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_PER_IP = env("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+    BOOTSTRAP_SERVE_LOCAL = True  # intranet installs have no internet: no CDN
+    WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 90)
+    SETUP_TOKEN_TTL = env_int("SETUP_TOKEN_TTL", 3600)
+    DEMO = False
+
+    @classmethod
+    def google_urls(cls):
+        return google_endpoints(cls.GOOGLE_BASE_URL)
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = True
+
+
+class DemoConfig(Config):
+    """`syncwizard run --demo`: everything local, Google replaced by the emulator."""
+
+    ENV_NAME = "demo"
+    DEMO = True
+    GOOGLE_BASE_URL = env("GOOGLE_BASE_URL", f"http://{Config.EMULATOR_HOST}:{Config.EMULATOR_PORT}")
+    ALLOW_EMULATOR_URLS = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    # A fixed test key (Fernet, 32 url-safe base64 bytes); production keys come from the environment.
+    ENCRYPTION_KEYS = "dGVzdGluZy1rZXktMzItYnl0ZXMtbG9uZy0wMDAwMDA="
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL_TEST", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    GOOGLE_BASE_URL = env("GOOGLE_BASE_URL_TEST", "http://127.0.0.1:8765")
+    ALLOW_EMULATOR_URLS = True
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    """Refuses to start without explicit keys (see wizard.secrets.check_production)."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "demo": DemoConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+    "default": Config,
+}
+
+
+def config_from_env():
+    return CONFIGS[env("SYNCWIZARD_CONFIG", "default")]

@@ -1,0 +1,1 @@
+// the product's own scripts (no inline scripts: CSP)

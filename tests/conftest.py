@@ -1,0 +1,58 @@
+"""Shared fixtures: a real redis-server for the session, an app on a fresh database, users, clients."""
+import pytest
+
+from config import TestingConfig
+from wizard import create_app
+from wizard.extensions import db as _db
+from wizard.redis import EmbeddedRedis
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"), persist=False).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app(tmp_path, redis_server):
+    app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=redis_server.url)
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+    redis = app.extensions.get("redis")
+    if redis:
+        redis[1].flushdb()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    from wizard.models import User
+
+    def make(email="user@example.com", password="correct horse battery", role="user", **fields):
+        user = User(email=User.normalize_email(email), role=role, **fields)
+        user.set_password(password)
+        _db.session.add(user)
+        _db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in through the real login form."""
+
+    def do(user, password="correct horse battery"):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return response
+
+    return do

@@ -1,0 +1,4 @@
+"""Blueprint 'accounts' (filled in by its issue)."""
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)

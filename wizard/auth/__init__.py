@@ -1,0 +1,17 @@
+"""Login, logout and the first administrator's one-time setup page."""
+from flask import Blueprint
+
+from wizard.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    from wizard.models import User
+
+    return db.session.get(User, int(user_id))
+
+
+def init_app(app):
+    login_manager.login_view = "auth.login"

@@ -1,0 +1,5 @@
+"""Commands: admin (filled in by its issue)."""
+
+
+def register(cli):
+    pass

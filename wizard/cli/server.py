@@ -1,0 +1,5 @@
+"""Commands: server (filled in by its issue)."""
+
+
+def register(cli):
+    pass

@@ -1,0 +1,5 @@
+"""Commands: sync (filled in by its issue)."""
+
+
+def register(cli):
+    pass

