@@ -6,6 +6,8 @@ from wizard import create_app
 from wizard.extensions import db as _db
 from wizard.redis import EmbeddedRedis
 
+pytest_plugins = ["tests.plugins.emulator", "tests.plugins.browser"]
+
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):

@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "wizard.cli.setup",     # check-uri, doctor, settings, rotate-key
     "wizard.cli.emulator",  # emulator
     "wizard.cli.sync",      # sync
+    "wizard.cli.api",       # token create
 )
 
 

@@ -1,0 +1,1 @@
+"""Pytest plugin: Debian chromium driven by Playwright (filled in by the foundation issue)."""

@@ -1,0 +1,1 @@
+"""Pytest plugin: the Google emulator served over real HTTP (filled in by the emulator issue)."""
