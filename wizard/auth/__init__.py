@@ -1,6 +1,7 @@
-"""Login, logout and the first administrator's one-time setup page."""
+"""Login, logout, the user's profile and the first administrator's one-time setup page."""
 from flask import Blueprint
 
+from wizard.auth.decorators import admin_required  # noqa: F401  (public: other areas import it from here)
 from wizard.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
