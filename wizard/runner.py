@@ -101,18 +101,23 @@ class Supervisor:
 
     # --- start -------------------------------------------------------------------------------------
     def start(self):
+        if wait_listening(display_host(self.host), self.port, 0.2):
+            raise RuntimeError(f"port {self.port} is already in use: choose another with --port")
         prepare_database(self.app)
         self._start_redis()
         env = self._child_env()
+        # All children start at once (their imports overlap); the demo seed needs the emulator answering.
+        emulator_port = int(self.app.config["EMULATOR_PORT"])
         if self.demo and self._has_command("emulator"):
-            port = str(self.app.config["EMULATOR_PORT"])
-            self._spawn("emulator", python_command("emulator", "--port", port), env)
-            wait_listening(self.app.config["EMULATOR_HOST"], int(port), LISTEN_TIMEOUT, self.children["emulator"])
-        if self.demo:
-            self._seed_demo()
+            self._spawn("emulator", python_command("emulator", "--port", str(emulator_port)), env)
         self._spawn("worker", python_command("worker"), env)
         self._spawn("web", [sys.executable, "-m", "waitress", "--host", self.host, "--port", str(self.port),
                             "--threads", "8", "--call", "wizard:create_app"], env)
+        if "emulator" in self.children and not wait_listening(
+                self.app.config["EMULATOR_HOST"], emulator_port, LISTEN_TIMEOUT, self.children["emulator"]):
+            raise RuntimeError("the Google emulator did not start")
+        if self.demo:
+            self._seed_demo()
         if not wait_listening(display_host(self.host), self.port, LISTEN_TIMEOUT, self.children["web"]):
             raise RuntimeError("the web server did not start")
         self._announce()
@@ -212,6 +217,9 @@ def run(app, host, port, demo, echo=print) -> int:
     try:
         supervisor.start()
         return supervisor.wait()
+    except RuntimeError as error:
+        echo(f"syncwizard run: {error}")
+        return 1
     finally:
         # Further Ctrl-C while stopping must not abandon the children half-stopped.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
