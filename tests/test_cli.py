@@ -189,3 +189,17 @@ def test_run_refuses_a_busy_port_and_starts_nothing(tmp_path):
     assert product.process.returncode == 1
     assert f"port {port} is already in use" in output
     assert not (tmp_path / "instance" / "redis.url").exists()
+
+
+def test_children_stop_when_the_supervisor_is_killed(tmp_path):
+    product = RunningProduct(tmp_path / "instance", free_port())
+    try:
+        product.wait_ready()
+        pids = descendants(product.process.pid)
+    finally:
+        product.process.kill()
+        product.process.communicate(timeout=30)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(alive(pid) for pid in pids):
+        time.sleep(0.2)
+    assert [pid for pid in pids if alive(pid)] == []

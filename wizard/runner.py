@@ -48,7 +48,7 @@ class SupervisedRedis(EmbeddedRedis):
                 "--dir", str(self.data_dir), "--protected-mode", "yes", "--daemonize", "no",
                 "--loglevel", "warning", "--logfile", "", "--save", "60 1", "--dbfilename", "redis.rdb"]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True)
+                                        start_new_session=True, preexec_fn=_die_with_parent)
         client = redis_lib.Redis.from_url(self.url)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -61,6 +61,16 @@ class SupervisedRedis(EmbeddedRedis):
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("redis-server did not answer in time")
+
+
+def _die_with_parent():
+    """Linux: the child gets SIGTERM if the supervisor itself is killed (kill -9), so nothing is orphaned."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def python_command(*args):
@@ -139,7 +149,7 @@ class Supervisor:
 
     def _spawn(self, name, command, env):
         # process_group=0: the child leads its own group, so stopping it reaches its forks too.
-        self.children[name] = subprocess.Popen(command, env=env, process_group=0)
+        self.children[name] = subprocess.Popen(command, env=env, process_group=0, preexec_fn=_die_with_parent)
 
     @staticmethod
     def _has_command(name):
