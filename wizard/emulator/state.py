@@ -66,6 +66,8 @@ class State:
             self.faults = []
             self.windows = defaultdict(deque)
             self.stats = _new_stats()
+            if hasattr(self.clock, "set_offset"):
+                self.clock.set_offset(0)
             # Wake hung requests so a reset never leaves threads stuck.
             self.hang_release.set()
             self.hang_release = threading.Event()
