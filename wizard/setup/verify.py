@@ -52,8 +52,8 @@ def _token_error(response) -> str:
     return error or f"HTTP {response.status_code}"
 
 
-def probe(client=None) -> Outcome:
-    """Exchange a dummy code with the configured client; record and return what Google said."""
+def probe(client=None, record: bool = True) -> Outcome:
+    """Exchange a dummy code with the configured client; return (and record in the wizard) what Google said."""
     client = client or services.google_client_config()
     if client is None:
         return Outcome("not_configured")
@@ -66,6 +66,8 @@ def probe(client=None) -> Outcome:
     else:
         error = _token_error(response) if response.status_code >= 400 else "unexpected_success"
         outcome = Outcome("accepted") if error == "invalid_grant" else Outcome(error, error)
+    if not record:
+        return outcome
     state = wizard_state.load()
     state.probe_status, state.probe_at = outcome.status, utcnow()
     db.session.commit()
