@@ -67,6 +67,10 @@ _error("unexpected",
        _l("Google answered with an unexpected error: %(detail)s."),
        _l("Try again later; if it persists, check the values of steps 2 and 4."))
 
+# Errors Google shows on its own page during the round trip (the wizard never sees them come back).
+SHOWN_ON_GOOGLES_PAGE = ("redirect_uri_mismatch", "invalid_client", "deleted_client", "org_internal",
+                         "access_denied", "admin_policy_enforced", "disallowed_useragent")
+
 ALIASES = {"accessNotConfigured": "SERVICE_DISABLED", "insufficientPermissions": "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}
 
 

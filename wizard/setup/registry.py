@@ -17,7 +17,7 @@ TYPE_NAMES = {
     ADDRESS: _l("Web address"),
 }
 
-CLIENT_ID_RE = re.compile(r"^[0-9]{6,30}-[0-9a-z_]{8,64}\.apps\.googleusercontent\.com$")
+CLIENT_ID_RE = re.compile(r"^[0-9]{6,30}-[0-9a-z_]{1,64}\.apps\.googleusercontent\.com$")
 SECRET_RE = re.compile(r"^[A-Za-z0-9_\-]{16,100}$")
 
 ERR_REQUIRED = define("settings.required", _l("Enter a value."))

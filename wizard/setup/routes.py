@@ -146,8 +146,11 @@ def verify_step():
     if state.roundtrip_status and state.roundtrip_status not in ("ok", "started", "not_configured"):
         roundtrip_text = google_errors.explain(state.roundtrip_status, redirect_uri=client_redirect,
                                                api=state.roundtrip_detail or "", detail=state.roundtrip_status)
+    page_errors = [(code, *google_errors.explain(code, redirect_uri=client_redirect))
+                   for code in google_errors.SHOWN_ON_GOOGLES_PAGE]
     return _render("verify", configured=configured is not None, probe_form=forms.ProbeForm(),
-                   roundtrip_form=forms.RoundtripForm(), probe_text=probe_text, roundtrip_text=roundtrip_text)
+                   roundtrip_form=forms.RoundtripForm(), probe_text=probe_text, roundtrip_text=roundtrip_text,
+                   page_errors=page_errors)
 
 
 def summary_step():

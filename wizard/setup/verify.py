@@ -156,7 +156,7 @@ def _call_apis(access_token) -> Outcome | None:
         response = requests.get(url, params=params, timeout=TIMEOUT,
                                 headers={"Authorization": f"Bearer {access_token}"})
         if response.status_code >= 400:
-            return Outcome(_api_reason(response), f"HTTP {response.status_code}", api)
+            return Outcome(_api_reason(response), api, api)
     return None
 
 
