@@ -241,6 +241,11 @@ def contacts_query(owner_id: int, *, q: str = "", tag_id: int | None = None):
     return query
 
 
+def matching_contact_ids(owner_id: int, *, q: str = "", tag_id: int | None = None) -> list[int]:
+    """Every live contact id a search matches (bulk actions on "all matching")."""
+    return list(db.session.scalars(contacts_query(owner_id, q=q, tag_id=tag_id).with_only_columns(Contact.id)))
+
+
 def list_contacts(owner_id: int, *, q: str = "", tag_id: int | None = None, sort: str = "name",
                   page: int = 1, per_page: int = 50) -> Page:
     per_page = max(1, min(per_page, MAX_PER_PAGE))
