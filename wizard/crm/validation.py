@@ -47,11 +47,20 @@ def check_unknown(data, allowed, errors, prefix=""):
             errors.add(prefix + str(key), _l("Unknown field."))
 
 
+def is_storable(value: str) -> bool:
+    """JSON can carry lone surrogates and NUL, which no database stores as text."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
 def text(data, key, max_len, errors, *, prefix="", required=False, default=""):
     value = data.get(key, default)
     if value is None:
         value = ""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not is_storable(value):
         errors.add(prefix + key, _l("Must be text."))
         return default
     value = value.strip()
