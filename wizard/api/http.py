@@ -62,7 +62,7 @@ def json_body() -> dict:
 
 def int_query(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -73,9 +73,16 @@ def int_query(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def text_query(name: str, max_length: int) -> str:
+    value = request.args.get(name, "")
+    if len(value) > max_length:
+        raise field_error(name, _("At most %(max)d characters.", max=max_length))
+    return value
+
+
 def choice_query(name: str, choices, default=None):
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if raw not in choices:
         raise field_error(name, _("Choose one of: %(choices)s.", choices=", ".join(choices)))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from wizard.api import bp
 from wizard.api.http import (
-    ApiError, choice_query, field_error, int_query, json_body, page_body, token_required,
+    ApiError, choice_query, field_error, int_query, json_body, page_body, text_query, token_required,
 )
 from wizard.crm import services
 from wizard.crm.services import MAX_ID, MAX_PER_PAGE, Page
@@ -56,19 +56,20 @@ def me():
 @bp.get("/contacts")
 @token_required
 def contacts_list():
+    # Every parameter is checked before any is used, so a bad one is always a 422.
     tag_id = int_query("tag", 0, 1, MAX_ID) or None
-    tag_name = request.args.get("tag_name", "").strip()
-    if tag_name and tag_id is None:
-        tag = services.find_tag(owner(), tag_name)
-        if tag is None:
-            return jsonify(page_body(Page([], 0, 1, int_query("per_page", 50, 1, MAX_PER_PAGE)), dict))
-        tag_id = tag.id
-    elif tag_id is not None:
+    tag_name = text_query("tag_name", 100)
+    q = text_query("q", 200)
+    sort = choice_query("sort", tuple(services.SORTS), "name")
+    number, per_page = int_query("page", 1, 1, 100000), int_query("per_page", 50, 1, MAX_PER_PAGE)
+    if tag_id is not None:
         services.get_tag(owner(), tag_id)  # another user's tag is 404, not an empty list
-    page = services.list_contacts(
-        owner(), q=request.args.get("q", "")[:200], tag_id=tag_id,
-        sort=choice_query("sort", tuple(services.SORTS), "name"),
-        page=int_query("page", 1, 1, 100000), per_page=int_query("per_page", 50, 1, MAX_PER_PAGE))
+    elif tag_name.strip():
+        tag = services.find_tag(owner(), " ".join(tag_name.split()))
+        if tag is None:
+            return jsonify(page_body(Page([], 0, number, per_page), dict))
+        tag_id = tag.id
+    page = services.list_contacts(owner(), q=q, tag_id=tag_id, sort=sort, page=number, per_page=per_page)
     return jsonify(page_body(page, services.contact_to_dict))
 
 
@@ -182,7 +183,7 @@ def tags_remove_contacts(tag_id):
 
 def date_query(name):
     raw = request.args.get(name)
-    if not raw:
+    if raw is None:
         return None
     try:
         value = date.fromisoformat(raw)

@@ -63,11 +63,11 @@ def text(data, key, max_len, errors, *, prefix="", required=False, default=""):
     if not isinstance(value, str) or not is_storable(value):
         errors.add(prefix + key, _l("Must be text."))
         return default
+    if len(value) > max_len:  # counted before trimming: the documented limit is on what is sent
+        errors.add(prefix + key, _l("At most %(max)d characters.", max=max_len))
     value = value.strip()
     if required and not value:
         errors.add(prefix + key, _l("This field is required."))
-    elif len(value) > max_len:
-        errors.add(prefix + key, _l("At most %(max)d characters.", max=max_len))
     return value[:max_len]
 
 
