@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import requests
 
-from .errors import GoogleError, Transient, Unauthenticated, error_from_response, oauth_error
+from .errors import AuthRevoked, GoogleError, Transient, Unauthenticated, error_from_response, oauth_error
 from .pacing import Pacer, unpaced
 
 try:  # Authlib raises its own error class for token-endpoint failures during an automatic refresh
@@ -96,8 +96,13 @@ class Transport:
 
 
 def _from_oauth(error: Exception) -> Exception:
+    """Token-refresh failures as domain errors: Authlib's OAuthError, or the accounts area's
+    ReconnectNeeded (raised after it marked the account "needs reconnect"), which carries `reason_code`."""
     if OAuthError is not None and isinstance(error, OAuthError):
         return oauth_error(error.error or "", error.description or "")
+    reason = getattr(error, "reason_code", None)
+    if reason:
+        return AuthRevoked(str(error), reason=reason)
     return error
 
 
