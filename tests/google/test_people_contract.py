@@ -61,9 +61,19 @@ def test_batch_create_update_get_delete_chunk_to_googles_limits(emulator, people
     assert all(r["organizations"][0]["title"] == "Engineer" for r in result.values())
     assert m.crm_id_of(result[names[0]]) == "crm-" + names[0][-4:]
 
-    stale = {names[0]: updates[names[0]]}  # still carries the old etag
-    with pytest.raises(StaleEtag):
-        people.batch_update(stale, m.UPDATE_PERSON_FIELDS, FIELDS)
+    # One stale etag and one deleted contact in a chunk: Google refuses the chunk; the client answers per item
+    people.delete(names[300])
+    mixed = {names[0]: updates[names[0]],  # still carries the old etag
+             names[300]: m.record_to_person(m.person_to_record(created[300]), created[300]),
+             names[301]: m.record_to_person(m.person_to_record(created[301]).replace(title="Chef"), created[301])}
+    calls = people.calls
+    answered = people.batch_update(mixed, m.UPDATE_PERSON_FIELDS, FIELDS)
+    assert people.calls - calls == 3  # refused chunk, one batchGet, the fresh one sent again
+    assert isinstance(answered[names[0]], StaleEtag)
+    assert answered[names[0]].current["etag"] == result[names[0]]["etag"]  # ready to merge again
+    assert isinstance(answered[names[300]], NotFound)
+    assert answered[names[301]]["organizations"][0]["title"] == "Chef"
+    names.remove(names[300])
 
     calls = people.calls
     people.batch_delete(names)
