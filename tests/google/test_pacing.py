@@ -128,3 +128,15 @@ def test_retry_decisions_follow_the_error_class():
     assert not pacer.retry_after_failure(2, Transient("x"))  # attempts exhausted
     assert not pacer.retry_after_failure(0, QuotaExceeded("x"))  # no hot retry
     assert slept == [0.05, 2]
+
+
+@pytest.mark.parametrize("use_redis", [True, False])
+def test_settled_calls_count_from_when_they_were_answered(redis, use_redis):
+    pacer = Pacer(f"acct-settle-{use_redis}", "calendar", redis if use_redis else None,
+                  PacingPolicy(per_minute=2, window=0.4))
+    started = time.monotonic()
+    ticket = pacer.reserve(2)
+    time.sleep(0.3)  # a long batch: Google stamped its inner calls as they ran
+    pacer.settle(ticket)
+    pacer.acquire(1)
+    assert time.monotonic() - started >= 0.68  # 0.3 s call + a full window after the answer
