@@ -48,7 +48,7 @@ class SupervisedRedis(EmbeddedRedis):
                 "--dir", str(self.data_dir), "--protected-mode", "yes", "--daemonize", "no",
                 "--loglevel", "warning", "--logfile", "", "--save", "60 1", "--dbfilename", "redis.rdb"]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True, preexec_fn=_die_with_parent)
+                                        start_new_session=True, preexec_fn=die_with_parent)
         client = redis_lib.Redis.from_url(self.url)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -63,7 +63,7 @@ class SupervisedRedis(EmbeddedRedis):
         raise RuntimeError("redis-server did not answer in time")
 
 
-def _die_with_parent():
+def die_with_parent():
     """Linux: the child gets SIGTERM if the supervisor itself is killed (kill -9), so nothing is orphaned."""
     try:
         import ctypes
@@ -147,7 +147,7 @@ class Supervisor:
 
     def _spawn(self, name, command, env):
         # process_group=0: the child leads its own group, so stopping it reaches its forks too.
-        self.children[name] = subprocess.Popen(command, env=env, process_group=0, preexec_fn=_die_with_parent)
+        self.children[name] = subprocess.Popen(command, env=env, process_group=0, preexec_fn=die_with_parent)
 
     @staticmethod
     def _has_command(name):
