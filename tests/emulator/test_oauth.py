@@ -165,3 +165,15 @@ def test_id_token_verifies_against_jwks(client):
     claims = jwt.decode(token["id_token"], keys, algorithms=["RS256"]).claims
     jwt.JWTClaimsRegistry(aud={"essential": True, "value": CLIENT_ID}).validate(claims)
     assert claims["email"] == "ann@example.com" and claims["iss"] == client.url
+
+
+def test_use_another_account(client):
+    page = requests.get(start(client), timeout=5)
+    txn = re.search(r'name="txn" value="([^"]+)"', page.text).group(1)
+    answer = requests.post(client.url + "/o/oauth2/v2/auth/consent", allow_redirects=False, timeout=5, data={
+        "txn": txn, "email": "", "other_email": "New.Person@example.com", "action": "allow",
+        "scope": "https://www.googleapis.com/auth/contacts"})
+    token = exchange(client, code_of(answer.headers["Location"])).json()
+    info = requests.get(client.url + "/v1/userinfo", headers={"Authorization": f"Bearer {token['access_token']}"},
+                        timeout=5).json()
+    assert info["email"] == "new.person@example.com"

@@ -1,4 +1,6 @@
 """The emulator's WSGI application: routing, authentication, scopes, enabled APIs, quotas, faults, stats."""
+import logging
+
 from jinja2 import Environment, PackageLoader, select_autoescape
 from werkzeug.wrappers import Request, Response
 
@@ -7,6 +9,8 @@ from .errors import ApiError, insufficient_scope, invalid_credentials, missing_c
 from .errors import service_disabled
 from .i18n import select as select_locale
 from .routing import Call, json_response, match
+
+log = logging.getLogger("wizard.emulator")
 
 SERVICES = {
     "people": ("people.googleapis.com", "Google People API"),
@@ -59,6 +63,13 @@ class EmulatorApp:
                 result = found.handler(call)
         except ApiError as error:
             result = error
+        except faults.Dropped:
+            raise
+        except Exception:  # a bug in the emulator: answer like Google's backend would, and log it
+            log.exception("emulator error on %s %s", request.method, request.path)
+            if found.api == "page":
+                return Response("Internal error in the Google emulator (see its log).", status=500)
+            result = ApiError(500, "Internal error encountered.", calendar_reason="backendError")
         finally:
             if counted:
                 self.state.count(found.key, call.email)
