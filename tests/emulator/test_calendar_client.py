@@ -136,3 +136,23 @@ def test_batch_through_batch_http_request(google, emulator):
     stats = emulator.stats()
     assert stats["by_endpoint"]["POST /calendar/v3/calendars/{calendarId}/events"] == 4
     assert stats["by_endpoint"]["POST /batch/calendar/v3"] == 1
+
+
+def test_changes_while_paging_skip_nothing(google):
+    events = google.calendar.events()
+    for index in range(6):
+        call(events.insert(calendarId="primary", body=event(id=f"page{index:04d}")))
+    first = call(events.list(calendarId="primary", maxResults=2))
+    # While the client pages: one seen event is deleted, one unseen is changed, a new one appears.
+    call(events.delete(calendarId="primary", eventId="page0000"))
+    call(events.patch(calendarId="primary", eventId="page0004", body={"summary": "Changed"}))
+    call(events.insert(calendarId="primary", body=event(id="page0099")))
+    seen, token = [e["id"] for e in first["items"]], first["nextPageToken"]
+    while token:
+        page = call(events.list(calendarId="primary", maxResults=2, pageToken=token))
+        seen += [e["id"] for e in page["items"]]
+        token = page.get("nextPageToken")
+        sync = page.get("nextSyncToken")
+    assert seen == [f"page{i:04d}" for i in range(6)]
+    delta = call(events.list(calendarId="primary", syncToken=sync))
+    assert {e["id"] for e in delta["items"]} == {"page0000", "page0004", "page0099"}

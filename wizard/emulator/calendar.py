@@ -354,47 +354,61 @@ def list_events(call):
     events = calendar["events"]
     private, shared = call.args("privateExtendedProperty"), call.args("sharedExtendedProperty")
     q, ical = call.arg("q"), call.arg("iCalUID")
-    items = []
-    candidates = sorted(events.values(), key=lambda e: e["_seq"]) if since is not None else events.values()
+    # Each item has a key: creation order for a full listing, change order for a sync. Pages follow a cursor
+    # on that key, so events changed or deleted while a client pages never shift a page boundary.
+    entries = []
+    key_field = "_seq" if since is not None else "_n"
     overrides = {}
     for event in events.values():
         if event.get("recurringEventId"):
             overrides.setdefault(event["recurringEventId"], {})[event["id"]] = event
-    for event in candidates:
+    for event in events.values():
         if since is not None:
             if not since < event["_seq"] <= cursor["snap"]:
                 continue
-        elif event["_seq"] > cursor["snap"]:
-            continue
+        elif event.get("_n", 0) > cursor["snap"]:
+            continue  # created after the listing started: the next sync reports it
         if event.get("status") == "cancelled" and not show_deleted:
             continue
         if not matches_filters(call, event, q, private, shared, ical, updated_min):
             continue
         if single and event.get("recurringEventId") and since is None:
             continue  # exceptions are yielded by their series below
+        key = event.get(key_field, 0)
         if single and event.get("recurrence") and event.get("status") != "cancelled":
-            for instance in expand(event, window_start, window_end, tz_default, overrides.get(event["id"], {})):
+            for index, instance in enumerate(expand(event, window_start, window_end, tz_default,
+                                                    overrides.get(event["id"], {}))):
                 if instance.get("status") == "cancelled" and not show_deleted:
                     continue
-                items.append(instance)
+                entries.append(((key, index), instance))
             continue
         if (window_start or window_end) and not in_window(event, window_start, window_end, tz_default):
             continue
-        items.append(event)
-    if order_by == "startTime":
-        items.sort(key=lambda e: recurrence.bound(e["start"], tz_default) if e.get("start") else
-                   datetime.min.replace(tzinfo=timezone.utc))
-    elif order_by == "updated":
-        items.sort(key=lambda e: e["updated"])
-    offset = cursor["o"]
-    page = items[offset:offset + max_results]
+        entries.append(((key, 0), event))
+    if order_by:
+        items = [item for _key, item in entries]
+        if order_by == "startTime":
+            items.sort(key=lambda e: recurrence.bound(e["start"], tz_default) if e.get("start") else
+                       datetime.min.replace(tzinfo=timezone.utc))
+        else:
+            items.sort(key=lambda e: e["updated"])
+        offset = cursor["o"]
+        page = items[offset:offset + max_results]
+        next_cursor = dict(cursor, o=offset + max_results) if offset + max_results < len(items) else None
+    else:
+        entries.sort(key=lambda entry: entry[0])
+        after = tuple(cursor.get("after") or ())
+        remaining = [entry for entry in entries if entry[0] > after] if after else entries
+        page = [item for _key, item in remaining[:max_results]]
+        next_cursor = dict(cursor, after=list(remaining[max_results - 1][0])) if len(remaining) > max_results \
+            else None
     meta = calendar["meta"]
     body = {"kind": "calendar#events", "etag": f'"p{state.seq}"', "summary": meta["summary"],
             "description": "", "updated": rfc3339(state.now()), "timeZone": meta["timeZone"],
             "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 10}],
             "items": [render(e, full=since is None) for e in page]}
-    if offset + max_results < len(items):
-        body["nextPageToken"] = tokens.encode(dict(cursor, o=offset + max_results, h=fingerprint, u=call.email))
+    if next_cursor:
+        body["nextPageToken"] = tokens.encode(dict(next_cursor, h=fingerprint, u=call.email))
     else:
         body["nextSyncToken"] = tokens.encode({"k": "events", "u": call.email, "c": calendar_id,
                                                "s": cursor["snap"], "t": cursor["t"]})
