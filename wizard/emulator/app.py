@@ -121,19 +121,30 @@ class EmulatorApp:
             raise insufficient_scope(SERVICES[call.route.api][0], call.route.rpc, accepted)
 
     def check_quota(self, call):
+        """Sliding one-minute windows: per user (and, when set, per project) for each API."""
         api = call.route.api
-        now = self.state.now()
         with self.state.lock:
             quota = self.state.quotas.get(api) or {}
-            limit = quota.get("per_user_per_minute")
-            if not limit:
-                return
-            window = self.state.windows[(call.email, api)]
-            while window and window[0] <= now - 60:
-                window.popleft()
-            if len(window) >= limit:
-                raise rate_limited(api, int(quota.get("status", 429)))
-            window.append(now)
+            status = int(quota.get("status", 429))
+            self.take(("user", call.email, api), quota.get("per_user_per_minute"), api, status)
+            project = self.project_of(call)
+            if project is not None:
+                self.take(("project", project, api), quota.get("per_project_per_minute"), api, status, False)
+
+    def take(self, key, limit, api, status, per_user=True):
+        if not limit:
+            return
+        now = self.state.now()
+        window = self.state.windows[key]
+        while window and window[0] <= now - 60:
+            window.popleft()
+        if len(window) >= limit:
+            raise rate_limited(api, status, per_user)
+        window.append(now)
+
+    def project_of(self, call):
+        client = self.state.clients.get(call.token.get("client_id") or "")
+        return client["project_id"] if client else None
 
     # ---- pages ---------------------------------------------------------------------------------------
     def render(self, template, status=200, headers=None, **context):

@@ -114,15 +114,15 @@ def service_disabled(service, title, project_number):
                         "links": [{"description": "Google developers console API activation", "url": url}]}])
 
 
-def rate_limited(api, status_code):
+def rate_limited(api, status_code, per_user=True):
     if api == "people":
         return ApiError(
             429, "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per "
                  "user' of service 'people.googleapis.com'.",
             reason="RATE_LIMIT_EXCEEDED", metadata={"service": "people.googleapis.com"})
+    reason = "userRateLimitExceeded" if per_user and status_code != 429 else "rateLimitExceeded"
     return ApiError(
-        status_code, "Rate Limit Exceeded", calendar_reason="rateLimitExceeded" if status_code == 429
-        else "userRateLimitExceeded", calendar_domain="usageLimits",
+        status_code, "Rate Limit Exceeded", calendar_reason=reason, calendar_domain="usageLimits",
         status="RESOURCE_EXHAUSTED" if status_code == 429 else "PERMISSION_DENIED")
 
 

@@ -298,6 +298,10 @@ def list_connections(call):
                                    "request.")
     else:
         cursor = {"after": 0, "snap": state.seq, "t": state.now(), "o": 0}
+        if not sync_token:
+            # The first page of a full sync has its own, smaller quota.
+            limit = state.quotas.get("people", {}).get("full_sync_first_pages_per_minute")
+            call.app.take(("full-sync", call.email, "people"), limit, "people", 429)
     contacts = book(call)
     if sync_token:
         since = read_sync_token(call, sync_token)["s"]

@@ -28,8 +28,9 @@ DEFAULT_SETTINGS = {
 DEFAULT_QUOTAS = {
     # Per user per minute, sliding window. Calendar documents 600; People's console defaults are lower in
     # practice but are per project; tests tighten them through the control API.
-    "people": {"per_user_per_minute": 600, "status": 429},
-    "calendar": {"per_user_per_minute": 600, "status": 403},
+    "people": {"per_user_per_minute": 600, "per_project_per_minute": None, "status": 429,
+               "full_sync_first_pages_per_minute": None},
+    "calendar": {"per_user_per_minute": 600, "per_project_per_minute": 10000, "status": 403},
 }
 
 
