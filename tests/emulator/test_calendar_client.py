@@ -156,3 +156,8 @@ def test_changes_while_paging_skip_nothing(google):
     assert seen == [f"page{i:04d}" for i in range(6)]
     delta = call(events.list(calendarId="primary", syncToken=sync))
     assert {e["id"] for e in delta["items"]} == {"page0000", "page0004", "page0099"}
+
+
+def test_calendars_get(google):
+    calendar = call(google.calendar.calendars().get(calendarId="primary"))
+    assert calendar["id"] == "ann@example.com" and calendar["timeZone"] == "UTC"

@@ -22,6 +22,8 @@ COUNTED = {"people", "calendar", "oauth", "batch"}
 class EmulatorApp:
     def __init__(self, state):
         self.state = state
+        # Callables (route, response) told about every answer; tests use it to validate each JSON body.
+        self.observers = []
         self.templates = Environment(loader=PackageLoader("wizard.emulator", "templates"),
                                      autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
         from .i18n import install
@@ -73,7 +75,10 @@ class EmulatorApp:
         finally:
             if counted:
                 self.state.count(found.key, call.email)
-        return self.respond(found, result)
+        response = self.respond(found, result)
+        for observer in list(self.observers):
+            observer(found, response)
+        return response
 
     def respond(self, found, result):
         if isinstance(result, Response):
