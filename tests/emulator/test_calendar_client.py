@@ -161,3 +161,24 @@ def test_changes_while_paging_skip_nothing(google):
 def test_calendars_get(google):
     calendar = call(google.calendar.calendars().get(calendarId="primary"))
     assert calendar["id"] == "ann@example.com" and calendar["timeZone"] == "UTC"
+
+
+def test_recurring_exceptions(google):
+    events = google.calendar.events()
+    call(events.insert(calendarId="primary", body={
+        "id": "repeat01", "summary": "Daily", "start": START, "end": END,
+        "recurrence": ["RRULE:FREQ=DAILY;UNTIL=20260306", "EXDATE;TZID=Europe/Moscow:20260303T100000"]}))
+    ids = [i["id"] for i in call(events.instances(calendarId="primary", eventId="repeat01"))["items"]]
+    assert ids == ["repeat01_20260302T070000Z", "repeat01_20260304T070000Z", "repeat01_20260305T070000Z",
+                   "repeat01_20260306T070000Z"]
+    call(events.delete(calendarId="primary", eventId="repeat01_20260304T070000Z"))
+    moved = call(events.patch(calendarId="primary", eventId="repeat01_20260305T070000Z", body={"summary": "Moved"}))
+    assert moved["recurringEventId"] == "repeat01"
+    listing = call(events.list(calendarId="primary", singleEvents=True, orderBy="startTime",
+                               timeMin="2026-03-01T00:00:00Z", timeMax="2026-03-10T00:00:00Z"))
+    assert [(e["id"][-9:], e["summary"]) for e in listing["items"]] == [
+        ("2T070000Z", "Daily"), ("5T070000Z", "Moved"),
+        ("6T070000Z", "Daily")]
+    with_deleted = call(events.list(calendarId="primary", singleEvents=True, showDeleted=True,
+                                    timeMin="2026-03-01T00:00:00Z", timeMax="2026-03-10T00:00:00Z"))
+    assert {e["id"]: e["status"] for e in with_deleted["items"]}["repeat01_20260304T070000Z"] == "cancelled"
