@@ -7,7 +7,7 @@ import atexit
 
 from .state import State
 
-_HANDLER_MODULES = ("oauth", "people", "calendar", "batch", "control", "pages", "console")
+_HANDLER_MODULES = ("oauth", "people", "contact_groups", "calendar", "batch", "control", "pages", "console")
 
 
 def _load_handlers():
