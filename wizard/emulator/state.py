@@ -15,7 +15,7 @@ from pathlib import Path
 from .clock import Clock
 
 PERSISTED = ("seq", "users", "projects", "clients", "grants", "access_tokens", "refresh_tokens", "codes",
-             "people", "groups", "calendars", "sync_epochs", "mail_log", "quotas", "settings")
+             "people", "groups", "calendars", "sync_epochs", "mail_log", "quotas", "settings", "console")
 
 DEFAULT_SETTINGS = {
     "access_token_lifetime": 3600,
@@ -64,6 +64,7 @@ class State:
             self.mail_log = []
             self.quotas = json.loads(json.dumps(DEFAULT_QUOTAS))
             self.settings = dict(DEFAULT_SETTINGS)
+            self.console = {"current_project": None}  # the project the console has selected
             self.faults = []
             self.windows = defaultdict(deque)
             self.stats = _new_stats()
