@@ -125,7 +125,7 @@ def credentials_step(too_large=None):
             wizard_state.complete("credentials")
     if too_large:
         errors = {"client_file": too_large}
-    if request.method == "GET":
+    if not form.client_id.data:
         form.client_id.data = services.get_setting("GoogleClientId") or ""
     if differences is None:
         differences = credentials.stored_differences()
