@@ -217,7 +217,7 @@ def upload_too_large(exc):
     """An upload above MAX_CONTENT_LENGTH: the credentials page again, the message next to the file field."""
     from wizard.messages import Message
 
-    if not getattr(current_user, "is_admin", False) or request.view_args.get("key") != "credentials":
+    if not getattr(current_user, "is_admin", False) or (request.view_args or {}).get("key") != "credentials":
         return exc
     size = client_file.human_size(request.content_length or 0)
     response = credentials_step(too_large=Message(client_file.ERR_TOO_LARGE, {"size": size}))
