@@ -97,6 +97,10 @@ def walk_to_credentials(walk, t):
     assert page.input_value("#redirect-value") == site.url + "/oauth/google/callback"
     assert page.locator("#values-ok").is_visible()
     assert page.locator(".host-note").is_visible()  # localhost: only a browser on the server
+    page.check("#callback_form-1")  # legacy: the shown value follows before saving
+    assert page.input_value("#redirect-value").endswith("/0/ViewPage.aspx?Id=3b22f0ff-034a-48da-8758-a0660e5a26ff")
+    page.check("#callback_form-0")
+    assert page.input_value("#redirect-value") == site.url + "/oauth/google/callback"
     page.locator(".copy-button").first.click()
     page.wait_for_function("document.querySelector('.copy-button').textContent.trim() === %s" % json.dumps(t["copied"]))
     page.click(f"#values-form [type=submit]")
