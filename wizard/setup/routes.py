@@ -18,7 +18,7 @@ from wizard.setup.address import address_from_request
 def settings_index():
     services.ensure_settings()
     query = request.args.get("q", "")
-    rows = [(d, services.display_value(d.code)) for d in services.search_settings(query)]
+    rows = [(d, services.listed_value(d.code)) for d in services.search_settings(query)]
     return render_template("setup/settings_index.html", rows=rows, query=query, type_names=registry.TYPE_NAMES)
 
 
