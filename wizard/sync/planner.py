@@ -275,18 +275,20 @@ class _Run:
             return
         crm_back = crm == CHANGED or (crm == UNCHANGED and crm_seen is not None)
         google_back = google == CHANGED or (google == UNCHANGED and google_seen is not None)
-        if not self.spec.scope_membership and google_back and not crm_back and pair.left in ("crm", "both"):
+        left = pair.left or ("both" if self.spec.scope_membership else "crm")  # rows saved without `left`
+        if not self.spec.scope_membership and google_back and not crm_back and left in ("crm", "both"):
             # Activities have no Google membership to mirror: an event back in the calendar does not mark the
             # activity again; only the CRM side coming back returns the pair. (left "both" -> "crm")
             google_back = False
-            if pair.left == "both":
+            if left == "both":
                 pair = pair.with_(left="crm")
                 self.dirty.add(self.key(pair))
         if not (crm_back or google_back):
             # D3: still out of the sync: only keep what each side now holds (for the merge on return).
             crm_now = crm_seen.record if crm_seen is not None else pair.crm_record
             google_now = google_seen.record if google_seen is not None else pair.google_record
-            updated = pair.with_(crm_record=crm_now, google_record=google_now)
+            updated = pair.with_(crm_record=crm_now if crm_now != pair.base else None,
+                                 google_record=google_now if google_now != pair.base else None)
             if updated != pair or self.key(pair) in self.dirty:
                 self.emit(SaveBase(updated))
             return
