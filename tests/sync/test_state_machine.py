@@ -290,7 +290,7 @@ class ActivitiesMachine(SyncMachine):
 
 
 # Bounded so the folder runs in well under a minute on two cores; SYNC_SM_EXAMPLES=2000 for a deep run.
-SETTINGS = settings(max_examples=int(os.environ.get("SYNC_SM_EXAMPLES", "40")), stateful_step_count=25,
+SETTINGS = settings(max_examples=int(os.environ.get("SYNC_SM_EXAMPLES", "100")), stateful_step_count=25,
                     deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
