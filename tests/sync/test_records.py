@@ -76,3 +76,9 @@ def test_retried_create_uses_the_same_event_id():
     first = plan(ACTIVITIES, [], {"a1": Seen(rec)}, {}, installation_id="inst").of(CreateInGoogle)[0]
     again = plan(ACTIVITIES, [], {"a1": Seen(rec)}, {}, installation_id="inst").of(CreateInGoogle)[0]
     assert first.event_id == again.event_id == event_id_for("inst", "a1")
+
+
+def test_json_from_elsewhere_can_be_normalized():
+    data = {"given_name": "  Ann  ", "emails": [["ANN@X.org", None]]}
+    assert record_from_json("contacts", data, normalize=True) == make_record(CONTACTS, given_name="Ann",
+                                                                           emails=["ann@x.org"])
