@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from wizard.sync import (DELETED, AddToGoogleScope, CreateInCrm, CreateInGoogle, DeleteInCrm, DeleteInGoogle,
+from wizard.sync import (DELETED, OUT_OF_SCOPE, AddToGoogleScope, CreateInCrm, CreateInGoogle, DeleteInCrm, DeleteInGoogle,
                          Pair, Policy, Record, RemoveFromGoogleScope, SaveBase, Seen, SetBackRef, TagInCrm,
                          UntagInCrm, Unlink, UpdateCrm, UpdateGoogle, plan)
 from wizard.sync.records import ObjectSpec
@@ -52,14 +52,16 @@ class Side:
     def live_in_scope(self) -> set:
         return (self.in_scope & set(self.records)) - self.deleted
 
-    def seen(self, rid: str) -> Seen:
+    def seen(self, rid: str, content_out_of_scope: bool = True):
+        if rid not in self.in_scope and not content_out_of_scope:
+            return OUT_OF_SCOPE  # an adapter that does not say what a record outside the sync holds
         return Seen(self.records[rid], self.modified.get(rid), back_ref=self.back_ref.get(rid),
                     etag=str(self.etag.get(rid, 0)), in_scope=rid in self.in_scope)
 
-    def changes_since(self, cursor: int) -> dict:
+    def changes_since(self, cursor: int, content_out_of_scope: bool = True) -> dict:
         out = {}
         for rid in dict.fromkeys(self.log[cursor:]):
-            out[rid] = DELETED if rid in self.deleted else self.seen(rid)
+            out[rid] = DELETED if rid in self.deleted else self.seen(rid, content_out_of_scope)
         return out
 
     def full_listing(self) -> dict:
@@ -89,6 +91,7 @@ class Simulation:
     clock: Clock = field(default_factory=Clock)
     next_pair: int = 0
     history: list = field(default_factory=list)
+    content_out_of_scope: bool = True  # False: records outside the sync are reported as OUT_OF_SCOPE
 
     # --- user actions -------------------------------------------------------------------------------
 
@@ -121,19 +124,24 @@ class Simulation:
         first = not self.synced_once
         crm_full = first and not self.pairs
         google_full = crm_full or google_full
-        crm_changes = self.crm.full_listing() if crm_full else self.crm.changes_since(self.crm_cursor)
-        google_changes = self.google.full_listing() if google_full else self.google.changes_since(self.google_cursor)
+        content = self.content_out_of_scope
+        crm_changes = self.crm.full_listing() if crm_full else self.crm.changes_since(self.crm_cursor, content)
+        google_changes = (self.google.full_listing() if google_full
+                          else self.google.changes_since(self.google_cursor, content))
+        refetched = False
         while True:
             the_plan = plan(self.spec, list(self.pairs.values()), crm_changes, google_changes,
                             policy=self.policy, first_sync=first, crm_full=crm_full, google_full=google_full,
                             force=force, installation_id=self.installation_id)
-            if not the_plan.refetch_crm:
+            if not the_plan.refetch_crm or refetched:
                 return the_plan
-            # Google names CRM records this listing did not include: fetch them and plan again.
+            # Google names CRM records this listing did not include: fetch them once and plan again.
+            refetched = True
             for cid in the_plan.refetch_crm:
-                assert cid not in crm_changes
+                if cid in crm_changes and crm_changes[cid] is not OUT_OF_SCOPE:
+                    raise AssertionError(f"refetch of {cid} already listed")
                 crm_changes[cid] = (DELETED if cid in self.crm.deleted or cid not in self.crm.records
-                                    else self.crm.seen(cid))
+                                    else self.crm.seen(cid, content))
 
     def sync(self, *, google_full: bool = False, crash_after: int | None = None, force: bool = True):
         """One run; returns the plan. `force` stands for the user confirming a blocked plan."""

@@ -133,13 +133,14 @@ class SyncMachine(RuleBasedStateMachine):
 
     # --- syncs -----------------------------------------------------------------------------------------
 
-    @rule(google_full=st.booleans())
-    def sync(self, google_full):
+    @rule(google_full=st.booleans(), content_out_of_scope=st.booleans())
+    def sync(self, google_full, content_out_of_scope):
         # A full listing after an expired token never infers deletions; use it when the Google side has no
         # deletion or scope exit pending, so the checks below stay meaningful.
         if google_full and self.google_gone_since_cursor():
             google_full = False
         pre = self.capture()
+        self.sim.content_out_of_scope = content_out_of_scope
         self.sim.sync(google_full=google_full)
         self.check_after_sync(pre)
 

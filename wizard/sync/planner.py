@@ -284,11 +284,10 @@ class _Run:
                 pair = pair.with_(left="crm")
                 self.dirty.add(self.key(pair))
         if not (crm_back or google_back):
-            # D3: still out of the sync: only keep what each side now holds (for the merge on return).
-            crm_now = crm_seen.record if crm_seen is not None else pair.crm_record
-            google_now = google_seen.record if google_seen is not None else pair.google_record
-            updated = pair.with_(crm_record=crm_now if crm_now != pair.base else None,
-                                 google_record=google_now if google_now != pair.base else None)
+            # D3: still out of the sync: only keep what each side now holds (for the merge on return); a side
+            #     reported out of the sync without content is marked unknown.
+            updated = _detached_sides(pair, crm_seen, crm == LEFT and crm_seen is None,
+                                      google_seen, google == LEFT and google_seen is None)
             if updated != pair or self.key(pair) in self.dirty:
                 self.emit(SaveBase(updated))
             return
@@ -300,9 +299,17 @@ class _Run:
                 self.emit(AddToGoogleScope(pair.pair_id, pair.crm_id, pair.google_id))
             if google_back and not crm_back and self.policy.writes_crm:
                 self.emit(TagInCrm(pair.pair_id, pair.crm_id, pair.google_id))
+        # A side whose content is unknown (it left without content and is not listed now) is asked for
+        # (`refetch_crm`) and, failing that, written in full with the merged record so both sides agree.
+        overwrite = set()
+        if pair.crm_fingerprint is None and crm_seen is None:
+            overwrite.add("crm")
+            self.refetch_crm.add(pair.crm_id)
+        if pair.google_fingerprint is None and google_seen is None:
+            overwrite.add("google")
         returned = pair.with_(state=PairState.SYNCED, left=None)
         self.dirty.add(self.key(returned))
-        self.merge_pair(returned, crm_seen, google_seen, google_seen, force_compare=True)
+        self.merge_pair(returned, crm_seen, google_seen, google_seen, overwrite=overwrite)
 
     def decide_pending(self, pair: Pair) -> None:
         """An intent row whose Google record was not found in this run's Google changes."""
@@ -331,7 +338,7 @@ class _Run:
     # --- outcomes ---------------------------------------------------------------------------------------
 
     def merge_pair(self, pair: Pair, crm_changed: Seen | None, google_changed: Seen | None,
-                   google_seen: Seen | None, *, base: Record | None = ..., force_compare: bool = False) -> None:
+                   google_seen: Seen | None, *, base: Record | None = ..., overwrite: set = frozenset()) -> None:
         """Merge, write each side only where it differs from the result, save the new base."""
         base = pair.base if base is ... else base
         crm_now = crm_changed.record if crm_changed is not None else pair.crm_current()
@@ -339,8 +346,9 @@ class _Run:
         result = merge(self.spec, base, crm_now, google_now, policy=self.policy,
                        crm_modified=crm_changed.modified if crm_changed else None,
                        google_modified=google_changed.modified if google_changed else None)
-        crm_fields = _changed_fields(crm_now, result.crm)
-        google_fields = _changed_fields(google_now, result.google)
+        every = frozenset(self.spec.field_names)
+        crm_fields = every if "crm" in overwrite else _changed_fields(crm_now, result.crm)
+        google_fields = every if "google" in overwrite else _changed_fields(google_now, result.google)
         etag = google_seen.etag if google_seen is not None and google_seen.etag else pair.google_etag
         if crm_fields and self.policy.writes_crm:
             self.emit(UpdateCrm(pair.pair_id, pair.crm_id, pair.google_id, crm_fields, result.crm))
@@ -369,12 +377,12 @@ class _Run:
         self.emit(Unlink(pair.pair_id, pair.crm_id, pair.google_id, reason))
 
     def detach(self, pair: Pair, left: str, crm_seen: Seen | None, google_seen: Seen | None) -> None:
-        crm_now = crm_seen.record if crm_seen is not None else pair.crm_current()
-        google_now = google_seen.record if google_seen is not None else pair.google_current()
-        self.emit(SaveBase(pair.with_(
-            state=PairState.DETACHED, left=left, conflicts=frozenset(),
-            crm_record=crm_now if crm_now != pair.base else None,
-            google_record=google_now if google_now != pair.base else None)))
+        """Keep the pair, out of the sync, with what each side holds. A side that left without content
+        (`OUT_OF_SCOPE` rather than `Seen(in_scope=False)`) is marked unknown (fingerprint None)."""
+        crm_unknown = self.crm.get(pair.crm_id) is OUT_OF_SCOPE
+        google_unknown = self.google.get(pair.google_id) is OUT_OF_SCOPE
+        self.emit(SaveBase(_detached_sides(pair.with_(state=PairState.DETACHED, left=left, conflicts=frozenset()),
+                                           crm_seen, crm_unknown, google_seen, google_unknown)))
 
     def remove_from_google_scope(self, pair: Pair) -> None:
         if self.spec.scope_membership and self.policy.writes_google:
@@ -501,6 +509,20 @@ class _Run:
             if full or all(_gone(changes.get(i)) for i in ids):
                 return name
         return None
+
+
+def _detached_sides(pair: Pair, crm_seen: Seen | None, crm_unknown: bool, google_seen: Seen | None,
+                    google_unknown: bool) -> Pair:
+    """A detached pair updated with what each side now holds (a listed record) or doesn't say (unknown)."""
+    changes = {}
+    for side, seen, unknown in (("crm", crm_seen, crm_unknown), ("google", google_seen, google_unknown)):
+        if seen is not None:
+            changes[f"{side}_record"] = seen.record if seen.record != pair.base else None
+            changes[f"{side}_fingerprint"] = fingerprint(seen.record)
+        elif unknown:
+            changes[f"{side}_record"] = None
+            changes[f"{side}_fingerprint"] = None
+    return pair.with_(**changes)
 
 
 def _gone(change: Change | None) -> bool:
