@@ -12,9 +12,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from wizard.sync import (DELETED, OUT_OF_SCOPE, AddToGoogleScope, CreateInCrm, CreateInGoogle, DeleteInCrm, DeleteInGoogle,
-                         Pair, Policy, Record, RemoveFromGoogleScope, SaveBase, Seen, SetBackRef, TagInCrm,
-                         UntagInCrm, Unlink, UpdateCrm, UpdateGoogle, plan)
+from wizard.sync import (
+    DELETED,
+    OUT_OF_SCOPE,
+    AddToGoogleScope,
+    CreateInCrm,
+    CreateInGoogle,
+    DeleteInCrm,
+    DeleteInGoogle,
+    Pair,
+    Policy,
+    Record,
+    RemoveFromGoogleScope,
+    SaveBase,
+    Seen,
+    SetBackRef,
+    TagInCrm,
+    Unlink,
+    UntagInCrm,
+    UpdateCrm,
+    UpdateGoogle,
+    plan,
+)
 from wizard.sync.records import ObjectSpec
 from wizard.sync.state import pair_after_create, pending_pair, synced_pair
 

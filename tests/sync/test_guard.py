@@ -1,7 +1,7 @@
 """The safety rules: mass-delete guard, one side empty, first-sync preview, force."""
 import pytest
 
-from wizard.sync import (CONTACTS, DELETED, OUT_OF_SCOPE, GuardStatus, Policy, Seen, make_record, plan)
+from wizard.sync import CONTACTS, DELETED, OUT_OF_SCOPE, GuardStatus, Policy, Seen, make_record, plan
 from wizard.sync.errors import GUARD_FIRST_SYNC_PREVIEW, GUARD_MASS_DELETE, GUARD_SIDE_EMPTY
 from wizard.sync.state import synced_pair
 

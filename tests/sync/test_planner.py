@@ -1,10 +1,30 @@
 """Table-driven tests of the decision table (pair state x CRM change x Google change x policy), plain data."""
 import pytest
 
-from wizard.sync import (ACTIVITIES, CONTACTS, DELETED, OUT_OF_SCOPE, AddToGoogleScope, ConflictPolicy,
-                         CreateInCrm, CreateInGoogle, DeleteInGoogle, Direction, Link, Match, PairState, Policy,
-                         SaveBase, Seen, SetBackRef, TagInCrm, Unlink, UpdateCrm, UpdateGoogle, event_id_for,
-                         make_record, plan)
+from wizard.sync import (
+    ACTIVITIES,
+    CONTACTS,
+    DELETED,
+    OUT_OF_SCOPE,
+    ConflictPolicy,
+    CreateInCrm,
+    CreateInGoogle,
+    DeleteInGoogle,
+    Direction,
+    Link,
+    Match,
+    PairState,
+    Policy,
+    SaveBase,
+    Seen,
+    SetBackRef,
+    TagInCrm,
+    UpdateCrm,
+    UpdateGoogle,
+    event_id_for,
+    make_record,
+    plan,
+)
 from wizard.sync.state import pending_pair, synced_pair
 
 BASE = make_record(CONTACTS, given_name="Ann", family_name="Lee", emails=["ann@x.org"])

@@ -1,8 +1,19 @@
 """Records: normalisation, fingerprints, JSON round trip; deterministic event ids."""
 import pytest
 
-from wizard.sync import (ACTIVITIES, CONTACTS, CreateInGoogle, Item, Seen, event_id_for, fingerprint,
-                         is_valid_event_id, make_record, plan, record_from_json)
+from wizard.sync import (
+    ACTIVITIES,
+    CONTACTS,
+    CreateInGoogle,
+    Item,
+    Seen,
+    event_id_for,
+    fingerprint,
+    is_valid_event_id,
+    make_record,
+    plan,
+    record_from_json,
+)
 from wizard.sync.state import synced_pair
 
 

@@ -222,7 +222,7 @@ class SyncMachine(RuleBasedStateMachine):
         for key, (pre_c, pre_g, c_mod, g_mod) in pre.items():
             if key not in active:
                 continue
-            snap_c, snap_g, open_conflicts = self.snapshot[key]
+            snap_c, _snap_g, open_conflicts = self.snapshot[key]
             now_c, now_g = crm.records[key[0]], google.records[key[1]]
             google_newer = g_mod is not None and c_mod is not None and g_mod > c_mod
             for unit in self.spec.merge_units():
@@ -231,9 +231,8 @@ class SyncMachine(RuleBasedStateMachine):
                 if len(unit) == 1 and self.spec.kind_of(unit[0]) is FieldKind.SET:
                     self.check_items(unit[0], snap_c, pre_c, pre_g, now_c, now_g, google_newer)
                     continue
-                get = lambda r: tuple(r[n] for n in unit)  # noqa: E731
-                self.check_values(unit, get(snap_c), get(pre_c), get(pre_g), get(now_c), get(now_g),
-                                  google_newer)
+                values = [tuple(r[n] for n in unit) for r in (snap_c, pre_c, pre_g, now_c, now_g)]
+                self.check_values(unit, *values, google_newer)
 
     def expected(self, base, c, g, google_newer):
         """(crm, google) expected after the sync for one unit or item, or None when not determined."""

@@ -6,9 +6,17 @@ import pytest
 from wizard.sync import ACTIVITIES, Policy, Seen, UpdateGoogle, make_record, plan
 from wizard.sync.errors import SyncCoreError
 from wizard.sync.state import synced_pair
-from wizard.sync.times import (all_day_from_inclusive, all_day_from_midnights, all_day_to_inclusive,
-                               ends_on_or_after, instant_from_local, local_time, when_fields, when_from_google,
-                               when_to_google)
+from wizard.sync.times import (
+    all_day_from_inclusive,
+    all_day_from_midnights,
+    all_day_to_inclusive,
+    ends_on_or_after,
+    instant_from_local,
+    local_time,
+    when_fields,
+    when_from_google,
+    when_to_google,
+)
 
 ALL_DAY_ZONES = ["Pacific/Honolulu", "Etc/GMT+10", "Europe/Moscow", "Pacific/Kiritimati"]  # UTC-10, +3, +14
 

@@ -46,17 +46,48 @@ Helpers: `merge()` (three-way merge of one pair), `event_id_for()` (deterministi
 `times` (all-day dates / timed instants with IANA zones), `state.pending_pair / pair_after_create /
 synced_pair` (pair rows around creates), `errors.TEMPLATES` (message codes and English templates).
 """
-from .actions import (Action, AddToGoogleScope, CreateInCrm, CreateInGoogle, DeleteInCrm, DeleteInGoogle, Guard, GuardStatus, Link,
-                      Match, Plan, RecordConflict, RemoveFromGoogleScope, ReportIssue, SaveBase, SetBackRef,
-                      TagInCrm, UntagInCrm, Unlink, UpdateCrm, UpdateGoogle)
+from .actions import (
+                      Action,
+                      AddToGoogleScope,
+                      CreateInCrm,
+                      CreateInGoogle,
+                      DeleteInCrm,
+                      DeleteInGoogle,
+                      Guard,
+                      GuardStatus,
+                      Link,
+                      Match,
+                      Plan,
+                      RecordConflict,
+                      RemoveFromGoogleScope,
+                      ReportIssue,
+                      SaveBase,
+                      SetBackRef,
+                      TagInCrm,
+                      Unlink,
+                      UntagInCrm,
+                      UpdateCrm,
+                      UpdateGoogle,
+)
 from .changes import DELETED, OUT_OF_SCOPE, Change, Gone, Seen
 from .errors import Message, SyncCoreError
 from .ids import event_id_for, is_valid_event_id
 from .merge import MergeResult, merge
 from .planner import plan
 from .policy import ConflictPolicy, Direction, Policy
-from .records import (ACTIVITIES, CONTACTS, SPECS, FieldKind, FieldSpec, Item, ObjectSpec, Record, fingerprint,
-                      make_record, record_from_json)
+from .records import (
+                      ACTIVITIES,
+                      CONTACTS,
+                      SPECS,
+                      FieldKind,
+                      FieldSpec,
+                      Item,
+                      ObjectSpec,
+                      Record,
+                      fingerprint,
+                      make_record,
+                      record_from_json,
+)
 from .state import Pair, PairState, pair_after_create, pending_pair, synced_pair
 
 __all__ = [

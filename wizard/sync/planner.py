@@ -17,9 +17,29 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from . import errors
-from .actions import (Action, AddToGoogleScope, CreateInCrm, CreateInGoogle, DeleteInCrm, DeleteInGoogle, Guard,
-                      GuardStatus, Link, Match, Plan, RecordConflict, RemoveFromGoogleScope, ReportIssue, SaveBase,
-                      SetBackRef, TagInCrm, UntagInCrm, Unlink, UpdateCrm, UpdateGoogle)
+from .actions import (
+    Action,
+    AddToGoogleScope,
+    CreateInCrm,
+    CreateInGoogle,
+    DeleteInCrm,
+    DeleteInGoogle,
+    Guard,
+    GuardStatus,
+    Link,
+    Match,
+    Plan,
+    RecordConflict,
+    RemoveFromGoogleScope,
+    ReportIssue,
+    SaveBase,
+    SetBackRef,
+    TagInCrm,
+    Unlink,
+    UntagInCrm,
+    UpdateCrm,
+    UpdateGoogle,
+)
 from .changes import DELETED, OUT_OF_SCOPE, Change, Seen
 from .errors import Message
 from .ids import event_id_for
