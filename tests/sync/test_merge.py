@@ -146,3 +146,13 @@ def test_one_way_directions(direction, expected):
     assert result.crm["given_name"] == result.google["given_name"] == expected
     # the source side is copied whole: the other side's edits are not read back
     assert result.crm["notes"] == ("n" if direction is Direction.TO_GOOGLE else "g")
+
+
+def test_newest_compares_naive_database_times_as_utc():
+    naive_late = datetime(2026, 1, 1, 10, 0)  # what SQLite hands back for an aware column
+    result = merge(CONTACTS, contact(given_name="Ann"), contact(given_name="Anna"), contact(given_name="Annie"),
+                   crm_modified=naive_late, google_modified=EARLY)
+    assert result.crm["given_name"] == "Anna"
+    result = merge(CONTACTS, contact(given_name="Ann"), contact(given_name="Anna"), contact(given_name="Annie"),
+                   crm_modified=datetime(2026, 1, 1, 8, 0), google_modified=EARLY)
+    assert result.crm["given_name"] == "Annie"

@@ -93,3 +93,12 @@ def test_json_from_elsewhere_can_be_normalized():
     data = {"given_name": "  Ann  ", "emails": [["ANN@X.org", None]]}
     assert record_from_json("contacts", data, normalize=True) == make_record(CONTACTS, given_name="Ann",
                                                                            emails=["ann@x.org"])
+
+
+def test_birthdays_with_and_without_year():
+    from wizard.sync.records import birthday_parts, birthday_value
+    assert birthday_value(5, 1, 1990) == "1990-05-01" and birthday_value(5, 1) == "--05-01"
+    assert birthday_parts("--05-01") == (None, 5, 1) and birthday_parts("1990-05-01") == (1990, 5, 1)
+    assert birthday_parts(None) is None
+    with pytest.raises(ValueError):
+        birthday_value(13, 1)

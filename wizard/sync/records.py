@@ -285,6 +285,25 @@ KEY_NORMALIZERS = {
 }
 
 
+def birthday_value(month: int, day: int, year: int | None = None) -> str:
+    """A birthday as the record holds it: "YYYY-MM-DD", or "--MM-DD" when the year is unknown (vCard's
+    form; Google Contacts allows year-less birthdays)."""
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise ValueError(f"not a birthday: {month}-{day}")
+    return f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+
+
+def birthday_parts(value: str | None) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) of a record's birthday; None when there is none."""
+    if not value:
+        return None
+    if value.startswith("--"):
+        month, day = value[2:].split("-")
+        return None, int(month), int(day)
+    year, month, day = value.split("-")
+    return int(year), int(month), int(day)
+
+
 def _normalize_field(spec: ObjectSpec, name: str, value: Any) -> Value:
     field_spec = spec.field(name)
     if field_spec.kind is FieldKind.SET:
