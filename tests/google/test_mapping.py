@@ -45,13 +45,13 @@ def contact_records(draw):
                        organization=draw(text), title=draw(text), birthday=birthday, notes=draw(text))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contact_records())
 def test_contact_record_survives_a_trip_through_google_json(record):
     assert m.person_to_record(m.record_to_person(record, crm_id="7")) == record
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contact_records(), contact_records())
 def test_an_update_over_an_existing_person_yields_the_new_record_and_keeps_unmapped_data(old, new):
     existing = m.record_to_person(old, crm_id="7")
@@ -141,7 +141,7 @@ def activity_records(draw):
                        type=draw(st.sampled_from(["meeting", "call", "task", None])))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(activity_records())
 def test_activity_record_survives_a_trip_through_google_json(record):
     event = m.record_to_event(record, crm_id="3", installation_id="inst", event_id="abcde12345")
@@ -150,7 +150,7 @@ def test_activity_record_survives_a_trip_through_google_json(record):
     assert (info.id, info.crm_id, info.installation_id) == ("abcde12345", "3", "inst")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(activity_records(), activity_records())
 def test_an_event_update_keeps_reminders_attendees_and_foreign_properties(old, new):
     existing = m.record_to_event(old, crm_id="3", installation_id="inst", event_id="abcde12345")
