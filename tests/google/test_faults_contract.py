@@ -169,3 +169,12 @@ def test_a_budget_matching_the_quota_never_meets_a_rate_limit(emulator, http, re
     assert all(isinstance(r, dict) for r in results)
     assert calendar.calls == 3 and budget.retries == 0  # 10 + 10 + 5, never refused
     assert time.monotonic() - started >= 0.35  # two waits for the window
+
+
+def test_a_token_dying_before_a_batch_is_refreshed_and_the_inner_calls_resent(emulator, oauth_session):
+    calendar = calendar_client(emulator, oauth_session)
+    calendar.list_calendars()
+    advance_emulator_clock(emulator, 2 * 3600)  # every inner call now answers 401
+    results = calendar.batch([calendar.insert_request("primary", event_for(n)) for n in range(3)])
+    assert all(isinstance(r, dict) for r in results)
+    assert oauth_session.saved  # the new token was handed to the account's store

@@ -58,7 +58,7 @@ class Transport:
                     if response.status_code < 400:
                         return _decoded(response, raw)
                     failure = error_from_response(response.status_code, response.content, response.headers, method)
-                    if isinstance(failure, Unauthenticated) and not refreshed and self._refresh():
+                    if isinstance(failure, Unauthenticated) and not refreshed and self.refresh():
                         refreshed = True
                         continue
                 if not self.pacer.retry_after_failure(attempt, failure):
@@ -86,7 +86,7 @@ class Transport:
         except Exception as error:
             raise _from_oauth(error) from error
 
-    def _refresh(self) -> bool:
+    def refresh(self) -> bool:
         """Force one token refresh (Authlib session with a refresh token); False when not possible."""
         token = getattr(self.http, "token", None) or {}
         endpoint = (getattr(self.http, "metadata", None) or {}).get("token_endpoint")
