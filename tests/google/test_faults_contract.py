@@ -123,7 +123,8 @@ def test_a_dropped_connection_is_transient_and_retried(emulator, http):
 def test_429_from_the_per_user_quota_is_waited_out(emulator, http):
     emulator.control("POST", "/quota", json={"api": "people", "per_user_per_minute": 3})
     # Backoff sleeps move the emulator's clock instead of the test's: its sliding window empties.
-    people = PeopleClient(http, emulator.url + "/", pacer("people", sleep=lambda s: advance_emulator_clock(emulator, 61)))
+    wait_out = pacer("people", sleep=lambda s: advance_emulator_clock(emulator, 61))
+    people = PeopleClient(http, emulator.url + "/", wait_out)
     for _ in range(5):
         assert people.list_groups()
     assert people.pacer.retries >= 1

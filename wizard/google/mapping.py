@@ -368,9 +368,8 @@ def crm_id_of(person: dict) -> str | None:
 
 def person_info(person: dict) -> PersonInfo:
     metadata = person.get("metadata") or {}
-    groups = frozenset(
-        (m.get("contactGroupMembership") or {}).get("contactGroupResourceName")
-        for m in person.get("memberships") or [] if (m.get("contactGroupMembership") or {}).get("contactGroupResourceName"))
+    memberships = [m.get("contactGroupMembership") or {} for m in person.get("memberships") or []]
+    groups = frozenset(m["contactGroupResourceName"] for m in memberships if m.get("contactGroupResourceName"))
     times = [parse_time(s.get("updateTime")) for s in metadata.get("sources") or []
              if s.get("type") in (None, "CONTACT") and s.get("updateTime")]
     return PersonInfo(
