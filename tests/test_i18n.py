@@ -111,7 +111,7 @@ def test_unexpected_error_page_is_translated_and_api_errors_are_json(app):
     response = client.get("/boom", headers={"Accept-Language": "ru"})
     assert response.status_code == 500 and "Что-то пошло не так" in response.get_data(as_text=True)
     api = client.get("/api/v1/no-such-thing")
-    assert api.status_code == 404 and api.get_json()["error"]["code"] == 404
+    assert api.status_code == 404 and api.get_json()["error"]["code"] == "not_found"
 
 
 def test_forbidden_page_is_translated(app, client, make_user, login):
