@@ -3,7 +3,8 @@
 - **Write serialization** ("mutate requests for the same user should be sent sequentially"): every write
   runs under a Redis lock keyed by the Google account (and the API, so a contacts run and a calendar run of
   the same account do not wait on each other), shared by all workers and processes. The lock is reentrant
-  within one `Pacer`, so the engine may hold it around a whole batch phase while the clients take it per call.
+  within a thread (across `Pacer` objects of the account), so the engine may hold it around a whole batch phase
+  while the clients take it per call.
 - **Per-minute budget**: a sliding window in Redis (a sorted set of call stamps, checked and filled by one Lua
   script on Redis' own clock, so workers on different machines agree). A Calendar batch costs one unit per
   inner call, as Google counts it. Callers wait for room instead of being refused with 429.
