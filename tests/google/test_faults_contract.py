@@ -179,3 +179,20 @@ def test_a_token_dying_before_a_batch_is_refreshed_and_the_inner_calls_resent(em
     results = calendar.batch([calendar.insert_request("primary", event_for(n)) for n in range(3)])
     assert all(isinstance(r, dict) for r in results)
     assert oauth_session.saved  # the new token was handed to the account's store
+
+
+def test_a_create_whose_answer_was_lost_is_not_sent_twice(emulator, http):
+    emulator.control("POST", "/faults", json={"endpoint": "people", "drop_rate": 1.0, "remaining": 1})
+    people = people_client(emulator, http)
+    with pytest.raises(Transient) as caught:
+        people.batch_create([person(1)], "names")
+    assert caught.value.ambiguous and people.calls == 1  # Google may have created it: no blind repeat
+
+
+def test_a_create_that_never_reached_google_is_retried(emulator, http):
+    from wizard.redis import free_port
+
+    people = PeopleClient(http, f"http://127.0.0.1:{free_port()}/", pacer("people", max_attempts=3))
+    with pytest.raises(Transient) as caught:
+        people.batch_create([person(1)], "names")
+    assert not caught.value.ambiguous and people.calls == 3
