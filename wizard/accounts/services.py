@@ -146,6 +146,7 @@ def mark_needs_reconnect(account_id: int, reason_code: str) -> None:
         account.refresh_token = None
         account.access_token = None
         account.token_expires_at = None
+        account.refresh_token_expires_at = None
     if account.status != NEEDS_RECONNECT or account.reason_code != reason_code:
         account.set_status(NEEDS_RECONNECT, reason_code)
     db.session.commit()
@@ -159,6 +160,7 @@ def unlink(account) -> str:
     account.refresh_token = None
     account.token_expires_at = None
     account.refresh_token_issued_at = None
+    account.refresh_token_expires_at = None
     account.unlinked_at = utcnow()
     account.set_status(REVOKED, "unlinked")
     db.session.commit()

@@ -57,7 +57,8 @@ def token_health(account) -> list[TokenHealth]:
     lacking = scopes.missing(account.granted_scopes)
     if lacking:
         problems.append(TokenHealth("scope_missing", missing=[f for f in scopes.FEATURES if f.scope in lacking]))
-    if account.status != NEEDS_RECONNECT and publishing_status() == "testing":
+    time_limited = account.refresh_token_expires_at is not None
+    if account.status != NEEDS_RECONNECT and (time_limited or publishing_status() == "testing"):
         problems.append(TokenHealth("expiring", expires_at=account.testing_token_expiry()))
     return problems or [TokenHealth("connected", expires_at=as_utc(account.token_expires_at))]
 
