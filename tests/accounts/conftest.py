@@ -17,7 +17,7 @@ LEGACY_CALLBACK = SITE + "/0/ViewPage.aspx?Id=3b22f0ff-034a-48da-8758-a0660e5a26
 
 class FreshUserClient(FlaskClient):
     """The shared `app` fixture keeps one app context open for the whole test, and Flask reuses it for every
-    request, so `g` (where Flask-Login caches the current user) would leak from one browser's request into
+    request, so `g` (where Flask-Login caches the current user) would leak from one web's request into
     another's. Each request here starts without that cache, as it does in production."""
 
     def open(self, *args, **kwargs):
@@ -44,7 +44,7 @@ def google(app, emulator):
 
 
 class Browser:
-    """A user's browser: the app's test client for our pages, requests for Google's (the emulator's) pages."""
+    """A user's web: the app's test client for our pages, requests for Google's (the emulator's) pages."""
 
     def __init__(self, client, emulator):
         self.client = client
@@ -83,13 +83,13 @@ class Browser:
 
 
 @pytest.fixture
-def browser(client, google):
+def web(client, google):
     return Browser(client, google)
 
 
 @pytest.fixture
-def second_browser(app, google):
-    """Another person's browser (own cookies)."""
+def other_web(app, google):
+    """Another person's web (own cookies)."""
     return Browser(FreshUserClient(app, app.response_class, use_cookies=True), google)
 
 

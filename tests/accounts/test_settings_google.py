@@ -12,20 +12,20 @@ def user(make_user):
     return make_user("anna@example.com")
 
 
-def linked(browser, login, user, **kwargs):
+def linked(web, login, user, **kwargs):
     login(user)
-    browser.link(**kwargs)
+    web.link(**kwargs)
     return db.session.scalars(db.select(GoogleAccount)).one()
 
 
-def test_target_calendar_is_chosen_from_the_accounts_calendar_list(browser, login, user, google):
+def test_target_calendar_is_chosen_from_the_accounts_calendar_list(web, login, user, google):
     google.control("POST", "/calendars", json={"email": "anna@gmail.com", "id": "team@group.calendar.google.com",
                                                "summary": "Team meetings"})
-    account = linked(browser, login, user)
-    page = browser.client.get(f"/sync/accounts/{account.id}/settings").get_data(as_text=True)
+    account = linked(web, login, user)
+    page = web.client.get(f"/sync/accounts/{account.id}/settings").get_data(as_text=True)
     assert "Team meetings" in page
     assert '<option selected value="primary">' in page or 'value="primary" selected' in page
-    response = browser.client.post(f"/sync/accounts/{account.id}/settings",
+    response = web.client.post(f"/sync/accounts/{account.id}/settings",
                                    data=form_data(target_calendar_id="team@group.calendar.google.com"))
     assert response.status_code == 302
     saved = db.session.get(AccountSettings, account.settings.id)
@@ -34,46 +34,46 @@ def test_target_calendar_is_chosen_from_the_accounts_calendar_list(browser, logi
                                                                      "Team meetings")
 
 
-def test_without_calendar_list_access_only_primary_is_offered(browser, login, user):
-    account = linked(browser, login, user, untick=(scopes.CALENDAR_LIST,))
-    page = browser.client.get(f"/sync/accounts/{account.id}/settings").get_data(as_text=True)
+def test_without_calendar_list_access_only_primary_is_offered(web, login, user):
+    account = linked(web, login, user, untick=(scopes.CALENDAR_LIST,))
+    page = web.client.get(f"/sync/accounts/{account.id}/settings").get_data(as_text=True)
     assert "Google did not list your calendars" in page
-    assert browser.client.post(f"/sync/accounts/{account.id}/settings",
+    assert web.client.post(f"/sync/accounts/{account.id}/settings",
                                data=form_data(target_calendar_id="team@group.calendar.google.com")).status_code == 422
 
 
-def test_personal_tags_map_to_google_labels(browser, login, user, make_user):
+def test_personal_tags_map_to_google_labels(web, login, user, make_user):
     from wizard.crm import services as crm
 
     personal = crm.create_tag(user.id, "Личные контакты")
     clients = crm.create_tag(user.id, "Clients")
     public = crm.create_tag(user.id, "Everyone", personal=False)
     foreign = crm.create_tag(make_user("eve@example.com").id, "Eve's tag")
-    account = linked(browser, login, user)
-    page = browser.client.get(f"/sync/accounts/{account.id}/settings").get_data(as_text=True)
+    account = linked(web, login, user)
+    page = web.client.get(f"/sync/accounts/{account.id}/settings").get_data(as_text=True)
     assert "Личные контакты" in page and "Clients" in page
     assert "Everyone" not in page and "Eve&#39;s tag" not in page
 
     data = form_data(**{f"tag_{personal.id}": "y", f"label_{personal.id}": "CRM: personal",
                         f"tag_{public.id}": "y", f"tag_{foreign.id}": "y"})
-    assert browser.client.post(f"/sync/accounts/{account.id}/settings", data=data).status_code == 302
+    assert web.client.post(f"/sync/accounts/{account.id}/settings", data=data).status_code == 302
     mappings = db.session.scalars(db.select(AccountTagMapping)).all()
     assert [(m.tag_id, m.google_label) for m in mappings] == [(personal.id, "CRM: personal")]
 
     # Untick it, tick the other one with the default label (the tag's name).
     data = form_data(**{f"tag_{clients.id}": "y", f"label_{clients.id}": ""})
-    assert browser.client.post(f"/sync/accounts/{account.id}/settings", data=data).status_code == 302
+    assert web.client.post(f"/sync/accounts/{account.id}/settings", data=data).status_code == 302
     db.session.expire_all()
     mappings = db.session.scalars(db.select(AccountTagMapping)).all()
     assert [(m.tag_id, m.google_label) for m in mappings] == [(clients.id, "Clients")]
 
 
-def test_too_long_label_is_rejected(browser, login, user):
+def test_too_long_label_is_rejected(web, login, user):
     from wizard.crm import services as crm
 
     tag = crm.create_tag(user.id, "Friends")
-    account = linked(browser, login, user)
-    response = browser.client.post(f"/sync/accounts/{account.id}/settings",
+    account = linked(web, login, user)
+    response = web.client.post(f"/sync/accounts/{account.id}/settings",
                                    data=form_data(**{f"tag_{tag.id}": "y", f"label_{tag.id}": "x" * 256}))
     assert response.status_code == 422
     assert "at most 255 characters" in response.get_data(as_text=True)
