@@ -218,3 +218,27 @@ def rotate_all() -> dict:
     for fn in hooks:
         results[f"{fn.__module__}.{fn.__name__}"] = fn()
     return results
+
+
+# --- the wizard's OAuth round trip, finished by the shared callback ---------------------------------------
+
+ROUNDTRIP_STATE_PREFIX = "setup-"
+
+
+def is_admin_roundtrip(args) -> bool:
+    """True when the callback's `state` belongs to the setup wizard (the OAuth callback then calls
+    handle_admin_roundtrip instead of linking an account)."""
+    return str(args.get("state", "")).startswith(ROUNDTRIP_STATE_PREFIX)
+
+
+def handle_admin_roundtrip(args):
+    """Finish the wizard's round trip from the callback's query arguments; a response to the verify step."""
+    from flask import abort, redirect, url_for
+    from flask_login import current_user
+
+    from wizard.setup import verify
+
+    if not getattr(current_user, "is_admin", False):
+        abort(403)
+    verify.finish_roundtrip(args)
+    return redirect(url_for("setup.step", key="verify", _anchor="roundtrip"))
