@@ -165,3 +165,13 @@ def unlink(account) -> str:
     account.set_status(REVOKED, "unlinked")
     db.session.commit()
     return render("accounts.unlink.done" if revoked else "accounts.unlink.not_revoked", email=account.email)
+
+
+def account_dict(account) -> dict:
+    """A linked account as the JSON API shows it (never a token)."""
+    return {
+        "id": account.id, "email": account.email, "name": account.name, "status": account.status,
+        "reason_code": account.reason_code,
+        "features": {f.code: granted for f, granted in scopes.feature_states(account.granted_scopes)},
+        "linked_at": account.linked_at.isoformat() if account.linked_at else None,
+    }
