@@ -170,6 +170,12 @@ class AccountSettings(db.Model):
 
     account: Mapped[GoogleAccount] = relationship(back_populates="settings")
 
+    @property
+    def deletion_policy(self) -> str:
+        """One-word summary for readers that predate the two switches: "delete" only when both are on.
+        Prefer delete_in_google / delete_in_crm, which map one-to-one onto the sync core's Policy."""
+        return "delete" if self.delete_in_google and self.delete_in_crm else "propagate"
+
 
 class AccountTagMapping(db.Model):
     """A personal tag whose contacts sync through this account, and the Google label (contact group) they get."""
