@@ -36,13 +36,14 @@ def create_app(config=None, **overrides):
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "syncwizard.db")
 
-    from wizard import secrets, i18n, redis, logging_setup
+    from wizard import secrets, i18n, redis, logging_setup, security
     from wizard.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
     secrets.load_instance_secrets(app)
     check_google_urls(app)
     logging_setup.init_app(app)
     redis.init_app(app)
+    security.init_app(app)
     i18n.compile_catalogues()
 
     db.init_app(app)

@@ -3,10 +3,15 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from wizard.main import routes  # noqa: E402,F401
+from wizard.main import routes, health  # noqa: E402,F401
 
 
 def init_app(app):
     from flask_babel import get_locale
 
+    from wizard.main import errors, security
+
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
+    app.jinja_env.globals["language_names"] = {"en": "English", "ru": "Русский"}
+    errors.init_app(app)
+    security.init_app(app)

@@ -1,0 +1,72 @@
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from wizard.auth import bp, first_admin
+from wizard.auth.forms import FirstAdminForm, LoginForm, ProfileForm
+from wizard.auth.redirects import safe_next
+from wizard.auth.throttle import throttled_login
+from wizard.extensions import db
+
+
+def _find_user(email):
+    from wizard.models import User
+
+    return db.session.scalar(select(User).where(User.email == User.normalize_email(email)))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@throttled_login
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = _find_user(form.email.data)
+        if user and user.is_active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")))
+        # One message for a wrong e-mail and a wrong password: do not reveal which accounts exist.
+        flash(_("Wrong e-mail or password."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/setup/first-admin/<token>", methods=["GET", "POST"])
+def first_admin_setup(token):
+    if first_admin.admin_exists():
+        abort(410)
+    if not first_admin.token_is_valid(token):
+        abort(404)
+    form = FirstAdminForm()
+    if form.validate_on_submit():
+        user = first_admin.create_first_admin(token, form.email.data, form.password.data)
+        if user is None:
+            abort(410)
+        login_user(user)
+        flash(_("The administrator account is ready. Next: the setup wizard."), "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/first_admin.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(current_app.config["LANGUAGES"], obj=current_user)
+    if request.method == "GET" and not current_user.locale:
+        form.locale.data = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if form.validate_on_submit():
+        current_user.name = form.name.data.strip()
+        current_user.locale = form.locale.data
+        current_user.timezone = form.timezone.data
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form)

@@ -1,0 +1,45 @@
+"""Translated error pages (JSON under /api/), including the CSRF "form expired" page."""
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+PAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Access denied"), _l("This page is for administrators only.")),
+    404: (_l("Page not found"), _l("There is no page at this address.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
+    410: (_l("Link no longer valid"), _l("This link has already been used or is no longer needed.")),
+    413: (_l("Too large"), _l("The upload is larger than this site accepts.")),
+    429: (_l("Too many attempts"), _l("Too many attempts. Please wait a few minutes and try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged.")),
+}
+FORM_EXPIRED = (_l("The form has expired"),
+                _l("For your security the form was open too long or came from another page. "
+                   "Go back, reload the page and submit it again."))
+
+
+def _render(code, title, message):
+    if request.path.startswith("/api/"):
+        return jsonify(error={"code": code, "message": str(message)}), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def handle_http_error(error: HTTPException):
+    code = error.code or 500
+    title, message = PAGES.get(code, (error.name, error.description))
+    return _render(code, title, message)
+
+
+def handle_csrf_error(error: CSRFError):
+    return _render(400, *FORM_EXPIRED)
+
+
+def handle_unexpected(error: InternalServerError):
+    return _render(500, *PAGES[500])
+
+
+def init_app(app):
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_unexpected)

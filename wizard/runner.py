@@ -1,0 +1,220 @@
+"""`syncwizard run`: the whole product on one machine, supervised.
+
+The supervisor prepares the database, starts an embedded redis-server when REDIS_URL is unset, then starts the
+web server (waitress), the RQ worker with its scheduler and, in demo mode, the Google emulator, each as a
+child process in its own process group. Ctrl-C or SIGTERM stops every group (and their forks: the RQ
+scheduler, work horses) and then Redis, so nothing is left behind. If one child dies, everything stops: a
+half-running product would only hide the failure.
+"""
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from wizard.redis import EmbeddedRedis, redis_server_binary, url_file
+
+STOP_GRACE = 8      # seconds for a warm shutdown (a running job may finish)
+KILL_GRACE = 4      # seconds after the second signal, then SIGKILL
+LISTEN_TIMEOUT = 60
+
+
+def prepare_database(app):
+    """Alembic migrations when the project has them, else the tables straight from the models."""
+    from flask_migrate import upgrade
+
+    from wizard.extensions import db
+
+    versions = Path(app.extensions["migrate"].directory) / "versions"
+    with app.app_context():
+        if versions.is_dir() and any(versions.glob("*.py")):
+            upgrade()
+        else:
+            db.create_all()
+
+
+class SupervisedRedis(EmbeddedRedis):
+    """The embedded Redis in its own session, so the terminal's Ctrl-C reaches the supervisor only and
+    Redis outlives the worker's warm shutdown; the supervisor stops it last."""
+
+    def start(self, timeout=10):
+        import redis as redis_lib
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        args = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
+                "--dir", str(self.data_dir), "--protected-mode", "yes", "--daemonize", "no",
+                "--loglevel", "warning", "--logfile", "", "--save", "60 1", "--dbfilename", "redis.rdb"]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        start_new_session=True)
+        client = redis_lib.Redis.from_url(self.url)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with status {self.process.returncode}")
+            try:
+                client.ping()
+                return self
+            except redis_lib.ConnectionError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not answer in time")
+
+
+def python_command(*args):
+    """A `syncwizard` command in a fresh interpreter of this same environment."""
+    return [sys.executable, "-c", "from wizard.cli import main; main()", *args]
+
+
+def wait_listening(host, port, timeout, process=None) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def display_host(host):
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+class Supervisor:
+    def __init__(self, app, host="127.0.0.1", port=5000, demo=False, echo=print):
+        self.app = app
+        self.host, self.port, self.demo = host, port, demo
+        self.echo = echo
+        self.redis = None
+        self.children: dict[str, subprocess.Popen] = {}
+        self.stopping = False
+
+    @property
+    def base_url(self):
+        public = self.app.config.get("PUBLIC_URL")
+        return public.rstrip("/") if public else f"http://{display_host(self.host)}:{self.port}"
+
+    # --- start -------------------------------------------------------------------------------------
+    def start(self):
+        prepare_database(self.app)
+        self._start_redis()
+        env = self._child_env()
+        if self.demo and self._has_command("emulator"):
+            port = str(self.app.config["EMULATOR_PORT"])
+            self._spawn("emulator", python_command("emulator", "--port", port), env)
+            wait_listening(self.app.config["EMULATOR_HOST"], int(port), LISTEN_TIMEOUT, self.children["emulator"])
+        if self.demo:
+            self._seed_demo()
+        self._spawn("worker", python_command("worker"), env)
+        self._spawn("web", [sys.executable, "-m", "waitress", "--host", self.host, "--port", str(self.port),
+                            "--threads", "8", "--call", "wizard:create_app"], env)
+        if not wait_listening(display_host(self.host), self.port, LISTEN_TIMEOUT, self.children["web"]):
+            raise RuntimeError("the web server did not start")
+        self._announce()
+
+    def _start_redis(self):
+        if self.app.config.get("REDIS_URL"):
+            return
+        self.redis = SupervisedRedis(Path(self.app.instance_path) / "redis").start()
+        self.app.config["REDIS_URL"] = self.redis.url
+        self.app.config["RATELIMIT_STORAGE_URI"] = self.redis.url
+        url_file(self.app).write_text(self.redis.url + "\n")
+
+    def _child_env(self):
+        env = dict(os.environ, PYTHONUNBUFFERED="1", SYNCWIZARD_INSTANCE=self.app.instance_path,
+                   REDIS_URL=self.app.config["REDIS_URL"])
+        if self.demo:
+            env["SYNCWIZARD_CONFIG"] = "demo"
+        return env
+
+    def _spawn(self, name, command, env):
+        # process_group=0: the child leads its own group, so stopping it reaches its forks too.
+        self.children[name] = subprocess.Popen(command, env=env, process_group=0)
+
+    @staticmethod
+    def _has_command(name):
+        from wizard.cli import cli
+
+        return name in cli.commands
+
+    def _seed_demo(self):
+        if importlib.util.find_spec("wizard.demo") is None:
+            return
+        from wizard import demo
+
+        with self.app.app_context():
+            demo.seed(self.app)
+
+    def _announce(self):
+        from wizard.auth import first_admin
+
+        self.echo(f"google-sync-wizard is running: open {self.base_url}/")
+        with self.app.app_context():
+            if not first_admin.admin_exists():
+                token = first_admin.issue_token()
+                minutes = self.app.config["SETUP_TOKEN_TTL"] // 60
+                self.echo("No administrator yet. Create the first one at this one-time address "
+                          f"(valid {minutes} min):\n  {self.base_url}/setup/first-admin/{token}")
+        self.echo("Press Ctrl-C to stop.")
+
+    # --- run and stop --------------------------------------------------------------------------------
+    def wait(self) -> int:
+        """Block until a signal or a child's exit; returns the exit status for the command."""
+        while not self.stopping:
+            for name, process in self.children.items():
+                if process.poll() is not None:
+                    self.echo(f"{name} exited with status {process.returncode}; stopping.")
+                    return 1
+            time.sleep(0.2)
+        return 0
+
+    def request_stop(self, signum=None, frame=None):
+        self.stopping = True
+
+    def stop(self):
+        # The second SIGTERM is the RQ worker's cold shutdown (it kills a running job's work horse).
+        for grace in (STOP_GRACE, KILL_GRACE):
+            self._signal_all(signal.SIGTERM)
+            if self._wait_children(grace):
+                break
+        # Sweep each group: a leader's exit does not end its forks (e.g. the RQ scheduler).
+        self._signal_all(signal.SIGKILL)
+        self._wait_children(KILL_GRACE)
+        if self.redis:
+            self.redis.stop()
+            url_file(self.app).unlink(missing_ok=True)
+
+    def _signal_all(self, signum):
+        for process in self.children.values():
+            try:
+                os.killpg(process.pid, signum)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def _wait_children(self, timeout) -> bool:
+        deadline = time.monotonic() + timeout
+        for process in self.children.values():
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                return False
+        return True
+
+
+def run(app, host, port, demo, echo=print) -> int:
+    supervisor = Supervisor(app, host, port, demo, echo)
+    previous = {s: signal.signal(s, supervisor.request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        supervisor.start()
+        return supervisor.wait()
+    finally:
+        # Further Ctrl-C while stopping must not abandon the children half-stopped.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        supervisor.stop()
+        for s, handler in previous.items():
+            signal.signal(s, handler)

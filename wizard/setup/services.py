@@ -1,0 +1,220 @@
+"""System settings: read, validate, write (secrets encrypted, every change audited), and the Google client
+configuration other areas read at request time.
+
+Other areas call: get_setting(code), set_setting(code, value, actor=None), google_client_config(),
+redirect_uris(), site_address(); and may register a re-encryption function in ROTATABLE for rotate-key.
+"""
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from wizard import crypto
+from wizard.extensions import db
+from wizard.google_rules import CALLBACK_FORMS, derive
+from wizard.models.settings import SettingAudit, SystemSetting, utcnow
+from wizard.setup import registry
+
+log = logging.getLogger(__name__)
+
+# Functions that re-encrypt what another area stores (e.g. OAuth tokens): each takes no argument, runs in an
+# app context, commits, and returns how many values it re-encrypted. `syncwizard rotate-key` calls them all.
+ROTATABLE: list = []
+
+
+def rotatable(fn):
+    if fn not in ROTATABLE:
+        ROTATABLE.append(fn)
+    return fn
+
+
+class SettingError(ValueError):
+    """A value the setting refuses; `.message` is a wizard.messages.Message to show next to the field."""
+
+    def __init__(self, code, message):
+        super().__init__(f"{code}: {message.code}")
+        self.setting_code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class GoogleClient:
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+    origin: str
+
+    def __repr__(self):  # keeps the secret out of tracebacks and logs
+        return f"GoogleClient(client_id={self.client_id!r}, redirect_uri={self.redirect_uri!r})"
+
+
+# --- rows -------------------------------------------------------------------------------------------------
+
+def ensure_settings() -> int:
+    """Create the rows of settings missing from the database (idempotent). Returns how many were added."""
+    existing = set(db.session.scalars(select(SystemSetting.code)))
+    added = 0
+    for defn in registry.SETTINGS:
+        if defn.code not in existing:
+            db.session.add(SystemSetting(code=defn.code, type=defn.type, encrypted=defn.secret))
+            added += 1
+    if added:
+        db.session.commit()
+    return added
+
+
+def _row(code) -> SystemSetting | None:
+    return db.session.scalar(select(SystemSetting).where(SystemSetting.code == code))
+
+
+def is_set(code: str) -> bool:
+    row = _row(code)
+    return bool(row and row.value)
+
+
+def get_setting(code: str):
+    """The typed current value, or the default. Secrets come back decrypted (for the code that needs them;
+    never render them)."""
+    defn = registry.definition(code)
+    row = _row(code)
+    if row is None or row.value is None:
+        return defn.default
+    if row.encrypted:
+        return crypto.decrypt(row.value)
+    if defn.type == registry.INTEGER:
+        return int(row.value)
+    return row.value
+
+
+def validate(code: str, value):
+    """The typed value, or SettingError."""
+    value, error = registry.parse(registry.definition(code), value)
+    if error:
+        raise SettingError(code, error)
+    return value
+
+
+def _actor_fields(actor):
+    if actor is None:
+        return None, "command line"
+    if isinstance(actor, str):
+        return None, actor
+    return getattr(actor, "id", None), getattr(actor, "email", "") or ""
+
+
+def _audit(code, action, actor):
+    actor_id, label = _actor_fields(actor)
+    db.session.add(SettingAudit(setting_code=code, action=action, actor_id=actor_id, actor_label=label))
+    log.info("setting %s %s by %s", code, action, label)  # the value is never logged
+
+
+def set_setting(code: str, value, actor=None, commit: bool = True):
+    """Validate and store a value (encrypted for secrets), audited. Raises SettingError, changing nothing."""
+    defn = registry.definition(code)
+    typed = validate(code, value)
+    row = _row(code) or SystemSetting(code=code, type=defn.type, encrypted=defn.secret)
+    db.session.add(row)
+    row.type, row.encrypted = defn.type, defn.secret
+    row.value = crypto.encrypt(str(typed)) if defn.secret else str(typed)
+    row.updated_at = utcnow()
+    row.updated_by_id = _actor_fields(actor)[0]
+    _audit(code, "set", actor)
+    if commit:
+        db.session.commit()
+    return typed
+
+
+def clear_setting(code: str, actor=None):
+    """Back to the default (for a secret: forgotten)."""
+    registry.definition(code)
+    row = _row(code)
+    if row is None or row.value is None:
+        return
+    row.value, row.updated_at = None, utcnow()
+    row.updated_by_id = _actor_fields(actor)[0]
+    _audit(code, "cleared", actor)
+    db.session.commit()
+
+
+def display_value(code: str) -> str:
+    """What a page may show: the value, or a mask for a secret (never the secret itself)."""
+    defn = registry.definition(code)
+    row = _row(code)
+    if row is None or row.value is None:
+        return "" if defn.default is None else str(defn.default)
+    if defn.secret:
+        return "••••••••"
+    return row.value
+
+
+def search_settings(query: str = ""):
+    """Definitions whose code or (translated) name contains `query`, in registry order."""
+    needle = (query or "").strip().lower()
+    return [d for d in registry.SETTINGS if not needle or needle in d.code.lower() or needle in str(d.name).lower()]
+
+
+def audit_entries(code: str | None = None, limit: int = 50):
+    stmt = select(SettingAudit).order_by(SettingAudit.at.desc(), SettingAudit.id.desc()).limit(limit)
+    if code:
+        stmt = stmt.where(SettingAudit.setting_code == code)
+    return list(db.session.scalars(stmt))
+
+
+# --- the Google client ------------------------------------------------------------------------------------
+
+def site_address() -> str | None:
+    return get_setting("SiteAddress") or current_app.config.get("PUBLIC_URL") or None
+
+
+def callback_form() -> str:
+    form = get_setting("OAuthCallbackForm")
+    return form if form in CALLBACK_FORMS else "clean"
+
+
+def redirect_uris(address: str | None = None, form: str | None = None) -> list[str]:
+    """Both callback forms for the site address, the chosen one first ([] without an address)."""
+    address = address or site_address()
+    if not address:
+        return []
+    form = form or callback_form()
+    order = [form] + [f for f in CALLBACK_FORMS if f != form]
+    return [derive(address, CALLBACK_FORMS[f])[1] for f in order]
+
+
+def google_client_config() -> GoogleClient | None:
+    """The configured OAuth client, read now (not cached), or None when anything is missing."""
+    client_id = get_setting("GoogleClientId")
+    address = site_address()
+    if not client_id or not address or not is_set("GoogleClientSecret"):
+        return None
+    try:
+        secret = get_setting("GoogleClientSecret")
+    except crypto.DecryptionError:
+        log.warning("GoogleClientSecret cannot be decrypted with the configured ENCRYPTION_KEYS")
+        return None
+    origin, redirect_uri = derive(address, CALLBACK_FORMS[callback_form()])
+    return GoogleClient(client_id, secret, redirect_uri, origin)
+
+
+# --- key rotation -----------------------------------------------------------------------------------------
+
+def rotate_settings() -> int:
+    """Re-encrypt every encrypted setting with the newest key."""
+    count = 0
+    for row in db.session.scalars(select(SystemSetting).where(SystemSetting.encrypted.is_(True))):
+        if row.value:
+            row.value = crypto.rotate(row.value)
+            _audit(row.code, "re-encrypted", None)
+            count += 1
+    db.session.commit()
+    return count
+
+
+def rotate_all() -> dict:
+    """{name: count} for the settings and every registered ROTATABLE function."""
+    results = {"settings": rotate_settings()}
+    hooks = list(ROTATABLE) + [f for f in getattr(crypto, "ROTATABLE", []) if f not in ROTATABLE]
+    for fn in hooks:
+        results[f"{fn.__module__}.{fn.__name__}"] = fn()
+    return results

@@ -1,0 +1,81 @@
+"""The RQ worker: jobs run inside the Flask app context, with the scheduler, and a heartbeat /readyz reads.
+
+Each job runs in a forked work horse. The horse inherits the parent's database pool and Redis sockets, which
+must not be shared across processes: the pool is disposed (without closing the parent's connections) and
+`wizard.redis.get_redis` opens a fresh client per pid.
+"""
+import logging
+import os
+import socket
+import time
+
+from rq import Queue, Worker
+
+HEARTBEAT_PREFIX = "syncwizard:heartbeat:"
+HEARTBEAT_TTL = 120
+# RQ beats once per dequeue timeout (worker_ttl - 15) while idle and once per monitoring interval while a job
+# runs: both stay under 30 s so /readyz always sees a fresh beat.
+WORKER_TTL = 40
+JOB_MONITORING_INTERVAL = 20
+
+log = logging.getLogger(__name__)
+
+
+def heartbeat_key(worker_name: str) -> str:
+    return HEARTBEAT_PREFIX + worker_name
+
+
+def last_heartbeat(redis) -> float | None:
+    """Unix time of the most recent heartbeat of any worker, or None when no worker beat in the last 120 s."""
+    keys = list(redis.scan_iter(match=HEARTBEAT_PREFIX + "*", count=100))
+    if not keys:
+        return None
+    beats = [float(v) for v in redis.mget(keys) if v is not None]
+    return max(beats) if beats else None
+
+
+class AppWorker(Worker):
+    """An RQ worker that knows the Flask app."""
+
+    app = None  # set by make_worker
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        super().heartbeat(timeout, pipeline)
+        target = pipeline if pipeline is not None else self.connection
+        target.set(heartbeat_key(self.name), repr(time.time()), ex=HEARTBEAT_TTL)
+
+    def register_death(self):
+        self.connection.delete(heartbeat_key(self.name))
+        super().register_death()
+
+    def main_work_horse(self, job, queue):
+        from wizard.extensions import db
+
+        with self.app.app_context():
+            db.engine.dispose(close=False)
+        super().main_work_horse(job, queue)
+
+    def perform_job(self, job, queue, execution):
+        with self.app.app_context():
+            return super().perform_job(job, queue, execution)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}.{os.getpid()}"
+
+
+def make_worker(app, queues=None, redis=None) -> AppWorker:
+    from wizard.redis import get_redis
+
+    with app.app_context():
+        connection = redis or get_redis()
+    names = queues or app.config["RQ_QUEUES"]
+    worker_class = type("BoundAppWorker", (AppWorker,), {"app": app})
+    return worker_class([Queue(n, connection=connection) for n in names], connection=connection,
+                        name=worker_name(), worker_ttl=WORKER_TTL,
+                        job_monitoring_interval=JOB_MONITORING_INTERVAL)
+
+
+def run_worker(app, burst=False, with_scheduler=True, queues=None) -> bool:
+    worker = make_worker(app, queues)
+    return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")

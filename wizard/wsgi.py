@@ -1,0 +1,4 @@
+"""WSGI entry point for production servers: `gunicorn 'wizard.wsgi:app'`."""
+from wizard import create_app
+
+app = create_app()
