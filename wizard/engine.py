@@ -181,7 +181,7 @@ class RunContext:
             google_changes, token = self.google.changes(None)
         crm_full = first_sync or scope_changed or cursor.crm_seq == 0
         crm_changes, seq = self.store.changes(cursor.crm_seq or 0, full=crm_full)
-        crm_changes = self._with_retries(crm_changes)
+        crm_changes, google_changes = self._with_retries(crm_changes, google_changes)
         self.run.full_listing = google_full
         plan = self.plan(google_changes, crm_changes, first_sync)
         if plan.needs_full_listing and not google_changes.full:
@@ -204,6 +204,7 @@ class RunContext:
         if google_full:
             cursor.full_listing_at = utcnow()
         self._resolve_issues(crm_changes, google_changes)
+        self.mark_decisions_applied()
         db.session.commit()
 
     def plan(self, google_changes, crm_changes, first_sync):
@@ -211,15 +212,25 @@ class RunContext:
 
         return call_planner(self, google_changes, crm_changes, first_sync)
 
-    def _with_retries(self, crm_changes):
-        """Records with an open issue are looked at again (a write that failed last time is retried)."""
-        ids = set(db.session.scalars(db.select(SyncIssue.crm_id).where(
+    def _with_retries(self, crm_changes, google_changes):
+        """Records with an open issue, or a conflict the user just decided, are read again on both sides,
+        so a write that failed last time is merged and sent again."""
+        rows = db.session.execute(db.select(SyncIssue.crm_id, SyncIssue.google_id).where(
             SyncIssue.account_id == self.account_id, SyncIssue.object == self.object,
-            SyncIssue.resolved_at.is_(None), SyncIssue.crm_id.is_not(None))))
-        missing = [str(i) for i in ids if str(i) not in crm_changes.changes]
-        if not missing:
-            return crm_changes
-        return _merged(crm_changes, self.store.fetch(missing))
+            SyncIssue.resolved_at.is_(None))).all()
+        crm_ids = {str(c) for c, _ in rows if c is not None} | set(self.decided_crm_ids())
+        google_ids = {g for _, g in rows if g}
+        for crm_id in crm_ids:
+            row = self.pairs.find(None, crm_id, None)
+            if row is not None and row.google_id:
+                google_ids.add(row.google_id)
+        missing_crm = [i for i in crm_ids if i not in crm_changes.changes]
+        missing_google = [i for i in google_ids if i not in google_changes.changes]
+        if missing_crm:
+            crm_changes = _merged(crm_changes, self.store.fetch(missing_crm))
+        if missing_google:
+            google_changes = _merged(google_changes, self.google.fetch(missing_google))
+        return crm_changes, google_changes
 
     # --- guards -------------------------------------------------------------------------------------------
     def _hold(self, plan):
@@ -308,24 +319,64 @@ class RunContext:
     def replan_stale(self, actions):
         """Google refused updates on a stale etag: fetch the latest, merge again, retry once."""
         from wizard.engine_policy import call_planner
-
-        fresh = self.google.fetch([a.google_id for a in actions])
-        pairs = [p for p in self.pairs.core_pairs() if p.google_id in fresh]
+        from wizard.sync.actions import UpdateGoogle
         from wizard.sync.changes import side
 
+        fresh = self.google.fetch([a.google_id for a in actions])
+        pairs = [p for p in self.core_pairs() if p.google_id in fresh]
         plan = call_planner(self, side(fresh), side({}), False, pairs=pairs)
         self.google_seen.update(side(fresh).seen())
         applier = Applier(self, plan)
-        applier.stale_retry = True
         applier.bookkeeping()
         applier.crm_writes()
-        updates = list(plan.of(__import__("wizard.sync.actions", fromlist=["UpdateGoogle"]).UpdateGoogle))
-        for result in self.google.update(updates):
+        updates = list(plan.of(UpdateGoogle))
+        for result in self.google.update(updates) if updates else []:
             if result.ok:
-                applier._save_after_google(result)
+                applier.saved_after_google(result)
             else:
                 applier.google_failure(result)
         self.commit_batch(0)
+
+    # --- pairs with the user's conflict decisions applied ----------------------------------------------------
+    def core_pairs(self):
+        """The pairs for the core. A conflict the user resolved is applied by moving the pair's base to the
+        losing side's value: the three-way merge then sees only the winning side as changed."""
+        pairs = self.pairs.core_pairs()
+        decisions = self._decisions()
+        if not decisions:
+            return pairs
+        out = []
+        for pair in pairs:
+            chosen = decisions.get(pair.crm_id)
+            if chosen and pair.crm_record is not None and pair.google_record is not None:
+                pair = _apply_decisions(pair, chosen)
+            out.append(pair)
+        return out
+
+    def _decisions(self) -> dict:
+        if not hasattr(self, "_decision_cache"):
+            from wizard.models.sync import SyncConflict
+
+            rows = db.session.scalars(db.select(SyncConflict).where(
+                SyncConflict.account_id == self.account_id, SyncConflict.object == self.object,
+                SyncConflict.resolved_at.is_not(None), SyncConflict.applied_at.is_(None)))
+            decisions: dict = {}
+            self._decision_rows = []
+            for row in rows:
+                if row.crm_id is None or row.resolution not in ("crm", "google"):
+                    continue
+                decisions.setdefault(str(row.crm_id), []).append((row.field.split(","), row.resolution))
+                self._decision_rows.append(row)
+            self._decision_cache = decisions
+        return self._decision_cache
+
+    def decided_crm_ids(self) -> list[str]:
+        return list(self._decisions())
+
+    def mark_decisions_applied(self):
+        for row in getattr(self, "_decision_rows", []):
+            if str(row.crm_id) not in self.failed_crm:
+                row.applied_at = utcnow()
 
     # --- crash simulation (tests, benchmarks) --------------------------------------------------------------
     def checkpoint(self, name: str):
@@ -340,6 +391,20 @@ class RunContext:
             if os.environ.get("SYNCWIZARD_CRASH_HARD"):
                 os._exit(137)  # like SIGKILL: no cleanup, no rollback handler, no lock release
             raise SimulatedCrash(target)
+
+
+def _apply_decisions(pair, chosen):
+    from wizard.sync.records import record_from_json
+    from wizard.sync.state import PairState
+
+    base = pair.base if pair.base is not None else record_from_json(pair.crm_record.kind, {})
+    values = {}
+    for fields, resolution in chosen:
+        loser = pair.google_record if resolution == "crm" else pair.crm_record
+        for name in fields:
+            values[name] = loser[name]
+    # The CRM fingerprint is cleared so the CRM side (read again) counts as changed and the pair is merged.
+    return pair.with_(base=base.replace(**values), crm_fingerprint=None, state=PairState.SYNCED)
 
 
 def _merged(changes, extra: dict):

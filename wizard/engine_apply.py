@@ -209,7 +209,7 @@ class Applier:
             retry = []
             for result in results:
                 if result.ok:
-                    self._save_after_google(result)
+                    self.saved_after_google(result)
                 elif _is_stale(result.error) and isinstance(result.action, A.UpdateGoogle):
                     retry.append(result.action)
                 else:
@@ -218,7 +218,7 @@ class Applier:
             if retry:
                 self.ctx.replan_stale(retry)
 
-    def _save_after_google(self, result):
+    def saved_after_google(self, result):
         action = result.action
         pair_id = getattr(action, "pair_id", None)
         pair = self.take_base("google", pair_id, action.crm_id, action.google_id)
@@ -273,6 +273,14 @@ class Applier:
     def google_failure(self, result):
         action, error = result.action, result.error
         crm_id, google_id = getattr(action, "crm_id", None), getattr(action, "google_id", None)
+        pair = self.take_base("google", getattr(action, "pair_id", None), crm_id, google_id)
+        if pair is not None and isinstance(action, A.SetBackRef):
+            self.ctx.pairs.save(pair)  # the link is right; only the back-reference is missing (retried later)
+        elif pair is not None and pair.pair_id is None and crm_id is not None and google_id is not None:
+            # A new link whose Google write failed: keep the link (never match or create it twice), with no
+            # base, so the next run reads both sides again and merges them afresh.
+            self.ctx.pairs.save(pair.with_(base=None, crm_fingerprint=None, google_fingerprint=None,
+                                           crm_record=None, google_record=None))
         if crm_id:
             self.ctx.failed_crm.add(crm_id)
         if google_id:

@@ -160,6 +160,11 @@ class ActivityStore:
         except services.NotFound:
             pass
 
+    def record(self, crm_id: str):
+        """The core record of the CRM row as it is now (None when gone)."""
+        row = db.session.get(Activity, int(crm_id))
+        return activity_record(row) if row is not None and row.deleted_at is None else None
+
     def label(self, crm_id: str) -> str:
         activity = db.session.get(Activity, int(crm_id))
         return activity.title if activity is not None else str(crm_id)

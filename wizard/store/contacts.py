@@ -183,6 +183,11 @@ class ContactStore:
         except services.NotFound:
             pass  # already gone: deleting it again is done
 
+    def record(self, crm_id: str):
+        """The core record of the CRM row as it is now (None when gone)."""
+        row = db.session.get(Contact, int(crm_id))
+        return contact_record(row) if row is not None and row.deleted_at is None else None
+
     def label(self, crm_id: str) -> str:
         contact = db.session.get(Contact, int(crm_id))
         return contact.display_name if contact is not None else str(crm_id)
