@@ -7,11 +7,13 @@ from wizard.main import routes, health  # noqa: E402,F401
 
 
 def init_app(app):
-    from flask_babel import get_locale
+    from flask_babel import get_locale, refresh
 
     from wizard.main import errors, security
 
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
     app.jinja_env.globals["language_names"] = {"en": "English", "ru": "Русский"}
+    # The locale is cached on the app context; requests that share one (tests, CLI) must choose afresh.
+    app.before_request(refresh)
     errors.init_app(app)
     security.init_app(app)

@@ -1,0 +1,177 @@
+"""The `syncwizard` commands: users, the database, and `run` supervising the whole product."""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+
+from config import PROJECT_ROOT
+from wizard.cli import cli
+from wizard.extensions import db
+from wizard.models import User
+from wizard.redis import free_port
+from wizard.runner import prepare_database
+
+
+def invoke(app, args, input=None):
+    return CliRunner().invoke(cli, args, input=input, obj=ScriptInfo(create_app=lambda: app))
+
+
+def test_user_create_reads_the_password_from_stdin(app):
+    result = invoke(app, ["user", "create", "--admin", "Boss@Example.com"], input="a long password\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(db.select(User).where(User.email == "boss@example.com"))
+    assert user.is_admin and user.check_password("a long password")
+    assert "a long password" not in result.output
+
+
+def test_user_create_plain_user_and_refusals(app):
+    assert invoke(app, ["user", "create", "ann@example.com"], input="a long password\n").exit_code == 0
+    assert db.session.scalar(db.select(User.role).where(User.email == "ann@example.com")) == "user"
+    duplicate = invoke(app, ["user", "create", "ann@example.com"], input="a long password\n")
+    assert duplicate.exit_code != 0 and "already exists" in duplicate.output
+    short = invoke(app, ["user", "create", "bob@example.com"], input="short\n")
+    assert short.exit_code != 0
+    # There is no option that would put a password on the command line.
+    assert invoke(app, ["user", "create", "--password", "x", "c@example.com"]).exit_code != 0
+
+
+def test_prepare_database_builds_the_schema(tmp_path, redis_server):
+    from sqlalchemy import inspect
+
+    from config import TestingConfig
+    from wizard import create_app
+
+    app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path), REDIS_URL=redis_server.url,
+                     SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/fresh.db")
+    prepare_database(app)
+    prepare_database(app)  # a later start finds the schema in place
+    with app.app_context():
+        assert "users" in inspect(db.engine).get_table_names()
+
+
+def test_db_command_is_available():
+    result = CliRunner().invoke(cli, ["db", "--help"])
+    assert result.exit_code == 0 and "upgrade" in result.output
+
+
+# --- `syncwizard run` ------------------------------------------------------------------------------------
+
+def descendants(pid):
+    """Every process below `pid` (read from /proc), to check that stopping leaves none behind."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+class RunningProduct:
+    def __init__(self, instance, port, *args):
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SYNCWIZARD_CONFIG", "DATABASE_URL")}
+        env.update(SYNCWIZARD_INSTANCE=str(instance), EMULATOR_PORT=str(free_port()))
+        self.port = port
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from wizard.cli import main; main()", "run", "--port", str(port), *args],
+            env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines = []
+
+    def wait_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.read_output()
+            try:
+                response = requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2)
+                if response.status_code == 200:
+                    return time.monotonic() - self.started, response.json()
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("not ready in time:\n" + self.read_output())
+
+    def read_output(self):
+        if self.process.poll() is not None:
+            return self.process.stdout.read()
+        return ""
+
+    def stop(self, signum=signal.SIGINT):
+        pids = descendants(self.process.pid)
+        self.process.send_signal(signum)
+        output, _ = self.process.communicate(timeout=60)
+        return pids, output
+
+
+def test_run_serves_the_product_and_leaves_nothing_behind(tmp_path):
+    instance = tmp_path / "instance"
+    port = free_port()
+    product = RunningProduct(instance, port, "--demo")
+    try:
+        first_start, body = product.wait_ready()
+        assert body["checks"]["worker"]["status"] == "ok"
+        assert (instance / "redis.url").exists()
+        children = descendants(product.process.pid)
+        assert len(children) >= 3  # redis, web, worker (+ its scheduler)
+    finally:
+        pids, output = product.stop(signal.SIGINT)
+    assert product.process.returncode == 0, output
+    time.sleep(0.5)
+    assert [pid for pid in pids if alive(pid)] == [], output
+    assert not (instance / "redis.url").exists()
+
+    # The first start printed the one-time link for the first administrator.
+    match = re.search(r"(http://127\.0\.0\.1:\d+/setup/first-admin/[\w-]+)", output)
+    assert match, output
+
+    # A later start is fast and the link still works until an administrator exists.
+    product = RunningProduct(instance, port, "--demo")
+    try:
+        later_start, _ = product.wait_ready()
+        link = re.search(r"(http://127\.0\.0\.1:\d+/setup/first-admin/[\w-]+)", _read_until(product, "first-admin"))
+        page = requests.get(link.group(1), timeout=5)
+        assert page.status_code == 200 and "first-admin-form" in page.text
+    finally:
+        pids, output = product.stop(signal.SIGTERM)
+    assert product.process.returncode == 0
+    time.sleep(0.5)
+    assert [pid for pid in pids if alive(pid)] == []
+    print(f"first start {first_start:.1f}s, later start {later_start:.1f}s")
+    assert later_start < 10
+
+
+def _read_until(product, needle, timeout=10):
+    deadline = time.monotonic() + timeout
+    text = ""
+    os.set_blocking(product.process.stdout.fileno(), False)
+    while time.monotonic() < deadline:
+        chunk = product.process.stdout.read()
+        if chunk:
+            text += chunk
+            if needle in text:
+                return text
+        time.sleep(0.1)
+    return text
