@@ -12,6 +12,7 @@ unlinked and linked again (no duplicates after reconnecting), so rows are remove
 explicitly, never by a cascade.
 """
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -186,9 +187,9 @@ class SyncConflict(db.Model):
     google_id: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     label: Mapped[str] = mapped_column(String(300), default="")
     field: Mapped[str] = mapped_column(String(60))
-    base_value: Mapped[object | None] = mapped_column(JSON, nullable=True)
-    crm_value: Mapped[object | None] = mapped_column(JSON, nullable=True)
-    google_value: Mapped[object | None] = mapped_column(JSON, nullable=True)
+    base_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    crm_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    google_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolution: Mapped[str | None] = mapped_column(String(10), nullable=True)  # "crm" | "google"
     resolved_by: Mapped[int | None] = mapped_column(nullable=True)  # user id
@@ -250,3 +251,7 @@ class SyncSchedule(db.Model):
 def _aware(value: datetime) -> datetime:
     # SQLite returns naive datetimes: they were stored as UTC.
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+# The codes runs, issues and guards carry are registered (translatable) wherever these models are loaded.
+import wizard.engine_messages  # noqa: E402,F401
