@@ -1,0 +1,45 @@
+"""An offline Google: OAuth 2.0/OpenID, People API v1 and Calendar API v3 on one host, for tests and the demo.
+
+`create_emulator_app()` returns a plain WSGI application (separate from the product's Flask app);
+`serve()` runs it on werkzeug's threaded server so the web app and the worker can call it concurrently.
+"""
+import atexit
+
+from .state import State
+
+_HANDLER_MODULES = ("oauth", "people", "calendar", "batch", "control", "pages", "console")
+
+
+def _load_handlers():
+    import importlib
+
+    for name in _HANDLER_MODULES:
+        importlib.import_module(f"{__name__}.{name}")
+
+
+def create_emulator_app(state_file=None, clock=None):
+    from .app import EmulatorApp
+
+    _load_handlers()
+    state = State(clock=clock, state_file=state_file)
+    if state_file:
+        state.start_autosave()
+        atexit.register(state.save)
+    return EmulatorApp(state)
+
+
+def make_server(host="127.0.0.1", port=8765, state_file=None, app=None):
+    from werkzeug.serving import make_server as werkzeug_server
+
+    app = app or create_emulator_app(state_file=state_file)
+    server = werkzeug_server(host, port, app, threaded=True)
+    server.daemon_threads = True
+    return server
+
+
+def serve(host="127.0.0.1", port=8765, state_file=None):
+    server = make_server(host, port, state_file)
+    try:
+        server.serve_forever()
+    finally:
+        server.app.state.save()

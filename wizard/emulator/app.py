@@ -1,0 +1,130 @@
+"""The emulator's WSGI application: routing, authentication, scopes, enabled APIs, quotas, faults, stats."""
+from jinja2 import Environment, PackageLoader, select_autoescape
+from werkzeug.wrappers import Request, Response
+
+from . import faults
+from .errors import ApiError, insufficient_scope, invalid_credentials, missing_credentials, rate_limited
+from .errors import service_disabled
+from .i18n import select as select_locale
+from .routing import Call, json_response, match
+
+SERVICES = {
+    "people": ("people.googleapis.com", "Google People API"),
+    "calendar": ("calendar-json.googleapis.com", "Google Calendar API"),
+}
+COUNTED = {"people", "calendar", "oauth", "batch"}
+
+
+class EmulatorApp:
+    def __init__(self, state):
+        self.state = state
+        self.templates = Environment(loader=PackageLoader("wizard.emulator", "templates"),
+                                     autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
+        from .i18n import install
+
+        install(self.templates)
+
+    # ---- WSGI ----------------------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        select_locale(request)
+        try:
+            response = self.handle(request)
+        except faults.Dropped:
+            # The socket is already shut: whatever we write now fails and werkzeug logs a dropped connection.
+            response = Response(b"", status=500)
+        return response(environ, start_response)
+
+    def handle(self, request, inner=False, outer=None):
+        found, params = match(request.method, request.path)
+        if found is None:
+            if params:
+                return Response("Method Not Allowed", status=405, headers={"Allow": ", ".join(params)})
+            return self.render("not_found.html", status=404, path=request.path)
+        call = Call(self, self.state, request, found, params)
+        call.outer = outer
+        counted = found.api in COUNTED
+        try:
+            if counted and not inner:
+                fault = faults.apply(self.state, found, request.environ)
+                if fault is not None:
+                    raise fault
+            if found.scopes is not None:
+                self.authenticate(call)
+                if found.api in SERVICES:
+                    self.check_service(call)
+                    self.check_scopes(call)
+                    self.check_quota(call)
+            with self.state.lock:
+                result = found.handler(call)
+        except ApiError as error:
+            result = error
+        finally:
+            if counted:
+                self.state.count(found.key, call.email)
+        return self.respond(found, result)
+
+    def respond(self, found, result):
+        if isinstance(result, Response):
+            return result
+        if isinstance(result, ApiError):
+            body = result.calendar_body() if found.api in ("calendar", "batch") else result.people_body()
+            return json_response(body, result.code, result.headers)
+        if result is None:
+            return Response(status=204)
+        if isinstance(result, tuple):
+            status, body = result
+            return json_response(body, status)
+        return json_response(result)
+
+    # ---- checks --------------------------------------------------------------------------------------
+    def authenticate(self, call):
+        header = call.request.headers.get("Authorization", "")
+        token = None
+        if header[:7].lower() == "bearer ":
+            token = header[7:].strip()
+        elif call.request.args.get("access_token"):
+            token = call.request.args["access_token"]
+        if not token:
+            raise missing_credentials()
+        with self.state.lock:
+            record = self.state.access_tokens.get(token)
+            if record is None or record["expires"] <= self.state.now() or record["email"] not in self.state.users:
+                raise invalid_credentials()
+            call.email = record["email"]
+            call.token = record
+
+    def check_service(self, call):
+        api = call.route.api
+        client_id = call.token.get("client_id")
+        with self.state.lock:
+            client = self.state.clients.get(client_id) if client_id else None
+            project = self.state.projects.get(client["project_id"]) if client else None
+            if project is not None and api not in project["enabled_apis"]:
+                service, title = SERVICES[api]
+                raise service_disabled(service, title, project["number"])
+
+    def check_scopes(self, call):
+        accepted = call.route.scopes
+        if accepted and not set(accepted) & set(call.token["scopes"]):
+            raise insufficient_scope(SERVICES[call.route.api][0], call.route.rpc, accepted)
+
+    def check_quota(self, call):
+        api = call.route.api
+        now = self.state.now()
+        with self.state.lock:
+            quota = self.state.quotas.get(api) or {}
+            limit = quota.get("per_user_per_minute")
+            if not limit:
+                return
+            window = self.state.windows[(call.email, api)]
+            while window and window[0] <= now - 60:
+                window.popleft()
+            if len(window) >= limit:
+                raise rate_limited(api, int(quota.get("status", 429)))
+            window.append(now)
+
+    # ---- pages ---------------------------------------------------------------------------------------
+    def render(self, template, status=200, headers=None, **context):
+        html = self.templates.get_template(template).render(**context)
+        return Response(html, status=status, mimetype="text/html", headers=headers)

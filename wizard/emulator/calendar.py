@@ -1,0 +1,556 @@
+"""Calendar API v3: calendarList, calendars.get, events (list with sync tokens, get, insert, update, patch,
+delete, instances). Deleted events stay as `cancelled` tombstones so incremental syncs can report them."""
+import re
+import secrets
+from datetime import datetime, timezone
+
+from . import recurrence, tokens
+from .clock import parse_rfc3339, rfc3339
+from .errors import ApiError, invalid_argument, not_found, required
+from .routing import route
+
+BASE = "https://www.googleapis.com/auth/"
+LIST_SCOPES = [BASE + s for s in ("calendar", "calendar.readonly", "calendar.calendarlist",
+                                  "calendar.calendarlist.readonly")]
+READ = [BASE + s for s in ("calendar", "calendar.readonly", "calendar.events", "calendar.events.readonly",
+                           "calendar.events.owned", "calendar.events.owned.readonly")]
+WRITE = [BASE + s for s in ("calendar", "calendar.events", "calendar.events.owned")]
+EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
+WRITABLE = {
+    "anyoneCanAddSelf", "attachments", "attendees", "colorId", "conferenceData", "description", "end",
+    "endTimeUnspecified", "eventType", "extendedProperties", "guestsCanInviteOthers", "guestsCanModify",
+    "guestsCanSeeOtherGuests", "location", "locked", "originalStartTime", "privateCopy", "recurrence",
+    "reminders", "sequence", "source", "start", "status", "summary", "transparency", "visibility",
+}
+SYNC_FORBIDDEN = ("timeMin", "timeMax", "updatedMin", "q", "orderBy", "iCalUID", "privateExtendedProperty",
+                  "sharedExtendedProperty")
+FULL_SYNC = "Sync token is no longer valid, a full sync is required."
+
+
+# ---- calendars ---------------------------------------------------------------------------------------------
+
+def init_user(state, email, time_zone="UTC"):
+    calendars = state.calendars.setdefault(email, {})
+    calendars.setdefault(email, {"meta": {"id": email, "summary": email, "timeZone": time_zone,
+                                          "primary": True, "etag": f'"{state.next_seq()}"'},
+                                 "events": {}})
+
+
+def add_calendar(state, email, calendar_id, summary, time_zone="UTC"):
+    calendars = state.calendars.setdefault(email, {})
+    calendars[calendar_id] = {"meta": {"id": calendar_id, "summary": summary, "timeZone": time_zone,
+                                       "primary": False, "etag": f'"{state.next_seq()}"'}, "events": {}}
+    return calendars[calendar_id]
+
+
+def calendar_of(call):
+    calendar_id = call.params["calendarId"]
+    if calendar_id == "primary":
+        calendar_id = call.email
+    found = call.state.calendars.get(call.email, {}).get(calendar_id)
+    if found is None:
+        raise not_found("Not Found")
+    return found
+
+
+def list_entry(meta):
+    entry = {"kind": "calendar#calendarListEntry", "etag": meta["etag"], "id": meta["id"],
+             "summary": meta["summary"], "timeZone": meta["timeZone"], "colorId": "14",
+             "backgroundColor": "#9fe1e7", "foregroundColor": "#000000", "selected": True,
+             "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 10}],
+             "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]}}
+    if meta.get("primary"):
+        entry["primary"] = True
+        entry["notificationSettings"] = {"notifications": [
+            {"type": "eventCreation", "method": "email"}, {"type": "eventChange", "method": "email"},
+            {"type": "eventCancellation", "method": "email"}, {"type": "eventResponse", "method": "email"}]}
+    return entry
+
+
+@route("GET", "/calendar/v3/users/me/calendarList", "calendar", LIST_SCOPES, "calendar.calendarList.list")
+def calendar_list(call):
+    max_results = call.int_arg("maxResults", 100)
+    if max_results < 1:
+        raise invalid_argument("Invalid Value", "maxResults")
+    entries = [list_entry(c["meta"]) for c in call.state.calendars.get(call.email, {}).values()]
+    offset = 0
+    if call.arg("pageToken"):
+        offset = (tokens.decode(call.arg("pageToken")) or {}).get("o", 0)
+    page = entries[offset:offset + max_results]
+    body = {"kind": "calendar#calendarList", "etag": f'"p{call.state.seq}"', "items": page}
+    if offset + max_results < len(entries):
+        body["nextPageToken"] = tokens.encode({"o": offset + max_results})
+    else:
+        body["nextSyncToken"] = tokens.encode({"k": "calendarList", "s": call.state.seq})
+    return body
+
+
+@route("GET", "/calendar/v3/users/me/calendarList/{calendarId}", "calendar", LIST_SCOPES,
+       "calendar.calendarList.get")
+def calendar_list_get(call):
+    return list_entry(calendar_of(call)["meta"])
+
+
+@route("GET", "/calendar/v3/calendars/{calendarId}", "calendar", READ + LIST_SCOPES, "calendar.calendars.get")
+def calendar_get(call):
+    meta = calendar_of(call)["meta"]
+    return {"kind": "calendar#calendar", "etag": meta["etag"], "id": meta["id"], "summary": meta["summary"],
+            "timeZone": meta["timeZone"],
+            "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]}}
+
+
+# ---- event rendering and validation --------------------------------------------------------------------------
+
+def render(event, full=True):
+    if event.get("status") == "cancelled" and not full:
+        out = {"kind": "calendar#event", "etag": event["etag"], "id": event["id"], "status": "cancelled"}
+        for key in ("recurringEventId", "originalStartTime"):
+            if key in event:
+                out[key] = event[key]
+        return out
+    return {k: v for k, v in event.items() if not k.startswith("_")}
+
+
+def event_etag(state, seq):
+    return f'"{int(state.now() * 1000)}{seq % 1000:03d}"'
+
+
+def touch(state, event):
+    event["_seq"] = state.next_seq()
+    event["updated"] = rfc3339(state.now())
+    event["etag"] = event_etag(state, event["_seq"])
+
+
+def check_time(body, key, tz_default):
+    moment = body.get(key)
+    if not isinstance(moment, dict) or not (moment.get("date") or moment.get("dateTime")):
+        raise ApiError(400, f"Missing {key} time.", calendar_reason="required")
+    try:
+        return recurrence.bound(moment, tz_default)
+    except (ValueError, KeyError):
+        raise ApiError(400, "Invalid start time." if key == "start" else "Invalid end time.",
+                       calendar_reason="invalid") from None
+
+
+def clean_extended(props):
+    if props is None:
+        return None
+    if not isinstance(props, dict):
+        raise invalid_argument("Invalid value for extendedProperties.")
+    total, size, out = 0, 0, {}
+    for scope in ("private", "shared"):
+        values = props.get(scope)
+        if not values:
+            continue
+        kept = {}
+        for key, value in values.items():
+            if len(key) > 44:
+                continue  # Google drops over-long keys silently
+            value = str(value)[:1024]  # and truncates values silently
+            kept[key] = value
+            total += 1
+            size += len(key) + len(value)
+        out[scope] = kept
+    if total > 300:
+        raise ApiError(400, "The maximum number of extended properties has been exceeded.",
+                       calendar_reason="tooManyExtendedProperties", calendar_domain="calendar")
+    if size > 32 * 1024:
+        raise ApiError(400, "The total size of extended properties has been exceeded.",
+                       calendar_reason="extendedPropertiesTooLarge", calendar_domain="calendar")
+    return out
+
+
+def check_reminders(reminders):
+    if reminders is None:
+        return {"useDefault": True}
+    overrides = reminders.get("overrides") or []
+    if reminders.get("useDefault") and overrides:
+        raise ApiError(400, "Cannot specify both default reminders and overrides at the same time.",
+                       calendar_reason="cannotUseDefaultRemindersAndSpecifyOverride", calendar_domain="calendar")
+    if len(overrides) > 5:
+        raise ApiError(400, "The maximum number of override reminders has been exceeded.",
+                       calendar_reason="tooManyReminders", calendar_domain="calendar")
+    for item in overrides:
+        minutes = item.get("minutes")
+        if not isinstance(minutes, int) or not 0 <= minutes <= 40320:
+            raise invalid_argument("Invalid reminder minutes value.")
+        if item.get("method") not in ("email", "popup"):
+            raise invalid_argument("Invalid reminder method.")
+    return {"useDefault": bool(reminders.get("useDefault", False)), **({"overrides": overrides} if overrides else {})}
+
+
+def validate(call, calendar, body):
+    """Check a full event body as insert/update receive it; return the cleaned writable fields."""
+    tz_default = calendar["meta"]["timeZone"]
+    start = check_time(body, "start", tz_default)
+    end = check_time(body, "end", tz_default)
+    if ("date" in body["start"]) != ("date" in body["end"]):
+        raise ApiError(400, "Start and end times must either both be date or both be dateTime.",
+                       calendar_reason="invalid")
+    if end < start or (end == start and "date" in body["start"]):
+        raise ApiError(400, "The specified time range is empty.", calendar_reason="timeRangeEmpty",
+                       calendar_domain="calendar")
+    if body.get("recurrence"):
+        if "dateTime" in body["start"] and not (body["start"].get("timeZone") and body["end"].get("timeZone")):
+            raise ApiError(400, "Missing time zone definition for start time.", calendar_reason="required",
+                           calendar_domain="calendar")
+        if any(not isinstance(line, str) or line.upper().startswith("DTSTART") for line in body["recurrence"]):
+            raise invalid_argument("Invalid recurrence rule.")
+        try:
+            next(iter(recurrence.occurrences(body, default_zone=tz_default)), None)
+        except (ValueError, TypeError, KeyError):
+            raise invalid_argument("Invalid recurrence rule.") from None
+    if body.get("status") not in (None, "confirmed", "tentative", "cancelled"):
+        raise invalid_argument("Invalid value for status.")
+    clean = {k: v for k, v in body.items() if k in WRITABLE}
+    clean["reminders"] = check_reminders(body.get("reminders"))
+    extended = clean_extended(body.get("extendedProperties"))
+    if extended is not None:
+        clean["extendedProperties"] = extended
+    return clean
+
+
+# ---- mail record -------------------------------------------------------------------------------------------
+
+def record_write(call, method, event):
+    send = call.arg("sendUpdates")
+    if send is None and call.arg("sendNotifications") is not None:
+        send = "all" if call.flag("sendNotifications") else "none"
+    attendees = [a.get("email") for a in event.get("attendees") or [] if a.get("email")
+                 and not a.get("organizer") and a.get("email") != call.email]
+    if send == "all":
+        recipients = attendees
+    elif send == "externalOnly":
+        domain = call.email.split("@")[-1]
+        recipients = [a for a in attendees if a.split("@")[-1] != domain]
+    else:
+        recipients = []
+    call.state.mail_log.append({"method": method, "user": call.email, "eventId": event["id"],
+                                "sendUpdates": send, "recipients": recipients, "at": rfc3339(call.state.now())})
+
+
+# ---- events.list -------------------------------------------------------------------------------------------
+
+def time_arg(call, name):
+    value = call.arg(name)
+    if value is None:
+        return None
+    try:
+        return parse_rfc3339(value)
+    except ValueError:
+        raise ApiError(400, "Bad Request", calendar_reason="badRequest") from None
+
+
+def read_sync_token(call, token, calendar_id):
+    data = tokens.decode(token)
+    state = call.state
+    if not data or data.get("k") != "events" or data.get("u") != call.email or data.get("c") != calendar_id:
+        raise gone()
+    epoch = state.sync_epochs.get(call.email, {}).get("calendar", 0)
+    if data["t"] < epoch or state.now() - data["t"] > state.settings["calendar_sync_token_lifetime"]:
+        raise gone()
+    return data
+
+
+def gone():
+    return ApiError(410, FULL_SYNC, calendar_reason="fullSyncRequired", calendar_domain="calendar",
+                    status="")
+
+
+def matches_filters(call, event, q, private, shared, ical, updated_min):
+    if ical and event.get("iCalUID") != ical:
+        return False
+    if updated_min and parse_rfc3339(event["updated"]) < updated_min:
+        return False
+    if q:
+        text = " ".join(str(event.get(k, "")) for k in ("summary", "description", "location")).lower()
+        if q.lower() not in text:
+            return False
+    for scope, filters in (("private", private), ("shared", shared)):
+        props = (event.get("extendedProperties") or {}).get(scope) or {}
+        for item in filters:
+            key, _, value = item.partition("=")
+            if props.get(key) != value:
+                return False
+    return True
+
+
+def expand(event, window_start, window_end, tz_default, overrides):
+    """Instances of a recurring event in the window, with its stored exceptions applied."""
+    start = recurrence.bound(event["start"], tz_default)
+    duration = recurrence.bound(event["end"], tz_default) - start
+    all_day = "date" in event["start"]
+    for moment in recurrence.occurrences(event, window_start, window_end, tz_default):
+        instance_id = f"{event['id']}_{recurrence.instance_suffix(moment, all_day)}"
+        if instance_id in overrides:
+            yield overrides[instance_id]
+            continue
+        yield make_instance(event, moment, duration, instance_id)
+
+
+def make_instance(event, moment, duration, instance_id):
+    instance = {k: v for k, v in event.items() if k not in ("recurrence", "id", "start", "end")}
+    instance.update(id=instance_id, recurringEventId=event["id"],
+                    start=recurrence.as_event_time(moment, event["start"]),
+                    end=recurrence.as_event_time(moment + duration, event["end"]),
+                    originalStartTime=recurrence.as_event_time(moment, event["start"]))
+    instance["iCalUID"] = event.get("iCalUID")
+    return instance
+
+
+def in_window(event, window_start, window_end, tz_default):
+    if event.get("recurrence"):
+        if window_start is None and window_end is None:
+            return True
+        return next(iter(recurrence.occurrences(event, window_start, window_end, tz_default)), None) is not None
+    start = recurrence.bound(event["start"], tz_default)
+    end = recurrence.bound(event["end"], tz_default)
+    if window_start and end <= window_start:
+        return False
+    if window_end and start >= window_end:
+        return False
+    return True
+
+
+@route("GET", "/calendar/v3/calendars/{calendarId}/events", "calendar", READ, "calendar.events.list")
+def list_events(call):
+    calendar = calendar_of(call)
+    calendar_id = calendar["meta"]["id"]
+    tz_default = calendar["meta"]["timeZone"]
+    sync_token = call.arg("syncToken")
+    if sync_token:
+        for name in SYNC_FORBIDDEN:
+            if call.arg(name) is not None:
+                raise ApiError(400, f"The '{name}' parameter cannot be used together with a sync token.",
+                               calendar_reason="invalid", location=name, location_type="parameter")
+    max_results = call.int_arg("maxResults", 250)
+    if max_results < 1:
+        raise invalid_argument("Invalid Value", "maxResults")
+    max_results = min(max_results, 2500)
+    single = call.flag("singleEvents")
+    order_by = call.arg("orderBy")
+    if order_by not in (None, "startTime", "updated"):
+        raise invalid_argument("Invalid Value", "orderBy")
+    if order_by == "startTime" and not single:
+        raise ApiError(400, "The requested ordering is not available for the particular query.",
+                       calendar_reason="badRequest")
+    window_start, window_end = time_arg(call, "timeMin"), time_arg(call, "timeMax")
+    if window_start and window_end and window_end <= window_start:
+        raise ApiError(400, "The specified time range is empty.", calendar_reason="timeRangeEmpty",
+                       calendar_domain="calendar", location="timeMax", location_type="parameter")
+    updated_min = time_arg(call, "updatedMin")
+    show_deleted = call.flag("showDeleted") or bool(sync_token)
+    params = {k: v for k, v in call.request.args.items(multi=True) if k not in ("pageToken", "maxResults")}
+    fingerprint = tokens.params_hash(params)
+    state = call.state
+    if call.arg("pageToken"):
+        cursor = tokens.decode(call.arg("pageToken"))
+        if not cursor or cursor.get("h") != fingerprint or cursor.get("u") != call.email:
+            raise ApiError(400, "Invalid page token value.", calendar_reason="invalid", location="pageToken",
+                           location_type="parameter")
+    else:
+        cursor = {"o": 0, "snap": state.seq, "t": state.now()}
+    since = read_sync_token(call, sync_token, calendar_id)["s"] if sync_token else None
+    events = calendar["events"]
+    private, shared = call.args("privateExtendedProperty"), call.args("sharedExtendedProperty")
+    q, ical = call.arg("q"), call.arg("iCalUID")
+    items = []
+    candidates = sorted(events.values(), key=lambda e: e["_seq"]) if since is not None else events.values()
+    overrides = {}
+    for event in events.values():
+        if event.get("recurringEventId"):
+            overrides.setdefault(event["recurringEventId"], {})[event["id"]] = event
+    for event in candidates:
+        if since is not None:
+            if not since < event["_seq"] <= cursor["snap"]:
+                continue
+        elif event["_seq"] > cursor["snap"]:
+            continue
+        if event.get("status") == "cancelled" and not show_deleted:
+            continue
+        if not matches_filters(call, event, q, private, shared, ical, updated_min):
+            continue
+        if single and event.get("recurringEventId") and since is None:
+            continue  # exceptions are yielded by their series below
+        if single and event.get("recurrence") and event.get("status") != "cancelled":
+            for instance in expand(event, window_start, window_end, tz_default, overrides.get(event["id"], {})):
+                if instance.get("status") == "cancelled" and not show_deleted:
+                    continue
+                items.append(instance)
+            continue
+        if (window_start or window_end) and not in_window(event, window_start, window_end, tz_default):
+            continue
+        items.append(event)
+    if order_by == "startTime":
+        items.sort(key=lambda e: recurrence.bound(e["start"], tz_default) if e.get("start") else
+                   datetime.min.replace(tzinfo=timezone.utc))
+    elif order_by == "updated":
+        items.sort(key=lambda e: e["updated"])
+    offset = cursor["o"]
+    page = items[offset:offset + max_results]
+    meta = calendar["meta"]
+    body = {"kind": "calendar#events", "etag": f'"p{state.seq}"', "summary": meta["summary"],
+            "description": "", "updated": rfc3339(state.now()), "timeZone": meta["timeZone"],
+            "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 10}],
+            "items": [render(e, full=since is None) for e in page]}
+    if offset + max_results < len(items):
+        body["nextPageToken"] = tokens.encode(dict(cursor, o=offset + max_results, h=fingerprint, u=call.email))
+    else:
+        body["nextSyncToken"] = tokens.encode({"k": "events", "u": call.email, "c": calendar_id,
+                                               "s": cursor["snap"], "t": cursor["t"]})
+    return body
+
+
+# ---- single events ---------------------------------------------------------------------------------------------
+
+def find_event(call, calendar, event_id, materialize=False):
+    event = calendar["events"].get(event_id)
+    if event is not None:
+        return event
+    master_id, _, suffix = event_id.rpartition("_")
+    master = calendar["events"].get(master_id)
+    if master and master.get("recurrence") and suffix:
+        tz_default = calendar["meta"]["timeZone"]
+        start = recurrence.bound(master["start"], tz_default)
+        duration = recurrence.bound(master["end"], tz_default) - start
+        all_day = "date" in master["start"]
+        for moment in recurrence.occurrences(master, default_zone=tz_default):
+            stamp = recurrence.instance_suffix(moment, all_day)
+            if stamp == suffix:
+                instance = make_instance(master, moment, duration, event_id)
+                if materialize:
+                    instance["_n"] = call.state.next_seq()
+                    calendar["events"][event_id] = instance
+                return instance
+            if stamp > suffix:
+                break
+    raise not_found("Not Found")
+
+
+def check_if_match(call, event):
+    expected = call.request.headers.get("If-Match")
+    if expected and expected != "*" and expected != event["etag"]:
+        raise ApiError(412, "Precondition Failed", calendar_reason="conditionNotMet",
+                       location="If-Match", location_type="header")
+
+
+@route("GET", "/calendar/v3/calendars/{calendarId}/events/{eventId}", "calendar", READ, "calendar.events.get")
+def get_event(call):
+    return render(find_event(call, calendar_of(call), call.params["eventId"]))
+
+
+@route("POST", "/calendar/v3/calendars/{calendarId}/events", "calendar", WRITE, "calendar.events.insert")
+def insert_event(call):
+    calendar = calendar_of(call)
+    body = call.body()
+    event_id = body.get("id")
+    if event_id is not None:
+        if not isinstance(event_id, str) or not EVENT_ID.match(event_id):
+            raise ApiError(400, "Invalid resource id value.", calendar_reason="invalid")
+        if event_id in calendar["events"]:
+            raise ApiError(409, "The requested identifier already exists.", calendar_reason="duplicate",
+                           status="ALREADY_EXISTS")
+    clean = validate(call, calendar, body)
+    state = call.state
+    n = state.next_seq()
+    event_id = event_id or secrets.token_hex(13)
+    now = rfc3339(state.now())
+    event = {"kind": "calendar#event", "id": event_id, "status": clean.pop("status", None) or "confirmed",
+             "htmlLink": f"https://www.google.com/calendar/event?eid={event_id}", "created": now,
+             "creator": {"email": call.email, "self": True}, "organizer": {"email": call.email, "self": True},
+             "iCalUID": f"{event_id}@google.com", "sequence": 0, "eventType": "default", "_n": n}
+    event.update(clean)
+    event.setdefault("eventType", "default")
+    touch(state, event)
+    calendar["events"][event_id] = event
+    record_write(call, "insert", event)
+    return render(event)
+
+
+def replace_event(call, patch):
+    calendar = calendar_of(call)
+    event = find_event(call, calendar, call.params["eventId"], materialize=True)
+    check_if_match(call, event)
+    body = call.body()
+    if patch:
+        merged = {k: v for k, v in render(event).items() if k in WRITABLE}
+        for key, value in body.items():
+            if key == "extendedProperties" and isinstance(value, dict):
+                current = dict(merged.get("extendedProperties") or {})
+                for scope, props in value.items():
+                    current[scope] = {**(current.get(scope) or {}), **(props or {})}
+                merged[key] = current
+            else:
+                merged[key] = value
+        body = merged
+    if body.get("id") not in (None, event["id"]):
+        raise invalid_argument("The event id cannot be changed.")
+    clean = validate(call, calendar, body)
+    for key in WRITABLE:
+        if key not in ("sequence",) and key not in clean:
+            event.pop(key, None)
+    clean.setdefault("status", "confirmed")
+    event.update(clean)
+    event["sequence"] = event.get("sequence", 0) + (1 if body.get("start") or body.get("end") else 0)
+    touch(call.state, event)
+    record_write(call, "patch" if patch else "update", event)
+    return render(event)
+
+
+@route("PUT", "/calendar/v3/calendars/{calendarId}/events/{eventId}", "calendar", WRITE,
+       "calendar.events.update")
+def update_event(call):
+    return replace_event(call, patch=False)
+
+
+@route("PATCH", "/calendar/v3/calendars/{calendarId}/events/{eventId}", "calendar", WRITE,
+       "calendar.events.patch")
+def patch_event(call):
+    return replace_event(call, patch=True)
+
+
+@route("DELETE", "/calendar/v3/calendars/{calendarId}/events/{eventId}", "calendar", WRITE,
+       "calendar.events.delete")
+def delete_event(call):
+    calendar = calendar_of(call)
+    event = find_event(call, calendar, call.params["eventId"], materialize=True)
+    if event.get("status") == "cancelled":
+        raise ApiError(410, "Resource has been deleted", calendar_reason="deleted", status="")
+    check_if_match(call, event)
+    event["status"] = "cancelled"
+    touch(call.state, event)
+    if event.get("recurrence"):
+        for other in calendar["events"].values():
+            if other.get("recurringEventId") == event["id"] and other.get("status") != "cancelled":
+                other["status"] = "cancelled"
+                touch(call.state, other)
+    record_write(call, "delete", event)
+    return None
+
+
+@route("GET", "/calendar/v3/calendars/{calendarId}/events/{eventId}/instances", "calendar", READ,
+       "calendar.events.instances")
+def event_instances(call):
+    calendar = calendar_of(call)
+    master = calendar["events"].get(call.params["eventId"])
+    if master is None or not master.get("recurrence"):
+        raise not_found("Not Found")
+    tz_default = calendar["meta"]["timeZone"]
+    overrides = {e["id"]: e for e in calendar["events"].values() if e.get("recurringEventId") == master["id"]}
+    show_deleted = call.flag("showDeleted")
+    items = [i for i in expand(master, time_arg(call, "timeMin"), time_arg(call, "timeMax"), tz_default,
+                               overrides) if show_deleted or i.get("status") != "cancelled"]
+    max_results = min(call.int_arg("maxResults", 250), 2500)
+    offset = (tokens.decode(call.arg("pageToken") or "") or {}).get("o", 0)
+    meta = calendar["meta"]
+    body = {"kind": "calendar#events", "etag": f'"p{call.state.seq}"', "summary": meta["summary"],
+            "updated": rfc3339(call.state.now()), "timeZone": meta["timeZone"], "accessRole": "owner",
+            "defaultReminders": [], "items": [render(e) for e in items[offset:offset + max_results]]}
+    if offset + max_results < len(items):
+        body["nextPageToken"] = tokens.encode({"o": offset + max_results})
+    return body
+
+
+def required_param(call, name):
+    if call.arg(name) is None:
+        raise required(name)

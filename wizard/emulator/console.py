@@ -1,0 +1,1 @@
+"""Cloud console imitation (filled in below)."""

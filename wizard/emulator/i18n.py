@@ -1,0 +1,40 @@
+"""English pages (Google's are), Russian when the browser asks for it: the emulator reads its own catalogue
+`translations/ru/LC_MESSAGES/emulator.po` directly, since it runs outside the product's Flask app."""
+import contextvars
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "translations" / "ru" / "LC_MESSAGES" / "emulator.po"
+LANGUAGES = ("en", "ru")
+current_locale = contextvars.ContextVar("emulator_locale", default="en")
+
+
+@lru_cache(maxsize=1)
+def russian() -> dict:
+    if not CATALOGUE.exists():
+        return {}
+    with CATALOGUE.open("rb") as fh:
+        catalog = read_po(fh, locale="ru")
+    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy and isinstance(m.id, str)}
+
+
+def gettext(message, **params):
+    text = russian().get(message, message) if current_locale.get() == "ru" else message
+    return text % params if params else text
+
+
+def ngettext(singular, plural, n, **params):
+    text = gettext(singular if n == 1 else plural)
+    params.setdefault("num", n)
+    return text % params
+
+
+def select(request):
+    locale = request.args.get("hl") or request.accept_languages.best_match(LANGUAGES) or "en"
+    current_locale.set(locale if locale in LANGUAGES else "en")
+
+
+def install(environment):
+    environment.install_gettext_callables(gettext, ngettext, newstyle=True)

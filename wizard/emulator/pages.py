@@ -1,0 +1,1 @@
+"""Emulated-data page (filled in below)."""

@@ -1,0 +1,735 @@
+"""People API v1: connections (with sync tokens), get/batchGet, contact writes and contact groups."""
+import secrets
+
+from . import tokens
+from .clock import rfc3339
+from .errors import ApiError, invalid_argument, not_found
+from .routing import route
+
+CONTACTS = "https://www.googleapis.com/auth/contacts"
+READ = [CONTACTS, "https://www.googleapis.com/auth/contacts.readonly"]
+WRITE = [CONTACTS]
+RPC = "google.people.v1.PeopleService."
+GROUP_RPC = "google.people.v1.ContactGroupService."
+
+READABLE_FIELDS = {
+    "addresses", "ageRanges", "biographies", "birthdays", "calendarUrls", "clientData", "coverPhotos",
+    "emailAddresses", "events", "externalIds", "genders", "imClients", "interests", "locales", "locations",
+    "memberships", "metadata", "miscKeywords", "names", "nicknames", "occupations", "organizations",
+    "phoneNumbers", "photos", "relations", "sipAddresses", "skills", "urls", "userDefined",
+}
+UPDATABLE_FIELDS = {
+    "addresses", "biographies", "birthdays", "calendarUrls", "clientData", "emailAddresses", "events",
+    "externalIds", "genders", "imClients", "interests", "locales", "locations", "memberships",
+    "miscKeywords", "names", "nicknames", "occupations", "organizations", "phoneNumbers", "relations",
+    "sipAddresses", "urls", "userDefined",
+}
+SINGLETONS = ("names", "birthdays", "biographies", "genders")
+LIST_CAPPED = ("emailAddresses", "phoneNumbers")
+SORT_ORDERS = {"LAST_MODIFIED_ASCENDING", "LAST_MODIFIED_DESCENDING", "FIRST_NAME_ASCENDING",
+               "LAST_NAME_ASCENDING"}
+SYSTEM_GROUPS = {
+    "myContacts": "My Contacts", "starred": "Starred", "friends": "Friends", "family": "Family",
+    "coworkers": "Coworkers", "chatBuddies": "Chat contacts", "all": "All contacts", "blocked": "Blocked",
+}
+MEMBER_GROUPS = {"contactGroups/myContacts", "contactGroups/starred"}
+GROUP_FIELDS = {"clientData", "groupType", "memberCount", "metadata", "name"}
+DEFAULT_GROUP_FIELDS = {"metadata", "groupType", "memberCount", "name"}
+EXPIRED_SYNC = ("Sync token is expired. Clear local cache and retry call without the sync token.")
+STALE_ETAG = ("Request person.etag is different than the current person.etag. Clear local cache and get the "
+              "latest person.")
+
+
+# ---- setup of a user's address book ---------------------------------------------------------------------
+
+def init_user(state, email):
+    state.people.setdefault(email, {})
+    groups = state.groups.setdefault(email, {})
+    for group_id, formatted in SYSTEM_GROUPS.items():
+        name = f"contactGroups/{group_id}"
+        groups.setdefault(name, {"resourceName": name, "etag": state.new_etag(), "name": group_id,
+                                 "formattedName": formatted, "groupType": "SYSTEM_CONTACT_GROUP",
+                                 "_seq": state.next_seq(), "_updated": state.now()})
+
+
+def book(call):
+    return call.state.people.setdefault(call.email, {})
+
+
+# ---- masks and rendering -----------------------------------------------------------------------------
+
+def field_mask(value, allowed, name):
+    if value is None or value == "":
+        return None
+    fields = {f.strip() for f in value.split(",") if f.strip()}
+    unknown = fields - allowed
+    if unknown:
+        bad = sorted(unknown)[0]
+        raise invalid_argument(f"Invalid {name} path: \"{bad}\". Valid fields are listed in the API docs.")
+    return fields
+
+
+def person_fields(call, name="personFields", required=True):
+    value = call.arg(name)
+    if not value:
+        if required:
+            raise invalid_argument(f"{name} mask is required. Please specify one or more valid paths. Valid "
+                                   "paths are documented at https://developers.google.com/people/api/rest/v1/"
+                                   "people/get.")
+        return set(READABLE_FIELDS)
+    return field_mask(value, READABLE_FIELDS, name)
+
+
+def source(state, person):
+    return {"type": "CONTACT", "id": person["resourceName"].split("/c", 1)[-1], "etag": person["etag"],
+            "updateTime": rfc3339(person["_updated"])}
+
+
+def render(state, person, fields, capped=False):
+    out = {"resourceName": person["resourceName"], "etag": person["etag"]}
+    if person.get("_deleted"):
+        out["metadata"] = {"sources": [source(state, person)], "deleted": True, "objectType": "PERSON"}
+        return out
+    for field in fields:
+        if field == "metadata":
+            meta = {"sources": [source(state, person)], "objectType": "PERSON"}
+            if person.get("_prev"):
+                meta["previousResourceNames"] = list(person["_prev"])
+            out["metadata"] = meta
+        elif field in person:
+            value = person[field]
+            if capped and field in LIST_CAPPED:
+                value = value[:100]
+            out[field] = value
+    return out
+
+
+def decorate(person, field, items):
+    """Add what Google computes on write: field metadata, display names, formatted types."""
+    contact_id = person["resourceName"].split("/c", 1)[-1]
+    result = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise invalid_argument(f"Invalid value at 'person.{field}[{index}]'.")
+        item = {k: v for k, v in item.items() if k != "metadata"}
+        item["metadata"] = {"primary": index == 0, "source": {"type": "CONTACT", "id": contact_id}}
+        if index == 0:
+            item["metadata"]["sourcePrimary"] = True
+        if field == "names":
+            given, family = item.get("givenName", ""), item.get("familyName", "")
+            middle = item.get("middleName", "")
+            display = " ".join(p for p in (item.get("honorificPrefix", ""), given, middle, family,
+                                           item.get("honorificSuffix", "")) if p)
+            display = display or item.get("unstructuredName", "")
+            if display:
+                item["displayName"] = display
+                item["displayNameLastFirst"] = ", ".join(p for p in (family, " ".join(
+                    x for x in (given, middle) if x)) if p) or display
+                item.setdefault("unstructuredName", display)
+        if field == "memberships":
+            membership = item.get("contactGroupMembership") or {}
+            group = membership.get("contactGroupResourceName") or (
+                f"contactGroups/{membership['contactGroupId']}" if membership.get("contactGroupId") else None)
+            if not group:
+                raise invalid_argument("Membership must set contactGroupMembership.contactGroupResourceName.")
+            item = {"metadata": {"source": {"type": "CONTACT", "id": contact_id}},
+                    "contactGroupMembership": {"contactGroupId": group.split("/", 1)[1],
+                                               "contactGroupResourceName": group}}
+        if item.get("type") and field not in ("clientData",):
+            item["formattedType"] = item["type"][:1].upper() + item["type"][1:]
+        if field == "phoneNumbers" and item.get("value") and "canonicalForm" not in item:
+            digits = "".join(c for c in item["value"] if c.isdigit())
+            if item["value"].strip().startswith("+") and digits:
+                item["canonicalForm"] = "+" + digits
+        result.append(item)
+    return result
+
+
+def apply_fields(state, email, person, body, fields):
+    for field in fields:
+        items = body.get(field) or []
+        if not isinstance(items, list):
+            raise invalid_argument(f"Invalid value at 'person.{field}', expected a list.")
+        if field in SINGLETONS and len(items) > 1:
+            raise invalid_argument(f"Only one {field[:-1] if field != 'biographies' else 'biography'} is "
+                                   "allowed per contact.")
+        if field == "memberships":
+            check_memberships(state, email, items)
+        if items:
+            person[field] = decorate(person, field, items)
+        else:
+            person.pop(field, None)
+    if "memberships" in fields and not person.get("memberships"):
+        # A contact always keeps at least one group.
+        person["memberships"] = decorate(person, "memberships", [
+            {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}])
+
+
+def check_memberships(state, email, items):
+    groups = state.groups.get(email, {})
+    for item in items:
+        membership = (item or {}).get("contactGroupMembership") or {}
+        group = membership.get("contactGroupResourceName") or f"contactGroups/{membership.get('contactGroupId')}"
+        if group not in groups:
+            raise invalid_argument(f"Contact group resource name is invalid: {group}")
+        if groups[group]["groupType"] == "SYSTEM_CONTACT_GROUP" and group not in MEMBER_GROUPS:
+            raise ApiError(400, f"Cannot add contacts to system contact group: {group}",
+                           status="FAILED_PRECONDITION")
+
+
+def touch(state, person):
+    person["etag"] = state.new_etag()
+    person["_seq"] = state.next_seq()
+    person["_updated"] = state.now()
+
+
+def new_person(state, email, body):
+    n = state.next_seq()
+    person = {"resourceName": f"people/c{7000000000000000000 + n}", "_n": n}
+    touch(state, person)
+    fields = [f for f in UPDATABLE_FIELDS if f in body]
+    apply_fields(state, email, person, body, fields)
+    if not person.get("memberships"):
+        person["memberships"] = decorate(person, "memberships", [
+            {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}])
+    elif not any(m["contactGroupMembership"]["contactGroupId"] == "myContacts" for m in person["memberships"]):
+        person["memberships"] = decorate(person, "memberships", [
+            *person["memberships"], {"contactGroupMembership": {"contactGroupResourceName":
+                                                                "contactGroups/myContacts"}}])
+    state.people[email][person["resourceName"]] = person
+    return person
+
+
+def live(call, resource_name):
+    person = book(call).get(resource_name)
+    if person is None or person.get("_deleted"):
+        raise not_found("Requested entity was not found.")
+    return person
+
+
+def resource(call):
+    return f"people/{call.params['peopleId']}"
+
+
+# ---- sync tokens -----------------------------------------------------------------------------------------
+
+def read_sync_token(call, token, kind="people"):
+    data = tokens.decode(token)
+    if not data or data.get("k") != kind or data.get("u") != call.email:
+        raise invalid_argument("Sync token is invalid.")
+    state = call.state
+    epoch = state.sync_epochs.get(call.email, {}).get(kind, 0)
+    lifetime = state.settings["people_sync_token_lifetime"]
+    if data["t"] < epoch or state.now() - data["t"] > lifetime:
+        raise ApiError(400, EXPIRED_SYNC, status="FAILED_PRECONDITION", reason="EXPIRED_SYNC_TOKEN",
+                       domain="people.googleapis.com")
+    return data
+
+
+def make_sync_token(call, seq, issued, kind="people"):
+    return tokens.encode({"k": kind, "u": call.email, "s": seq, "t": issued})
+
+
+# ---- people.connections.list ---------------------------------------------------------------------------
+
+@route("GET", "/v1/people/{peopleId}/connections", "people", READ, RPC + "ListConnections")
+def list_connections(call):
+    if call.params["peopleId"] != "me":
+        raise invalid_argument("Only people/me is supported for connections.")
+    fields = person_fields(call)
+    page_size = call.int_arg("pageSize", 100)
+    if not 1 <= page_size <= 1000 and page_size != 0:
+        raise invalid_argument("Page size must be less than or equal to 1000.")
+    page_size = page_size or 100
+    sort_order = call.arg("sortOrder")
+    if sort_order and sort_order not in SORT_ORDERS:
+        raise invalid_argument(f"Invalid value at 'sort_order', \"{sort_order}\"")
+    sync_token = call.arg("syncToken")
+    request_sync = call.flag("requestSyncToken")
+    params = {k: v for k, v in call.request.args.items() if k not in ("pageToken", "pageSize")}
+    fingerprint = tokens.params_hash(params)
+    state = call.state
+    page_token = call.arg("pageToken")
+    if page_token:
+        cursor = tokens.decode(page_token)
+        if not cursor or cursor.get("h") != fingerprint or cursor.get("u") != call.email:
+            raise invalid_argument("Parameters provided with the page token did not match the previous "
+                                   "request.")
+    else:
+        cursor = {"after": 0, "snap": state.seq, "t": state.now(), "o": 0}
+    contacts = book(call)
+    if sync_token:
+        since = read_sync_token(call, sync_token)["s"]
+        snap = cursor["snap"]
+        changed = sorted((p for p in contacts.values() if since < p["_seq"] <= snap and p["_seq"] > cursor["after"]),
+                         key=lambda p: p["_seq"])
+        page = changed[:page_size]
+        more = len(changed) > page_size
+        next_cursor = dict(cursor, after=page[-1]["_seq"]) if more else None
+        total = None
+    else:
+        people = [p for p in contacts.values() if not p.get("_deleted")]
+        total = len(people)
+        if sort_order and sort_order != "LAST_MODIFIED_ASCENDING":
+            people = sorted(people, key=sort_key(sort_order))
+            offset = cursor["o"]
+            page = people[offset:offset + page_size]
+            more = offset + page_size < len(people)
+            next_cursor = dict(cursor, o=offset + page_size) if more else None
+        else:
+            if sort_order == "LAST_MODIFIED_ASCENDING":
+                people.sort(key=lambda p: p["_seq"])
+                key = "_seq"
+            else:
+                key = "_n"
+            remaining = [p for p in people if p[key] > cursor["after"]] if cursor["after"] else people
+            page = remaining[:page_size]
+            more = len(remaining) > page_size
+            next_cursor = dict(cursor, after=page[-1][key]) if more else None
+    response = {"connections": [render(state, p, fields, capped=True) for p in page]} if page else {}
+    if next_cursor:
+        next_cursor.update(h=fingerprint, u=call.email)
+        response["nextPageToken"] = tokens.encode(next_cursor)
+    elif request_sync or sync_token:
+        response["nextSyncToken"] = make_sync_token(call, cursor["snap"], cursor["t"])
+    if total is not None:
+        response["totalPeople"] = total
+        response["totalItems"] = total
+    return response
+
+
+def sort_key(order):
+    def first(p):
+        names = p.get("names") or [{}]
+        return (names[0].get("givenName") or "").lower()
+
+    def last(p):
+        names = p.get("names") or [{}]
+        return (names[0].get("familyName") or "").lower()
+
+    if order == "FIRST_NAME_ASCENDING":
+        return first
+    if order == "LAST_NAME_ASCENDING":
+        return last
+    return lambda p: -p["_seq"]
+
+
+# ---- get / batchGet ------------------------------------------------------------------------------------
+
+def profile(call):
+    user = call.state.users[call.email]
+    return {"resourceName": f"people/{user['sub']}", "etag": "%EgMBAgM=",
+            "names": [{"displayName": user["name"], "unstructuredName": user["name"],
+                       "metadata": {"primary": True, "source": {"type": "PROFILE", "id": user["sub"]}}}],
+            "emailAddresses": [{"value": call.email, "metadata": {"primary": True, "verified": True,
+                                                                  "source": {"type": "ACCOUNT",
+                                                                             "id": user["sub"]}}}]}
+
+
+@route("GET", "/v1/people/{peopleId}", "people", READ, RPC + "GetPerson")
+def get_person(call):
+    fields = person_fields(call)
+    if call.params["peopleId"] == "me":
+        me = profile(call)
+        return {k: v for k, v in me.items() if k in ("resourceName", "etag") or k in fields}
+    return render(call.state, live(call, resource(call)), fields)
+
+
+@route("GET", "/v1/people:batchGet", "people", READ, RPC + "GetPeople")
+def batch_get(call):
+    fields = person_fields(call)
+    names = call.args("resourceNames")
+    if not names:
+        raise invalid_argument("resourceNames must not be empty.")
+    if len(names) > 200:
+        raise invalid_argument("Too many resourceNames: at most 200 per request.")
+    responses = []
+    for name in names:
+        person = book(call).get(name)
+        if person is None or person.get("_deleted"):
+            responses.append({"requestedResourceName": name, "httpStatusCode": 404,
+                              "status": {"code": 5, "message": "Requested entity was not found."}})
+        else:
+            responses.append({"requestedResourceName": name, "httpStatusCode": 200,
+                              "person": render(call.state, person, fields), "status": {}})
+    return {"responses": responses}
+
+
+# ---- writes ----------------------------------------------------------------------------------------------
+
+def check_body_fields(body):
+    unknown = [k for k in body if k not in UPDATABLE_FIELDS and k not in ("resourceName", "etag", "metadata")
+               and k not in READABLE_FIELDS]
+    if unknown:
+        raise invalid_argument(f"Invalid JSON payload received. Unknown name \"{unknown[0]}\" at 'person'.")
+
+
+@route("POST", "/v1/people:createContact", "people", WRITE, RPC + "CreateContact")
+def create_contact(call):
+    fields = person_fields(call, required=False)
+    body = call.body()
+    check_body_fields(body)
+    person = new_person(call.state, call.email, body)
+    return render(call.state, person, fields)
+
+
+def update_one(call, person, body, update_fields):
+    etag = body.get("etag") or ((body.get("metadata") or {}).get("sources") or [{}])[0].get("etag")
+    if not etag:
+        raise invalid_argument("Request must set person.etag or person.metadata.sources.etag for the source "
+                               "that is being updated.")
+    if etag != person["etag"]:
+        raise ApiError(400, STALE_ETAG, status="FAILED_PRECONDITION")
+    apply_fields(call.state, call.email, person, body, update_fields)
+    touch(call.state, person)
+
+
+def update_mask(value, name="updatePersonFields"):
+    if not value:
+        raise invalid_argument(f"{name} mask is required. Please specify one or more valid paths.")
+    return field_mask(value, UPDATABLE_FIELDS, name)
+
+
+@route("PATCH", "/v1/people/{peopleId}:updateContact", "people", WRITE, RPC + "UpdateContact")
+def update_contact(call):
+    fields = person_fields(call, required=False)
+    update_fields = update_mask(call.arg("updatePersonFields"))
+    body = call.body()
+    check_body_fields(body)
+    if body.get("resourceName") and body["resourceName"] != resource(call):
+        raise invalid_argument("Resource name in the request does not match the person.resourceName.")
+    person = live(call, resource(call))
+    update_one(call, person, body, update_fields)
+    return render(call.state, person, fields)
+
+
+@route("DELETE", "/v1/people/{peopleId}:deleteContact", "people", WRITE, RPC + "DeleteContact")
+def delete_contact(call):
+    person = live(call, resource(call))
+    bury(call.state, person)
+    return {}
+
+
+def bury(state, person):
+    for field in list(person):
+        if not field.startswith("_") and field not in ("resourceName", "etag"):
+            person.pop(field)
+    person["_deleted"] = True
+    touch(state, person)
+
+
+def read_mask(body):
+    mask = body.get("readMask")
+    if not mask:
+        raise invalid_argument("readMask is required. Please specify one or more valid paths.")
+    return field_mask(mask, READABLE_FIELDS, "readMask")
+
+
+@route("POST", "/v1/people:batchCreateContacts", "people", WRITE, RPC + "BatchCreateContacts")
+def batch_create(call):
+    body = call.body()
+    contacts = body.get("contacts") or []
+    if not contacts:
+        raise invalid_argument("contacts must not be empty.")
+    if len(contacts) > 200:
+        raise invalid_argument("Too many contacts in the batch request: at most 200 are allowed.")
+    fields = read_mask(body)
+    for item in contacts:
+        check_body_fields((item or {}).get("contactPerson") or {})
+    created = []
+    for item in contacts:
+        person = new_person(call.state, call.email, item.get("contactPerson") or {})
+        created.append({"httpStatusCode": 200, "person": render(call.state, person, fields),
+                        "requestedResourceName": person["resourceName"], "status": {}})
+    return {"createdPeople": created}
+
+
+@route("POST", "/v1/people:batchUpdateContacts", "people", WRITE, RPC + "BatchUpdateContacts")
+def batch_update(call):
+    body = call.body()
+    contacts = body.get("contacts") or {}
+    if not isinstance(contacts, dict) or not contacts:
+        raise invalid_argument("contacts must not be empty.")
+    if len(contacts) > 200:
+        raise invalid_argument("Too many contacts in the batch request: at most 200 are allowed.")
+    update_fields = update_mask(body.get("updateMask"), "updateMask")
+    fields = read_mask(body)
+    targets = {}
+    for name, person_body in contacts.items():
+        check_body_fields(person_body or {})
+        person = live(call, name)
+        etag = (person_body or {}).get("etag")
+        if not etag:
+            raise invalid_argument("Request must set person.etag for every contact.")
+        if etag != person["etag"]:
+            raise ApiError(400, STALE_ETAG, status="FAILED_PRECONDITION")
+        targets[name] = person
+    result = {}
+    for name, person in targets.items():
+        update_one(call, person, contacts[name], update_fields)
+        result[name] = {"httpStatusCode": 200, "person": render(call.state, person, fields),
+                        "requestedResourceName": name, "status": {}}
+    return {"updateResult": result}
+
+
+@route("POST", "/v1/people:batchDeleteContacts", "people", WRITE, RPC + "BatchDeleteContacts")
+def batch_delete(call):
+    names = call.body().get("resourceNames") or []
+    if not names:
+        raise invalid_argument("resourceNames must not be empty.")
+    if len(names) > 500:
+        raise invalid_argument("Too many resource names: at most 500 are allowed.")
+    people = [live(call, name) for name in names]
+    for person in people:
+        bury(call.state, person)
+    return {}
+
+
+# ---- contact groups --------------------------------------------------------------------------------------
+
+def groups_of(call):
+    return call.state.groups.setdefault(call.email, {})
+
+
+def member_index(call):
+    members = {}
+    for person in book(call).values():
+        if person.get("_deleted"):
+            continue
+        for membership in person.get("memberships", ()):
+            group = membership["contactGroupMembership"]["contactGroupResourceName"]
+            members.setdefault(group, []).append(person["resourceName"])
+    return members
+
+
+def render_group(group, fields, members, max_members=0):
+    out = {"resourceName": group["resourceName"], "etag": group["etag"]}
+    if group.get("_deleted"):
+        out["metadata"] = {"deleted": True, "updateTime": rfc3339(group["_updated"])}
+        return out
+    own = members.get(group["resourceName"], [])
+    if "metadata" in fields:
+        out["metadata"] = {"updateTime": rfc3339(group["_updated"])}
+    if "groupType" in fields:
+        out["groupType"] = group["groupType"]
+    if "name" in fields:
+        out["name"] = group["name"]
+        out["formattedName"] = group["formattedName"]
+    if "memberCount" in fields and group["resourceName"] != "contactGroups/all":
+        out["memberCount"] = len(own)
+    if "clientData" in fields and group.get("clientData"):
+        out["clientData"] = group["clientData"]
+    if max_members and own:
+        out["memberResourceNames"] = own[:max_members]
+    return out
+
+
+def group_fields(value):
+    return field_mask(value, GROUP_FIELDS, "groupFields") or set(DEFAULT_GROUP_FIELDS)
+
+
+def live_group(call, name):
+    group = groups_of(call).get(name)
+    if group is None or group.get("_deleted"):
+        raise not_found("Requested entity was not found.")
+    return group
+
+
+@route("GET", "/v1/contactGroups", "people", READ, GROUP_RPC + "ListContactGroups")
+def list_groups(call):
+    fields = group_fields(call.arg("groupFields"))
+    page_size = call.int_arg("pageSize", 30)
+    if not 1 <= page_size <= 1000:
+        raise invalid_argument("Page size must be between 1 and 1000.")
+    since = None
+    if call.arg("syncToken"):
+        since = read_sync_token(call, call.arg("syncToken"), "groups")["s"]
+    groups = sorted(groups_of(call).values(), key=lambda g: g["_seq"])
+    if since is None:
+        groups = [g for g in groups if not g.get("_deleted")]
+    else:
+        groups = [g for g in groups if g["_seq"] > since]
+    offset = 0
+    if call.arg("pageToken"):
+        cursor = tokens.decode(call.arg("pageToken"))
+        if not cursor or cursor.get("u") != call.email:
+            raise invalid_argument("Page token is invalid.")
+        offset = cursor["o"]
+    members = member_index(call)
+    page = groups[offset:offset + page_size]
+    response = {"contactGroups": [render_group(g, fields, members) for g in page],
+                "totalItems": len(groups)}
+    if offset + page_size < len(groups):
+        response["nextPageToken"] = tokens.encode({"o": offset + page_size, "u": call.email})
+    else:
+        response["nextSyncToken"] = make_sync_token(call, call.state.seq, call.state.now(), "groups")
+    return response
+
+
+@route("GET", "/v1/contactGroups:batchGet", "people", READ, GROUP_RPC + "BatchGetContactGroups")
+def batch_get_groups(call):
+    fields = group_fields(call.arg("groupFields"))
+    names = call.args("resourceNames")
+    if not names or len(names) > 200:
+        raise invalid_argument("resourceNames must list 1 to 200 contact groups.")
+    members = member_index(call)
+    responses = []
+    for name in names:
+        group = groups_of(call).get(name)
+        if group is None or group.get("_deleted"):
+            responses.append({"requestedResourceName": name,
+                              "status": {"code": 5, "message": "Requested entity was not found."}})
+        else:
+            responses.append({"requestedResourceName": name, "status": {},
+                              "contactGroup": render_group(group, fields, members,
+                                                           call.int_arg("maxMembers", 0))})
+    return {"responses": responses}
+
+
+@route("GET", "/v1/contactGroups/{contactGroupsId}", "people", READ, GROUP_RPC + "GetContactGroup")
+def get_group(call):
+    group = live_group(call, f"contactGroups/{call.params['contactGroupsId']}")
+    return render_group(group, group_fields(call.arg("groupFields")), member_index(call),
+                        call.int_arg("maxMembers", 0))
+
+
+def check_group_name(call, name, exclude=None):
+    if not isinstance(name, str) or not name.strip():
+        raise invalid_argument("Contact group name must not be empty.")
+    for group in groups_of(call).values():
+        if group.get("_deleted") or group["resourceName"] == exclude:
+            continue
+        if group["name"] == name or group["formattedName"] == name:
+            raise ApiError(409, "Contact group name already exists.", status="ALREADY_EXISTS",
+                           reason="DUPLICATE_CONTACT_GROUP_NAME", domain="people.googleapis.com")
+
+
+@route("POST", "/v1/contactGroups", "people", WRITE, GROUP_RPC + "CreateContactGroup")
+def create_group(call):
+    body = call.body()
+    data = body.get("contactGroup") or {}
+    check_group_name(call, data.get("name"))
+    fields = field_mask(body.get("readGroupFields"), GROUP_FIELDS, "readGroupFields") or set(DEFAULT_GROUP_FIELDS)
+    name = f"contactGroups/{secrets.token_hex(6)}"
+    group = {"resourceName": name, "name": data["name"], "formattedName": data["name"],
+             "groupType": "USER_CONTACT_GROUP"}
+    if data.get("clientData"):
+        group["clientData"] = [{"key": c.get("key"), "value": c.get("value")} for c in data["clientData"]]
+    touch(call.state, group)
+    groups_of(call)[name] = group
+    return render_group(group, fields, {})
+
+
+@route("PUT", "/v1/contactGroups/{contactGroupsId}", "people", WRITE, GROUP_RPC + "UpdateContactGroup")
+def update_group(call):
+    name = f"contactGroups/{call.params['contactGroupsId']}"
+    group = live_group(call, name)
+    if group["groupType"] == "SYSTEM_CONTACT_GROUP":
+        raise ApiError(400, "Cannot update a system contact group.", status="FAILED_PRECONDITION")
+    body = call.body()
+    data = body.get("contactGroup") or {}
+    if data.get("etag") and data["etag"] != group["etag"]:
+        raise ApiError(400, "Request contactGroup.etag is different than the current contactGroup.etag.",
+                       status="FAILED_PRECONDITION")
+    update = field_mask(body.get("updateGroupFields"), {"name", "clientData"}, "updateGroupFields") or {"name"}
+    if "name" in update:
+        check_group_name(call, data.get("name"), exclude=name)
+        group["name"] = group["formattedName"] = data["name"]
+    if "clientData" in update:
+        group["clientData"] = [{"key": c.get("key"), "value": c.get("value")} for c in data.get("clientData") or []]
+    touch(call.state, group)
+    fields = field_mask(body.get("readGroupFields"), GROUP_FIELDS, "readGroupFields") or set(DEFAULT_GROUP_FIELDS)
+    return render_group(group, fields, member_index(call))
+
+
+@route("DELETE", "/v1/contactGroups/{contactGroupsId}", "people", WRITE, GROUP_RPC + "DeleteContactGroup")
+def delete_group(call):
+    name = f"contactGroups/{call.params['contactGroupsId']}"
+    group = live_group(call, name)
+    if group["groupType"] == "SYSTEM_CONTACT_GROUP":
+        raise ApiError(400, "Cannot delete a system contact group.", status="FAILED_PRECONDITION")
+    delete_contacts = call.flag("deleteContacts")
+    for person in book(call).values():
+        if person.get("_deleted"):
+            continue
+        kept = [m for m in person.get("memberships", ())
+                if m["contactGroupMembership"]["contactGroupResourceName"] != name]
+        if len(kept) != len(person.get("memberships", ())):
+            if delete_contacts:
+                bury(call.state, person)
+                continue
+            person["memberships"] = kept or decorate(person, "memberships", [
+                {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}])
+            touch(call.state, person)
+    group["_deleted"] = True
+    touch(call.state, group)
+    return {}
+
+
+@route("POST", "/v1/contactGroups/{contactGroupsId}/members:modify", "people", WRITE,
+       GROUP_RPC + "ModifyContactGroupMembers")
+def modify_members(call):
+    name = f"contactGroups/{call.params['contactGroupsId']}"
+    group = live_group(call, name)
+    if group["groupType"] == "SYSTEM_CONTACT_GROUP" and name not in MEMBER_GROUPS:
+        raise ApiError(400, f"Cannot modify members of system contact group: {name}",
+                       status="FAILED_PRECONDITION")
+    body = call.body()
+    add = body.get("resourceNamesToAdd") or []
+    remove = body.get("resourceNamesToRemove") or []
+    if len(add) > 1000 or len(remove) > 1000:
+        raise invalid_argument("At most 1000 resource names can be added or removed per request.")
+    contacts = book(call)
+    not_found_names, last_group = [], []
+    for rn in add:
+        person = contacts.get(rn)
+        if person is None or person.get("_deleted"):
+            not_found_names.append(rn)
+            continue
+        current = [m["contactGroupMembership"]["contactGroupResourceName"] for m in person.get("memberships", ())]
+        if name not in current:
+            person["memberships"] = decorate(person, "memberships", [
+                *person.get("memberships", ()), {"contactGroupMembership": {"contactGroupResourceName": name}}])
+            touch(call.state, person)
+    for rn in remove:
+        person = contacts.get(rn)
+        if person is None or person.get("_deleted"):
+            not_found_names.append(rn)
+            continue
+        kept = [m for m in person.get("memberships", ())
+                if m["contactGroupMembership"]["contactGroupResourceName"] != name]
+        if len(kept) == len(person.get("memberships", ())):
+            continue
+        if not kept:
+            last_group.append(rn)
+            continue
+        person["memberships"] = kept
+        touch(call.state, person)
+    response = {}
+    if not_found_names:
+        response["notFoundResourceNames"] = not_found_names
+    if last_group:
+        response["canNotRemoveLastContactGroupResourceNames"] = last_group
+    return response
+
+
+# ---- control helpers -------------------------------------------------------------------------------------
+
+def rename(state, email, resource_name):
+    """Give a contact a new resource name, as Google sometimes does (e.g. after a merge)."""
+    contacts = state.people.get(email, {})
+    person = contacts.get(resource_name)
+    if person is None or person.get("_deleted"):
+        return None
+    n = state.next_seq()
+    new_name = f"people/c{7100000000000000000 + n}"
+    moved = dict(person, resourceName=new_name, _n=n, _prev=[*person.get("_prev", ()), resource_name])
+    touch(state, moved)
+    for field, items in moved.items():
+        if isinstance(items, list) and field != "_prev":
+            for item in items:
+                if isinstance(item, dict) and "metadata" in item and "source" in item["metadata"]:
+                    item["metadata"]["source"]["id"] = new_name.split("/c", 1)[1]
+    del contacts[resource_name]
+    contacts[new_name] = moved
+    return moved

@@ -1,0 +1,156 @@
+"""All emulated Google state: users, projects and OAuth clients, grants and tokens, contacts, calendars.
+
+Everything lives in plain dicts behind one re-entrant lock (the server is threaded and every operation is
+short), so the whole state can be dumped to and loaded from a JSON file for a demo that survives a restart.
+"""
+import base64
+import json
+import os
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+
+from .clock import Clock
+
+PERSISTED = ("seq", "users", "projects", "clients", "grants", "access_tokens", "refresh_tokens", "codes",
+             "people", "groups", "calendars", "sync_epochs", "mail_log", "quotas", "settings")
+
+DEFAULT_SETTINGS = {
+    "access_token_lifetime": 3600,
+    "code_lifetime": 600,
+    "testing_refresh_token_lifetime": 7 * 24 * 3600,
+    "people_sync_token_lifetime": 7 * 24 * 3600,
+    "calendar_sync_token_lifetime": 30 * 24 * 3600,
+    "max_refresh_tokens": 100,
+}
+DEFAULT_QUOTAS = {
+    # Per user per minute, sliding window. Calendar documents 600; People's console defaults are lower in
+    # practice but are per project; tests tighten them through the control API.
+    "people": {"per_user_per_minute": 600, "status": 429},
+    "calendar": {"per_user_per_minute": 600, "status": 403},
+}
+
+
+class State:
+    def __init__(self, clock=None, state_file=None):
+        self.lock = threading.RLock()
+        self.clock = clock or Clock()
+        self.state_file = Path(state_file) if state_file else None
+        self.hang_release = threading.Event()
+        self.dirty = False
+        self.reset()
+        if self.state_file and self.state_file.exists():
+            self.load()
+
+    # ---- lifecycle -----------------------------------------------------------------------------------
+    def reset(self):
+        with self.lock:
+            self.seq = 0
+            self.users = {}
+            self.projects = {}
+            self.clients = {}
+            self.grants = {}
+            self.access_tokens = {}
+            self.refresh_tokens = {}
+            self.codes = {}
+            self.pending = {}
+            self.people = {}      # email -> {resourceName: stored person}
+            self.groups = {}      # email -> {resourceName: stored group}
+            self.calendars = {}   # email -> {calendarId: {"meta": {...}, "events": {id: event}}}
+            self.sync_epochs = {}  # email -> {"people": ts, "calendar": ts}: tokens issued before are dead
+            self.mail_log = []
+            self.quotas = json.loads(json.dumps(DEFAULT_QUOTAS))
+            self.settings = dict(DEFAULT_SETTINGS)
+            self.faults = []
+            self.windows = defaultdict(deque)
+            self.stats = _new_stats()
+            # Wake hung requests so a reset never leaves threads stuck.
+            self.hang_release.set()
+            self.hang_release = threading.Event()
+            self.dirty = True
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        self.dirty = True
+        return self.seq
+
+    def new_etag(self) -> str:
+        # People etags are opaque base64 strings starting with '%'.
+        return "%" + base64.urlsafe_b64encode(secrets.token_bytes(12)).decode().rstrip("=")
+
+    # ---- persistence ---------------------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        with self.lock:
+            data = {name: getattr(self, name) for name in PERSISTED}
+            data["clock_offset"] = self.clock.offset
+            return json.loads(json.dumps(data))
+
+    def save(self):
+        if not self.state_file:
+            return
+        with self.lock:
+            data = self.snapshot()
+            self.dirty = False
+        tmp = self.state_file.with_suffix(self.state_file.suffix + ".tmp")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(data))
+        os.replace(tmp, self.state_file)
+
+    def load(self):
+        data = json.loads(self.state_file.read_text())
+        with self.lock:
+            for name in PERSISTED:
+                if name in data:
+                    setattr(self, name, data[name])
+            if hasattr(self.clock, "set_offset"):
+                self.clock.set_offset(data.get("clock_offset", 0))
+            self.dirty = False
+
+    def start_autosave(self, interval=1.0):
+        """Write the state file in the background whenever something changed (not on every request:
+        dumping 10,000 contacts per write would dominate the emulator's cost)."""
+        if not self.state_file:
+            return
+
+        def loop():
+            while True:
+                time.sleep(interval)
+                if self.dirty:
+                    try:
+                        self.save()
+                    except OSError:
+                        pass
+
+        threading.Thread(target=loop, name="emulator-autosave", daemon=True).start()
+
+    # ---- stats ----------------------------------------------------------------------------------------
+    def count(self, template, email):
+        with self.lock:
+            self.stats["total"] += 1
+            self.stats["by_endpoint"][template] += 1
+            if email:
+                self.stats["by_user"][email] += 1
+                self.stats["by_user_endpoint"][email][template] += 1
+
+    def stats_json(self):
+        with self.lock:
+            return {
+                "total": self.stats["total"],
+                "by_endpoint": dict(self.stats["by_endpoint"]),
+                "by_user": dict(self.stats["by_user"]),
+                "by_user_endpoint": {k: dict(v) for k, v in self.stats["by_user_endpoint"].items()},
+            }
+
+    def reset_stats(self):
+        with self.lock:
+            self.stats = _new_stats()
+
+
+def _new_stats():
+    return {"total": 0, "by_endpoint": defaultdict(int), "by_user": defaultdict(int),
+            "by_user_endpoint": defaultdict(lambda: defaultdict(int))}
