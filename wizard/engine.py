@@ -65,6 +65,7 @@ def _claim_run(account_id, object, run_id, force) -> SyncRun:
 
 
 def _run_locked(run: SyncRun, lock) -> SyncRun:
+    from wizard.accounts.tokens import NotConfigured, ReconnectNeeded
     from wizard.google.errors import AuthRevoked, ClientRejected, GoogleError
     from wizard.models.accounts import CONNECTED, GoogleAccount
 
@@ -76,13 +77,18 @@ def _run_locked(run: SyncRun, lock) -> SyncRun:
     _close_stale_runs(run)
     run.status, run.started_at = RunStatus.RUNNING, utcnow()
     db.session.commit()
-    ctx = RunContext(run, account, lock)
+    ctx = None
     try:
+        ctx = RunContext(run, account, lock)
         ctx.execute()
-    except AuthRevoked as error:
+    except (AuthRevoked, ReconnectNeeded) as error:
         db.session.rollback()
-        _needs_reconnect(account, error)
-        return _finish(run, RunStatus.NEEDS_RECONNECT, error.code, error.params, ctx)
+        reason = getattr(error, "reason_code", None) or getattr(error, "reason", None) or "invalid_grant"
+        _needs_reconnect(run.account_id, reason)
+        return _finish(run, RunStatus.NEEDS_RECONNECT, "sync.run.needs_reconnect", {"reason": reason}, ctx)
+    except NotConfigured:
+        db.session.rollback()
+        return _finish(run, RunStatus.FAILED, "sync.run.not_configured", {}, ctx)
     except (ClientRejected, GoogleError) as error:
         db.session.rollback()
         log.warning("sync run %s failed: %r", run.id, error)
@@ -111,18 +117,13 @@ def _close_stale_runs(run):
             abandon(other)
 
 
-def _needs_reconnect(account, error):
+def _needs_reconnect(account_id, reason):
+    """invalid_grant: the user is told (banner, health page) and the schedule stops; nothing retries."""
+    from wizard.accounts.services import mark_needs_reconnect
     from wizard.engine_schedule import pause
 
-    try:
-        from wizard.accounts.services import mark_needs_reconnect
-
-        mark_needs_reconnect(account.id, error.reason or "invalid_grant")
-    except ImportError:  # the accounts services not there yet: set the status directly
-        from wizard.models.accounts import NEEDS_RECONNECT
-
-        account.set_status(NEEDS_RECONNECT, error.reason or "invalid_grant")
-    pause(account.id, "needs_reconnect")
+    mark_needs_reconnect(account_id, "invalid_grant" if reason in (None, "", "invalid_grant") else reason)
+    pause(account_id, "needs_reconnect")
     db.session.commit()
 
 
@@ -136,7 +137,10 @@ def _finish(run, status, code, params=None, ctx=None) -> SyncRun:
     run.outcome_params = dict(params or {})
     if ctx is not None:
         run.counts = ctx.tally.as_json()
-        run.api_calls = ctx.api_calls()
+        try:
+            run.api_calls = ctx.api_calls()
+        except AttributeError:  # failed before the Google side existed
+            pass
     note_run_finished(run.account_id, run.object)
     db.session.commit()
     return run
@@ -311,7 +315,8 @@ class RunContext:
             log.warning("running lock of run %s lost", self.run.id)
 
     def api_calls(self) -> int:
-        return self.google.api_calls if self.google is not None else 0
+        google = getattr(self, "google", None)
+        return google.api_calls if google is not None else 0
 
     def create_options(self, action) -> dict:
         return self.google.create_options(action) if hasattr(self.google, "create_options") else {}

@@ -14,6 +14,8 @@ define("sync.run.partial", _l("Synced, with %(issues)s problem(s) listed below."
 define("sync.run.already_running", _l("Another run for this account is in progress."))
 define("sync.run.account_unlinked", _l("The account is no longer linked."))
 define("sync.run.needs_reconnect", _l("The account needs reconnecting before it can sync."))
+define("sync.run.not_configured", _l("The administrator has not finished the Google settings (client ID and "
+                                     "secret)."))
 define("sync.run.abandoned", _l("The run was interrupted (the worker stopped); the next run continues from "
                                 "where it got to."))
 define("sync.run.crashed", _l("The run stopped on an unexpected error: %(detail)s"))

@@ -53,6 +53,11 @@ class GoogleUser:
         groups = self.http.get(self.people + "contactGroups", params={"pageSize": 1000}, timeout=30).json()
         return next((g for g in groups.get("contactGroups", []) if g.get("name") == name), None)
 
+    def create_group(self, name="CRM contacts"):
+        response = self.http.post(self.people + "contactGroups", json={"contactGroup": {"name": name}}, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
     def labelled(self, label="CRM contacts"):
         group = self.group(label)
         if group is None:
