@@ -31,7 +31,13 @@ class ContactsGoogle:
     MEMBERS_BATCH = 1000
 
     def __init__(self, account, client):
+        from flask import current_app
+
         self.account, self.client = account, client
+        # Google's limits, unless configured lower (tests and benchmarks use small batches to meet faults).
+        size = current_app.config.get("SYNC_CONTACTS_BATCH")
+        if size:
+            self.CREATE_BATCH = self.UPDATE_BATCH = min(200, int(size))
         self.labels = [m.google_label for m in getattr(account, "tag_mappings", [])]
         self.groups: list[str] = []
         self.persons: dict[str, dict] = {}  # raw Google persons seen in this run, by resource name
