@@ -44,9 +44,14 @@ def run_sync(account_id: int, object: str = "contacts", run_id: int | None = Non
     lock = running_lock(account_id, object)
     if not lock.acquire():
         return _finish(run, RunStatus.SKIPPED, "sync.run.already_running")
+    # Commits after every batch must not expire the thousands of pair rows the run holds (each would be
+    # read back one by one): this run is the only writer of its pairs, under the running lock.
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
         return _run_locked(run, lock)
     finally:
+        session.expire_on_commit = expire_on_commit
         try:
             lock.release()
         except Exception:  # noqa: BLE001  (expired and taken by another: not ours to release)
@@ -178,8 +183,10 @@ class RunContext:
         first_sync = cursor.google_token is None and not self.pairs.by_id
         self.google.prepare()
         google_full = cursor.google_token is None or scope_changed
+        known = {row.google_id: row.google_etag for row in self.pairs.rows()
+                 if row.google_id and row.google_etag and row.state == "synced"}
         try:
-            google_changes, token = self.google.changes(None if google_full else cursor.google_token)
+            google_changes, token = self.google.changes(None if google_full else cursor.google_token, known)
         except SyncTokenExpired:
             google_full = True
             google_changes, token = self.google.changes(None)

@@ -71,12 +71,15 @@ class ContactsGoogle:
             return OUT_OF_SCOPE
         return mapping.person_change(person, None, self.region)
 
-    def changes(self, token):
+    def changes(self, token, known_etags=None):
+        """(SideChanges, next token). In an incremental listing, a person whose etag is the one we stored
+        (mostly the echo of our own writes) is unchanged and is skipped before any parsing."""
         listing = self.client.list_connections(mapping.PERSON_FIELDS, sync_token=token)
+        known = known_etags if token and known_etags else {}
         changes = {}
         for person in listing.items():
             name = person.get("resourceName")
-            if not name:
+            if not name or (known.get(name) == person.get("etag") and not (person.get("metadata") or {}).get("deleted")):
                 continue
             self.persons[name] = person
             changes[name] = self._change(person)
@@ -206,13 +209,14 @@ class CalendarGoogle:
             return OUT_OF_SCOPE
         return change
 
-    def changes(self, token):
+    def changes(self, token, known_etags=None):
         listing = self.client.list_events(self.calendar_id, sync_token=token,
                                           time_min=None if token else self._window_start(), single_events=True)
+        known = known_etags if token and known_etags else {}
         changes = {}
         for event in listing.items():
             event_id = event.get("id")
-            if not event_id:
+            if not event_id or (known.get(event_id) == event.get("etag") and event.get("status") != "cancelled"):
                 continue
             change = self._change(event)
             if change is None:
