@@ -38,9 +38,13 @@ def sync_queue(connection=None) -> Queue:
 
 
 def running_lock(account_id: int, object: str, connection=None):
-    """The lock a run holds while it works (redis-py Lock: token-checked release, renewable TTL)."""
-    return (connection or get_redis()).lock(running_lock_name(account_id, object), timeout=RUNNING_LOCK_TTL,
-                                            blocking=False)
+    """The lock a run holds while it works (redis-py Lock: token-checked release, renewable TTL).
+
+    A killed worker cannot release it: it expires after SYNC_RUNNING_LOCK_TTL seconds without renewal."""
+    from flask import current_app
+
+    ttl = int(current_app.config.get("SYNC_RUNNING_LOCK_TTL", RUNNING_LOCK_TTL))
+    return (connection or get_redis()).lock(running_lock_name(account_id, object), timeout=ttl, blocking=False)
 
 
 def enqueue_sync(account_id: int, object: str = "contacts", force: bool = False, trigger: str = "manual") -> int:

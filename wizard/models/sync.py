@@ -1,4 +1,6 @@
-"""Sync state kept by the engine: pairs, cursors, runs, issues, conflicts, guards, intents, schedules.
+"""Sync state kept by the engine: pairs, cursors, runs, issues, conflicts, guards, schedules.
+
+Intents are pair rows in state `pending_create`, saved and committed before a Google create is sent.
 
 Glossary (see wizard.sync): an *account* is a linked Google account, an *object* is "contacts" or
 "activities", a *pair* links one CRM record to its Google counterpart and keeps the *base* (what both sides
@@ -10,6 +12,7 @@ unlinked and linked again (no duplicates after reconnecting), so rows are remove
 explicitly, never by a cascade.
 """
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -24,15 +27,14 @@ def utcnow():
 
 
 class PairState:
-    """A pair's life: `synced` (both sides agree with the base), `conflict` (a field awaits a decision),
-    `unlinked` (the link was dropped by policy: kept so a later sync does not re-create the other side),
-    `pending` (created on one side, the other side's write not yet confirmed)."""
+    """Mirrors wizard.sync.state.PairState: `synced` (both sides hold the base), `conflict` (fields await the
+    user; `conflicts` names them), `pending_create` (the intent: a Google create was sent for `crm_id`, its id
+    not yet recorded; a crash leaves it behind and the next run finds the item by its back-reference)."""
 
     SYNCED = "synced"
     CONFLICT = "conflict"
-    UNLINKED = "unlinked"
-    PENDING = "pending"
-    ALL = (SYNCED, CONFLICT, UNLINKED, PENDING)
+    PENDING_CREATE = "pending_create"
+    ALL = (SYNCED, CONFLICT, PENDING_CREATE)
 
 
 class Pair(db.Model):
@@ -55,6 +57,10 @@ class Pair(db.Model):
     # The synced fields as both sides held them at the last successful sync (the merge's common ancestor).
     base: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     state: Mapped[str] = mapped_column(String(20), default=PairState.SYNCED)
+    # While a conflict is open: the conflicting fields and what each side holds (see wizard.sync.state).
+    conflicts: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    crm_record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    google_record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     synced_at: Mapped[datetime | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -181,9 +187,9 @@ class SyncConflict(db.Model):
     google_id: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     label: Mapped[str] = mapped_column(String(300), default="")
     field: Mapped[str] = mapped_column(String(60))
-    base_value: Mapped[object | None] = mapped_column(JSON, nullable=True)
-    crm_value: Mapped[object | None] = mapped_column(JSON, nullable=True)
-    google_value: Mapped[object | None] = mapped_column(JSON, nullable=True)
+    base_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    crm_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    google_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolution: Mapped[str | None] = mapped_column(String(10), nullable=True)  # "crm" | "google"
     resolved_by: Mapped[int | None] = mapped_column(nullable=True)  # user id
@@ -227,29 +233,6 @@ class PendingGuard(db.Model):
         return render(self.code, **(self.params or {}))
 
 
-class SyncIntent(db.Model):
-    """Written and committed BEFORE a create is sent, deleted once its result is recorded as a pair.
-
-    A worker killed between Google's answer and our commit leaves the intent behind; the next run looks the
-    item up by the back-reference (the CRM id in clientData / the deterministic event id, or the sync
-    marker on a CRM record) and pairs it instead of creating it again."""
-
-    __tablename__ = "sync_intents"
-    __table_args__ = (Index("ix_sync_intents_account_object", "account_id", "object"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column()
-    object: Mapped[str] = mapped_column(String(20))
-    side: Mapped[str] = mapped_column(String(10))  # the side being written: "google" | "crm"
-    action: Mapped[str] = mapped_column(String(20))  # create | update | delete
-    crm_id: Mapped[int | None] = mapped_column(nullable=True)
-    google_id: Mapped[str | None] = mapped_column(String(1024), nullable=True)
-    # The back-reference the created item will carry, to find it again (e.g. the CRM id, or a google id).
-    ref: Mapped[str | None] = mapped_column(String(1024), nullable=True, index=True)
-    run_id: Mapped[int | None] = mapped_column(nullable=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class SyncSchedule(db.Model):
     """When each account's object is next due (schedules as data: the dispatcher reads this table)."""
 
@@ -268,3 +251,7 @@ class SyncSchedule(db.Model):
 def _aware(value: datetime) -> datetime:
     # SQLite returns naive datetimes: they were stored as UTC.
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+# The codes runs, issues and guards carry are registered (translatable) wherever these models are loaded.
+import wizard.engine_messages  # noqa: E402,F401

@@ -1,0 +1,222 @@
+"""Pacing of Google calls per account: writes one at a time, a per-minute budget, backoff on refusals.
+
+- **Write serialization** ("mutate requests for the same user should be sent sequentially"): every write
+  runs under a Redis lock keyed by the Google account (and the API, so a contacts run and a calendar run of
+  the same account do not wait on each other), shared by all workers and processes. The lock is reentrant
+  within one `Pacer`, so the engine may hold it around a whole batch phase while the clients take it per call.
+- **Per-minute budget**: a sliding window in Redis (a sorted set of call stamps, checked and filled by one Lua
+  script on Redis' own clock, so workers on different machines agree). A Calendar batch costs one unit per
+  inner call, as Google counts it. Callers wait for room instead of being refused with 429.
+- **Backoff**: exponential with jitter, honouring `Retry-After`; `backoff_delay` is pure and tested alone.
+  `QuotaExceeded` is never retried hot (its class is not `retryable`).
+
+Without Redis (a shell, a unit test) the same rules hold inside one process.
+"""
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+NAMESPACE = "syncwizard:google"
+
+
+def backoff_delay(attempt: int, *, base: float = 1.0, cap: float = 64.0, rand: float | None = None,
+                  retry_after: float | None = None, max_retry_after: float = 300.0) -> float:
+    """Seconds to wait before retry number `attempt` (0 for the first retry).
+
+    "Equal jitter": half of the exponential step is fixed, half random, so retries spread out yet never
+    come back hot. A server's `Retry-After` is a floor (capped at `max_retry_after`).
+    """
+    if attempt < 0:
+        raise ValueError("attempt must be >= 0")
+    step = min(cap, base * (2 ** attempt))
+    r = random.random() if rand is None else rand
+    delay = step / 2 + r * step / 2
+    if retry_after is not None:
+        delay = max(delay, min(float(retry_after), max_retry_after))
+    return delay
+
+
+def backoff_schedule(attempts: int, *, base: float = 1.0, cap: float = 64.0, seed: int | None = None,
+                     retry_after: float | None = None) -> list[float]:
+    """The delays of `attempts` successive retries (reproducible with a seed)."""
+    rng = random.Random(seed)
+    return [backoff_delay(i, base=base, cap=cap, rand=rng.random(), retry_after=retry_after) for i in range(attempts)]
+
+
+@dataclass(frozen=True)
+class PacingPolicy:
+    """Limits for one account and API. `per_minute=None` means no client-side budget."""
+
+    per_minute: int | None = None
+    window: float = 60.0
+    max_attempts: int = 6  # tries in all, the first included
+    base_delay: float = 1.0
+    max_delay: float = 64.0
+    max_retry_after: float = 300.0
+    lock_timeout: float = 600.0  # a dead worker's lock frees itself after this
+    lock_wait: float = 1800.0  # give up waiting for another writer after this
+
+    @property
+    def max_cost(self) -> int | None:
+        """The most units one call may cost (a batch larger than this must be split)."""
+        return self.per_minute
+
+
+# Sliding window on Redis' clock: drop stamps older than the window, then either record `cost` stamps and
+# answer 0, or answer how many milliseconds until enough stamps leave the window.
+_WINDOW_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local used = redis.call('ZCARD', KEYS[1])
+if used + cost <= limit then
+  for i = 1, cost do
+    redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. i)
+  end
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], used + cost - limit - 1, used + cost - limit - 1, 'WITHSCORES')
+local wait = tonumber(oldest[2]) + window - now
+if wait < 1 then wait = 1 end
+return wait
+"""
+
+_local_lock = threading.Lock()
+_local_windows: dict[str, deque] = {}
+_local_writers: dict[str, threading.RLock] = {}
+
+
+class WriteLockTimeout(RuntimeError):
+    """Another worker held this account's write lock for longer than `lock_wait`."""
+
+
+class Pacer:
+    """Pacing for one Google account and API (`api` is "people" or "calendar")."""
+
+    def __init__(self, account_key: str, api: str = "people", redis=None, policy: PacingPolicy | None = None, *,
+                 sleep=time.sleep, rand=random.random):
+        self.account_key = str(account_key)
+        self.api = api
+        self.redis = redis
+        self.policy = policy or PacingPolicy()
+        self.sleep = sleep
+        self.rand = rand
+        self._held = threading.local()
+        self._script = redis.register_script(_WINDOW_SCRIPT) if redis is not None else None
+        self.waited = 0.0  # seconds spent waiting for budget or backoff (for run records and benchmarks)
+        self.retries = 0
+
+    @property
+    def window_key(self) -> str:
+        return f"{NAMESPACE}:window:{self.api}:{self.account_key}"
+
+    @property
+    def lock_key(self) -> str:
+        return f"{NAMESPACE}:write:{self.api}:{self.account_key}"
+
+    # --- budget ---------------------------------------------------------------------------------------
+
+    def acquire(self, cost: int = 1) -> float:
+        """Block until `cost` calls fit in the per-minute budget, then record them; returns seconds waited."""
+        limit = self.policy.per_minute
+        if not limit or cost <= 0:
+            return 0.0
+        if cost > limit:
+            raise ValueError(f"a call costing {cost} units can never fit a budget of {limit} per window")
+        waited = 0.0
+        while True:
+            wait = self._try_take(cost, limit)
+            if wait <= 0:
+                self.waited += waited
+                return waited
+            self.sleep(wait)
+            waited += wait
+
+    def _try_take(self, cost: int, limit: int) -> float:
+        window_ms = int(self.policy.window * 1000)
+        if self._script is not None:
+            wait_ms = self._script(keys=[self.window_key], args=[window_ms, limit, cost, uuid.uuid4().hex])
+            return int(wait_ms) / 1000.0
+        with _local_lock:
+            stamps = _local_windows.setdefault(self.window_key, deque())
+            now = time.monotonic()
+            while stamps and stamps[0] <= now - self.policy.window:
+                stamps.popleft()
+            if len(stamps) + cost <= limit:
+                stamps.extend([now] * cost)
+                return 0.0
+            return max(0.001, stamps[len(stamps) + cost - limit - 1] + self.policy.window - now)
+
+    # --- writes ---------------------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self):
+        """Hold this account's write lock (reentrant in this pacer and thread; shared across processes)."""
+        depth = getattr(self._held, "depth", 0)
+        if depth:
+            lock = self._held.lock
+            if hasattr(lock, "reacquire"):
+                lock.reacquire()  # long phases: push the expiry forward on every nested write
+            self._held.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
+        lock = self._new_lock()
+        if not lock.acquire(**self._acquire_args()):
+            raise WriteLockTimeout(f"write lock for {self.api}:{self.account_key} not obtained")
+        self._held.lock, self._held.depth = lock, 1
+        try:
+            yield
+        finally:
+            self._held.depth = 0
+            self._held.lock = None
+            try:
+                lock.release()
+            except Exception:  # noqa: BLE001  (expired meanwhile: another writer may hold it now; not ours)
+                pass
+
+    def _new_lock(self):
+        if self.redis is not None:
+            return self.redis.lock(self.lock_key, timeout=self.policy.lock_timeout,
+                                   blocking_timeout=self.policy.lock_wait, thread_local=False)
+        with _local_lock:
+            return _local_writers.setdefault(self.lock_key, threading.RLock())
+
+    def _acquire_args(self) -> dict:
+        if self.redis is not None:
+            return {"blocking": True}
+        return {"timeout": self.policy.lock_wait}
+
+    # --- retries --------------------------------------------------------------------------------------
+
+    def backoff(self, attempt: int, retry_after: float | None = None) -> float:
+        p = self.policy
+        return backoff_delay(attempt, base=p.base_delay, cap=p.max_delay, rand=self.rand(),
+                             retry_after=retry_after, max_retry_after=p.max_retry_after)
+
+    def retry_after_failure(self, attempt: int, error) -> bool:
+        """After failed try number `attempt` (0-based): sleep and answer True when another try is allowed."""
+        if not getattr(error, "retryable", False) or attempt + 1 >= self.policy.max_attempts:
+            return False
+        delay = self.backoff(attempt, getattr(error, "retry_after", None))
+        self.retries += 1
+        self.waited += delay
+        self.sleep(delay)
+        return True
+
+
+def unpaced(sleep=time.sleep) -> Pacer:
+    """A pacer with no budget and a process-local write lock (shell use, tests of single calls)."""
+    return Pacer(f"local-{uuid.uuid4().hex}", policy=PacingPolicy(), sleep=sleep)

@@ -1,0 +1,67 @@
+"""Clients for a linked account, built from the app's configuration.
+
+The HTTP session is Authlib's `OAuth2Session` from `wizard.accounts.tokens.get_oauth_session(account)`
+(it refreshes and persists tokens); this module adds the endpoints and the account's pacer. Limits are
+configuration (each with an environment-driven default in the app config, else the value here):
+
+- `GOOGLE_PEOPLE_PER_MINUTE` (default 60): People calls per minute per account; Google shows the real
+  per-project limits only in its console (tens per minute per user are observed defaults).
+- `GOOGLE_CALENDAR_PER_MINUTE` (default 600): Google's documented per-user Calendar quota; a batch costs one
+  unit per inner call.
+- `GOOGLE_PACING_WINDOW` (60 s), `GOOGLE_MAX_ATTEMPTS` (6), `GOOGLE_BACKOFF_BASE` (1 s),
+  `GOOGLE_BACKOFF_MAX` (64 s), `GOOGLE_WRITE_LOCK_TIMEOUT` (600 s).
+"""
+from __future__ import annotations
+
+from flask import current_app
+
+from .calendar import CalendarClient
+from .pacing import Pacer, PacingPolicy
+from .people import PeopleClient
+
+DEFAULT_PER_MINUTE = {"people": 60, "calendar": 600}
+
+
+def pacing_policy(api: str, config=None) -> PacingPolicy:
+    config = current_app.config if config is None else config
+    per_minute = config.get(f"GOOGLE_{api.upper()}_PER_MINUTE", DEFAULT_PER_MINUTE[api])
+    return PacingPolicy(
+        per_minute=int(per_minute) if per_minute else None,
+        window=float(config.get("GOOGLE_PACING_WINDOW", 60.0)),
+        max_attempts=int(config.get("GOOGLE_MAX_ATTEMPTS", 6)),
+        base_delay=float(config.get("GOOGLE_BACKOFF_BASE", 1.0)),
+        max_delay=float(config.get("GOOGLE_BACKOFF_MAX", 64.0)),
+        lock_timeout=float(config.get("GOOGLE_WRITE_LOCK_TIMEOUT", 600.0)),
+    )
+
+
+def account_key(account) -> str:
+    """The stable identity of a Google account (its `sub`), the key of its lock and budget."""
+    return str(getattr(account, "google_sub", None) or getattr(account, "id", None) or account)
+
+
+def pacer_for(account, api: str, redis=None, config=None) -> Pacer:
+    if redis is None:
+        from wizard.redis import get_redis
+
+        redis = get_redis()
+    return Pacer(account_key(account), api, redis, pacing_policy(api, config))
+
+
+def people_client(account, http=None, config=None, redis=None) -> PeopleClient:
+    config = current_app.config if config is None else config
+    http = http if http is not None else _oauth_session(account)
+    return PeopleClient(http, config["GOOGLE_PEOPLE_API_URL"], pacer_for(account, "people", redis, config))
+
+
+def calendar_client(account, http=None, config=None, redis=None) -> CalendarClient:
+    config = current_app.config if config is None else config
+    http = http if http is not None else _oauth_session(account)
+    return CalendarClient(http, config["GOOGLE_CALENDAR_API_URL"], config["GOOGLE_BATCH_URL"],
+                          pacer_for(account, "calendar", redis, config))
+
+
+def _oauth_session(account):
+    from wizard.accounts.tokens import get_oauth_session
+
+    return get_oauth_session(account)

@@ -1,0 +1,112 @@
+"""One HTTP call to Google with the house rules: pacing, write lock, retries, one token refresh, domain errors.
+
+`http` is a requests.Session-like object; in production Authlib's `OAuth2Session` from
+`wizard.accounts.tokens.get_oauth_session(account)`, which signs requests and refreshes expired tokens itself
+(persisting them through its `update_token` hook). A 401 on a token that looked valid (revoked early, clock
+skew) forces one refresh and one more try; a dead refresh token surfaces as `AuthRevoked`.
+"""
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import requests
+
+from .errors import GoogleError, Transient, Unauthenticated, error_from_response, oauth_error
+from .pacing import Pacer, unpaced
+
+try:  # Authlib raises its own error class for token-endpoint failures during an automatic refresh
+    from authlib.integrations.base_client.errors import OAuthError
+except ImportError:  # pragma: no cover
+    OAuthError = None
+
+DEFAULT_TIMEOUT = 60
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict
+    content: bytes
+
+
+class Transport:
+    """Sends requests for one account and API; counts them (`calls`, `units`) for run records."""
+
+    def __init__(self, http, pacer: Pacer | None = None, timeout: float = DEFAULT_TIMEOUT):
+        self.http = http
+        self.pacer = pacer or unpaced()
+        self.timeout = timeout
+        self.calls = 0  # HTTP requests sent (a batch is one)
+        self.units = 0  # quota units spent (a batch counts its inner calls)
+
+    def call(self, method: str, url: str, *, params=None, json=None, data=None, headers=None,
+             write: bool | None = None, cost: int = 1, raw: bool = False):
+        """Send and return the decoded JSON body (None when empty), or a `RawResponse` when `raw`.
+
+        Retryable failures (429, 403 rate limits, 5xx, network) are retried with backoff under the pacer's
+        policy; every other failure raises its domain error at once.
+        """
+        method = method.upper()
+        write = method != "GET" if write is None else write
+        with self.pacer.writing() if write else nullcontext():
+            attempt = 0
+            refreshed = False
+            while True:
+                self.pacer.acquire(cost)
+                self.units += cost
+                try:
+                    response = self._send(method, url, params, json, data, headers)
+                except GoogleError as error:
+                    failure = error
+                else:
+                    if response.status_code < 400:
+                        return _decoded(response, raw)
+                    failure = error_from_response(response.status_code, response.content, response.headers, method)
+                    if isinstance(failure, Unauthenticated) and not refreshed and self._refresh():
+                        refreshed = True
+                        continue
+                if not self.pacer.retry_after_failure(attempt, failure):
+                    raise failure
+                attempt += 1
+
+    def _send(self, method, url, params, json, data, headers):
+        self.calls += 1
+        try:
+            return self.http.request(method, url, params=params, json=json, data=data, headers=headers,
+                                     timeout=self.timeout)
+        except requests.RequestException as error:
+            raise Transient(f"{type(error).__name__}: {error}"[:300]) from error
+        except Exception as error:
+            raise _from_oauth(error) from error
+
+    def _refresh(self) -> bool:
+        """Force one token refresh (Authlib session with a refresh token); False when not possible."""
+        token = getattr(self.http, "token", None) or {}
+        endpoint = (getattr(self.http, "metadata", None) or {}).get("token_endpoint")
+        if not (hasattr(self.http, "refresh_token") and token.get("refresh_token") and endpoint):
+            return False
+        try:
+            self.http.refresh_token(endpoint, refresh_token=token["refresh_token"])
+        except requests.RequestException as error:
+            raise Transient(f"token refresh: {error}"[:300]) from error
+        except Exception as error:
+            raise _from_oauth(error) from error
+        return True
+
+
+def _from_oauth(error: Exception) -> Exception:
+    if OAuthError is not None and isinstance(error, OAuthError):
+        return oauth_error(error.error or "", error.description or "")
+    return error
+
+
+def _decoded(response, raw: bool):
+    if raw:
+        return RawResponse(response.status_code, dict(response.headers), response.content)
+    if not response.content or response.status_code == 204:
+        return None
+    try:
+        return response.json()
+    except ValueError as error:
+        raise Transient(f"HTTP {response.status_code} answer is not JSON", status=response.status_code) from error

@@ -1,0 +1,327 @@
+"""Normalized records: the plain data both sides are translated into before the core compares them.
+
+A `Record` is a frozen, hashable mapping from field name to normalized value, for one object kind
+(`CONTACTS` or `ACTIVITIES`). Every field of the kind is present: scalars hold `str | bool | None`,
+multi-valued fields hold a `frozenset` of `Item(key, value)` where `key` is the normalized identity of the
+item (a lower-cased e-mail, an E.164 phone, a folded address) and `value` is its payload (type label,
+display form, structured parts) that may change while the item stays the same item.
+
+Adapters normalise before building records (phone numbers through `phonenumbers` on their side; the core
+only offers a standard-library fallback), so two records compare equal exactly when the mapped content is
+the same. `fingerprint()` is the stable content hash stored per side: an etag change with identical content
+gives the same fingerprint and is therefore not a change.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, NamedTuple, Union
+
+Payload = Union[str, bool, None, tuple]
+
+
+class Item(NamedTuple):
+    """One element of a multi-valued field, identified by its normalized key."""
+
+    key: str
+    value: Payload = None
+
+
+Scalar = Union[str, bool, None]
+Value = Union[Scalar, frozenset]
+
+
+class FieldKind(Enum):
+    SCALAR = "scalar"
+    SET = "set"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A mapped field; set fields name the normalizer that turns an item into its key."""
+
+    name: str
+    kind: FieldKind = FieldKind.SCALAR
+    key: str = "text"  # "text" | "email" | "phone" | "address" (see KEY_NORMALIZERS)
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    """What one object kind looks like to the core.
+
+    `groups` are fields merged as one unit, because their values only make sense together (an activity's
+    start, end, all-day flag and zone: merging start from one side and end from the other could give an
+    event that ends before it starts). `match_keys` are the set fields used to match unpaired records on
+    the first sync. `idempotent_create` is true when a repeated create cannot duplicate (activities use a
+    deterministic event id, so a retried insert answers 409 and is paired). `scope_membership` is true when
+    leaving the sync has a Google-side counterpart (contacts: the label); activities have none, so leaving
+    the sync there only unlinks.
+    """
+
+    name: str
+    fields: tuple[FieldSpec, ...]
+    groups: tuple[tuple[str, ...], ...] = ()
+    match_keys: tuple[str, ...] = ()
+    idempotent_create: bool = False
+    scope_membership: bool = False  # Google has a removable membership (a label) mirroring the CRM tag
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> FieldSpec:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def kind_of(self, name: str) -> FieldKind:
+        return self.field(name).kind
+
+    def merge_units(self) -> tuple[tuple[str, ...], ...]:
+        """Fields grouped into the units the merge decides on (singletons for ungrouped fields)."""
+        grouped = {name for group in self.groups for name in group}
+        singles = tuple((name,) for name in self.field_names if name not in grouped)
+        return tuple(self.groups) + singles
+
+
+CONTACTS = ObjectSpec(
+    name="contacts",
+    fields=(
+        FieldSpec("given_name"),
+        FieldSpec("family_name"),
+        FieldSpec("middle_name"),
+        FieldSpec("emails", FieldKind.SET, key="email"),
+        FieldSpec("phones", FieldKind.SET, key="phone"),
+        FieldSpec("addresses", FieldKind.SET, key="address"),
+        FieldSpec("organization"),
+        FieldSpec("title"),
+        FieldSpec("birthday"),  # "YYYY-MM-DD" or "--MM-DD" when the year is unknown
+        FieldSpec("notes"),
+    ),
+    match_keys=("emails", "phones"),
+    scope_membership=True,
+)
+
+ACTIVITIES = ObjectSpec(
+    name="activities",
+    fields=(
+        FieldSpec("title"),
+        FieldSpec("description"),
+        FieldSpec("location"),
+        FieldSpec("start"),  # all-day: "YYYY-MM-DD"; timed: UTC instant "YYYY-MM-DDTHH:MM:SSZ"
+        FieldSpec("end"),  # all-day: exclusive end date (Google's convention); timed: UTC instant
+        FieldSpec("all_day"),  # bool
+        FieldSpec("timezone"),  # IANA zone name of a timed item, None for all-day items
+        FieldSpec("status"),  # "confirmed" | "tentative" | "cancelled"
+        FieldSpec("type"),  # CRM activity type (kept in Google's extendedProperties.private)
+    ),
+    groups=(("start", "end", "all_day", "timezone"),),
+    idempotent_create=True,
+)
+
+SPECS = {CONTACTS.name: CONTACTS, ACTIVITIES.name: ACTIVITIES}
+
+
+class Record(Mapping):
+    """Frozen mapping field -> normalized value for one object kind; hashable; equality is content."""
+
+    __slots__ = ("_kind", "_values", "_hash")
+
+    def __init__(self, kind: str, values: Mapping[str, Value]):
+        object.__setattr__(self, "_kind", kind)
+        object.__setattr__(self, "_values", dict(values))
+        object.__setattr__(self, "_hash", None)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Record is immutable")
+
+    @property
+    def kind(self) -> str:
+        return self._kind
+
+    def __getitem__(self, name: str) -> Value:
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Record):
+            return NotImplemented
+        return self._kind == other._kind and self._values == other._values
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash((self._kind, tuple(sorted(self._values.items(), key=_first)))))
+        return self._hash
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self._values.items() if v not in (None, frozenset()))
+        return f"Record[{self._kind}]({shown})"
+
+    def replace(self, **changes: Value) -> "Record":
+        """A copy with some fields replaced (values are normalized like in `make_record`)."""
+        values = dict(self._values)
+        spec = SPECS[self._kind]
+        for name, value in changes.items():
+            values[name] = _normalize_field(spec, name, value)
+        return Record(self._kind, values)
+
+    def to_json(self) -> dict:
+        """Plain JSON-able dict (sets as sorted [key, value] lists) for storing a base snapshot."""
+        return {name: _jsonable(value) for name, value in sorted(self._values.items())}
+
+
+def _first(pair):
+    return pair[0]
+
+
+def make_record(spec: ObjectSpec | str, **fields: Any) -> Record:
+    """Build a normalized record; missing fields are empty, unknown fields are an error.
+
+    Set fields accept an iterable of `Item`, of `(key, value)` pairs or of plain keys.
+    """
+    if isinstance(spec, str):
+        spec = SPECS[spec]
+    unknown = set(fields) - set(spec.field_names)
+    if unknown:
+        raise KeyError(f"unknown {spec.name} fields: {sorted(unknown)}")
+    values = {name: _normalize_field(spec, name, fields.get(name)) for name in spec.field_names}
+    return Record(spec.name, values)
+
+
+def record_from_json(kind: str, data: Mapping[str, Any]) -> Record:
+    """Inverse of `Record.to_json` (lists back to items and tuples)."""
+    spec = SPECS[kind]
+    values = {}
+    for name in spec.field_names:
+        raw = data.get(name)
+        if spec.kind_of(name) is FieldKind.SET:
+            raw = [Item(k, _tupled(v)) for k, v in (raw or [])]
+        values[name] = raw
+    return make_record(spec, **values)
+
+
+def empty_record(spec: ObjectSpec | str) -> Record:
+    return make_record(spec)
+
+
+def fingerprint(record: Record | None) -> str | None:
+    """Stable content hash of a record (sha256 of its canonical JSON); None for no record."""
+    if record is None:
+        return None
+    canonical = json.dumps([record.kind, record.to_json()], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- normalisation -----------------------------------------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_text(value: Any) -> str | None:
+    """NFC, trimmed, inner whitespace runs of one line collapsed; empty -> None. Line breaks are kept."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = "\n".join(lines).strip()
+    return text or None
+
+
+def normalize_email(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip().lower()
+
+
+def normalize_phone(value: str) -> str:
+    """Standard-library fallback: digits only, a leading '+' (or '00') kept as '+'.
+
+    Adapters should pass `phonenumbers`' E.164 form when the number parses; this keeps unparseable numbers
+    comparable ("+1 (555) 010-0000" and "+15550100000" are the same key).
+    """
+    value = value.strip()
+    plus = value.startswith("+") or value.startswith("00")
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if value.startswith("00"):
+        digits = digits[2:]
+    return ("+" if plus else "") + digits
+
+
+def normalize_address(value: str) -> str:
+    """Key of an address: case-folded words, punctuation ignored, single-spaced."""
+    text = unicodedata.normalize("NFKC", value).casefold()
+    words = re.findall(r"\w+", text)
+    return " ".join(words)
+
+
+KEY_NORMALIZERS = {
+    "text": lambda v: normalize_text(v),
+    "email": lambda v: normalize_email(v) or None,
+    "phone": lambda v: normalize_phone(v) or None,
+    "address": lambda v: normalize_address(v) or None,
+}
+
+
+def _normalize_field(spec: ObjectSpec, name: str, value: Any) -> Value:
+    field_spec = spec.field(name)
+    if field_spec.kind is FieldKind.SET:
+        return _normalize_items(value, KEY_NORMALIZERS[field_spec.key])
+    if isinstance(value, bool) or value is None:
+        return value
+    return normalize_text(value)
+
+
+def _normalize_items(value: Any, normalize_key) -> frozenset:
+    if value is None:
+        return frozenset()
+    if isinstance(value, (str, bytes)):
+        raise TypeError("a set field takes an iterable of items, not a string")
+    items: dict[str, Payload] = {}
+    for raw in value:
+        if isinstance(raw, Item):
+            key, payload = raw
+        elif isinstance(raw, tuple):
+            key, payload = raw
+        else:
+            key, payload = raw, None
+        key = normalize_key(str(key)) if key is not None else None
+        if key is None:
+            continue
+        items[key] = _tupled(payload)
+    return frozenset(Item(k, v) for k, v in items.items())
+
+
+def _tupled(value: Any) -> Payload:
+    """Lists (from JSON) back to tuples so payloads stay hashable."""
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    if isinstance(value, tuple):
+        return tuple(_tupled(v) for v in value)
+    if isinstance(value, str):
+        return normalize_text(value)
+    return value
+
+
+def _jsonable(value: Value) -> Any:
+    if isinstance(value, frozenset):
+        return sorted(([item.key, _payload_json(item.value)] for item in value), key=lambda kv: kv[0])
+    return value
+
+
+def _payload_json(value: Payload) -> Any:
+    if isinstance(value, tuple):
+        return [_payload_json(v) for v in value]
+    return value
+
+
+def items_by_key(value: Iterable[Item]) -> dict[str, Payload]:
+    return {item.key: item.value for item in value}
