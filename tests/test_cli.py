@@ -175,3 +175,31 @@ def _read_until(product, needle, timeout=10):
                 return text
         time.sleep(0.1)
     return text
+
+
+def test_run_refuses_a_busy_port_and_starts_nothing(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        product = RunningProduct(tmp_path / "instance", port)
+        output, _ = product.process.communicate(timeout=60)
+    assert product.process.returncode == 1
+    assert f"port {port} is already in use" in output
+    assert not (tmp_path / "instance" / "redis.url").exists()
+
+
+def test_children_stop_when_the_supervisor_is_killed(tmp_path):
+    product = RunningProduct(tmp_path / "instance", free_port())
+    try:
+        product.wait_ready()
+        pids = descendants(product.process.pid)
+    finally:
+        product.process.kill()
+        product.process.communicate(timeout=30)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(alive(pid) for pid in pids):
+        time.sleep(0.2)
+    assert [pid for pid in pids if alive(pid)] == []

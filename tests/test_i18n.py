@@ -98,3 +98,30 @@ def test_russian_plural_forms_on_the_dashboard(client, make_user, login, count, 
 def test_error_pages_are_translated(client, make_user, login):
     page = client.get("/no-such-page", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "Страница не найдена" in page
+
+
+def test_unexpected_error_page_is_translated_and_api_errors_are_json(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    client = app.test_client()
+    response = client.get("/boom", headers={"Accept-Language": "ru"})
+    assert response.status_code == 500 and "Что-то пошло не так" in response.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.get_json()["error"]["code"] == 404
+
+
+def test_forbidden_page_is_translated(app, client, make_user, login):
+    from wizard.auth import admin_required
+
+    @app.route("/probe/forbidden")
+    @admin_required
+    def forbidden_probe():
+        return "never"
+
+    login(make_user(locale="ru"))
+    response = client.get("/probe/forbidden")
+    assert response.status_code == 403 and "Доступ запрещен" in response.get_data(as_text=True)

@@ -48,7 +48,7 @@ class SupervisedRedis(EmbeddedRedis):
                 "--dir", str(self.data_dir), "--protected-mode", "yes", "--daemonize", "no",
                 "--loglevel", "warning", "--logfile", "", "--save", "60 1", "--dbfilename", "redis.rdb"]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True)
+                                        start_new_session=True, preexec_fn=_die_with_parent)
         client = redis_lib.Redis.from_url(self.url)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -61,6 +61,16 @@ class SupervisedRedis(EmbeddedRedis):
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("redis-server did not answer in time")
+
+
+def _die_with_parent():
+    """Linux: the child gets SIGTERM if the supervisor itself is killed (kill -9), so nothing is orphaned."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def python_command(*args):
@@ -101,18 +111,23 @@ class Supervisor:
 
     # --- start -------------------------------------------------------------------------------------
     def start(self):
+        if wait_listening(display_host(self.host), self.port, 0.2):
+            raise RuntimeError(f"port {self.port} is already in use: choose another with --port")
         prepare_database(self.app)
         self._start_redis()
         env = self._child_env()
+        # All children start at once (their imports overlap); the demo seed needs the emulator answering.
+        emulator_port = int(self.app.config["EMULATOR_PORT"])
         if self.demo and self._has_command("emulator"):
-            port = str(self.app.config["EMULATOR_PORT"])
-            self._spawn("emulator", python_command("emulator", "--port", port), env)
-            wait_listening(self.app.config["EMULATOR_HOST"], int(port), LISTEN_TIMEOUT, self.children["emulator"])
-        if self.demo:
-            self._seed_demo()
+            self._spawn("emulator", python_command("emulator", "--port", str(emulator_port)), env)
         self._spawn("worker", python_command("worker"), env)
         self._spawn("web", [sys.executable, "-m", "waitress", "--host", self.host, "--port", str(self.port),
                             "--threads", "8", "--call", "wizard:create_app"], env)
+        if "emulator" in self.children and not wait_listening(
+                self.app.config["EMULATOR_HOST"], emulator_port, LISTEN_TIMEOUT, self.children["emulator"]):
+            raise RuntimeError("the Google emulator did not start")
+        if self.demo:
+            self._seed_demo()
         if not wait_listening(display_host(self.host), self.port, LISTEN_TIMEOUT, self.children["web"]):
             raise RuntimeError("the web server did not start")
         self._announce()
@@ -134,7 +149,7 @@ class Supervisor:
 
     def _spawn(self, name, command, env):
         # process_group=0: the child leads its own group, so stopping it reaches its forks too.
-        self.children[name] = subprocess.Popen(command, env=env, process_group=0)
+        self.children[name] = subprocess.Popen(command, env=env, process_group=0, preexec_fn=_die_with_parent)
 
     @staticmethod
     def _has_command(name):
@@ -212,6 +227,9 @@ def run(app, host, port, demo, echo=print) -> int:
     try:
         supervisor.start()
         return supervisor.wait()
+    except RuntimeError as error:
+        echo(f"syncwizard run: {error}")
+        return 1
     finally:
         # Further Ctrl-C while stopping must not abandon the children half-stopped.
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -255,14 +255,15 @@ def consent(auth_url, action="allow", email="admin@example.com"):
     return answer.headers["Location"]
 
 
-def roundtrip(admin_client, action="allow"):
+def roundtrip(admin_client, action="allow", callback=CLEAN):
+    """Start the round trip, consent at the emulator, come back through the registered callback path."""
     start = admin_client.post("/admin/setup/verify/roundtrip")
     assert start.status_code == 302
     back = consent(start.headers["Location"], action)
-    assert back.startswith(CLEAN + "?")
-    query = urlsplit(back).query
-    assert parse_qs(query)["state"][0].startswith(services.ROUNDTRIP_STATE_PREFIX)
-    return admin_client.get("/admin/setup/verify/return?" + query), query
+    assert back.startswith(callback)
+    parts = urlsplit(back)
+    assert parse_qs(parts.query)["state"][0].startswith(services.ROUNDTRIP_STATE_PREFIX)
+    return admin_client.get(parts.path + "?" + parts.query), parts.query
 
 
 def test_roundtrip_proves_redirect_and_apis(admin_client, google):
@@ -273,6 +274,21 @@ def test_roundtrip_proves_redirect_and_apis(admin_client, google):
     assert 'id="roundtrip-result" data-status="ok"' in page and "admin@example.com" in page
     assert google.state.access_tokens == {} or all(
         t.get("revoked") for t in google.state.access_tokens.values())  # the wizard kept nothing
+
+
+def test_roundtrip_through_the_legacy_callback(admin_client, google):
+    configure(admin_client, google, redirect_uris=[LEGACY])
+    admin_client.post("/admin/setup/values", data={"callback_form": "legacy"})
+    finished, _ = roundtrip(admin_client, callback=LEGACY + "&")
+    assert finished.headers["Location"].endswith("/admin/setup/verify#roundtrip")
+    assert db.session.get(SetupWizardState, 1).roundtrip_status == "ok"
+
+
+def test_other_states_pass_through_the_callback(admin_client):
+    response = admin_client.get("/oauth/google/callback?state=someone-else&code=4/x")
+    assert db.session.get(SetupWizardState, 1) is None or \
+        db.session.get(SetupWizardState, 1).roundtrip_status is None
+    assert response.status_code != 302 or "/admin/setup" not in response.headers.get("Location", "")
 
 
 def test_roundtrip_state_is_single_use(admin_client, google):

@@ -17,7 +17,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select
 
 from wizard.crm.changes import record_change
 from wizard.crm.validation import (
-    ValidationError, clean_activity, clean_contact, compose_display_name,
+    ValidationError, clean_activity, clean_contact, compose_display_name, is_storable,
 )
 from wizard.extensions import db
 from wizard.models.crm import (
@@ -149,8 +149,15 @@ def _search_text(data, display_name):
     return "\n".join(p for p in parts if p).casefold()
 
 
+MAX_ID = 2**63 - 1  # larger ids cannot exist, and would overflow the database driver
+
+
+def is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def _owned(model, owner_id, record_id, *, include_deleted=False):
-    if not isinstance(record_id, int) or isinstance(record_id, bool):
+    if not is_id(record_id):
         raise NotFound(record_id)
     record = db.session.get(model, record_id)
     if record is None or record.owner_id != owner_id or (record.is_deleted and not include_deleted):
@@ -164,7 +171,7 @@ def get_contact(owner_id: int, contact_id: int, *, include_deleted=False) -> Con
 
 def get_contacts(owner_id: int, ids, *, include_deleted=True) -> list[Contact]:
     """Several contacts by id (tombstones included by default: the engine needs to see deletions)."""
-    ids = list(ids)
+    ids = _int_ids(ids)
     if not ids:
         return []
     query = select(Contact).where(Contact.owner_id == owner_id, Contact.id.in_(ids))
@@ -220,7 +227,7 @@ def delete_contacts(owner_id: int, contact_ids, *, origin="user", commit=True) -
 
 
 def _int_ids(ids):
-    return [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
+    return [i for i in ids if is_id(i)]
 
 
 def _like(term: str) -> str:
@@ -239,6 +246,11 @@ def contacts_query(owner_id: int, *, q: str = "", tag_id: int | None = None):
     if tag_id is not None:
         query = query.where(Contact.id.in_(select(contact_tags.c.contact_id).where(contact_tags.c.tag_id == tag_id)))
     return query
+
+
+def matching_contact_ids(owner_id: int, *, q: str = "", tag_id: int | None = None) -> list[int]:
+    """Every live contact id a search matches (bulk actions on "all matching")."""
+    return list(db.session.scalars(contacts_query(owner_id, q=q, tag_id=tag_id).with_only_columns(Contact.id)))
 
 
 def list_contacts(owner_id: int, *, q: str = "", tag_id: int | None = None, sort: str = "name",
@@ -279,7 +291,7 @@ def tag_counts(owner_id: int) -> dict[int, int]:
 
 
 def get_tag(owner_id: int, tag_id: int) -> Tag:
-    if not isinstance(tag_id, int) or isinstance(tag_id, bool):
+    if not is_id(tag_id):
         raise NotFound(tag_id)
     tag = db.session.get(Tag, tag_id)
     if tag is None or tag.owner_id != owner_id:
@@ -290,7 +302,8 @@ def get_tag(owner_id: int, tag_id: int) -> Tag:
 def _clean_tag_name(name) -> str:
     from flask_babel import lazy_gettext as _l
 
-    if not isinstance(name, str) or not " ".join(name.split()) or len(" ".join(name.split())) > 100:
+    if (not isinstance(name, str) or not is_storable(name) or not " ".join(name.split())
+            or len(" ".join(name.split())) > 100):
         raise ValidationError({"name": [_l("A tag name has 1 to 100 characters.")]})
     return " ".join(name.split())
 
@@ -437,7 +450,7 @@ def get_activity(owner_id: int, activity_id: int, *, include_deleted=False) -> A
 
 
 def get_activities(owner_id: int, ids, *, include_deleted=True) -> list[Activity]:
-    ids = list(ids)
+    ids = _int_ids(ids)
     if not ids:
         return []
     query = select(Activity).where(Activity.owner_id == owner_id, Activity.id.in_(ids))

@@ -28,17 +28,23 @@ def create_emulator_app(state_file=None, clock=None):
     return EmulatorApp(state)
 
 
-def make_server(host="127.0.0.1", port=8765, state_file=None, app=None):
+def make_server(host="127.0.0.1", port=8765, state_file=None, app=None, quiet=True):
+    from werkzeug.serving import WSGIRequestHandler
     from werkzeug.serving import make_server as werkzeug_server
 
+    class Handler(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):
+            if not quiet:
+                super().log_request(*args, **kwargs)
+
     app = app or create_emulator_app(state_file=state_file)
-    server = werkzeug_server(host, port, app, threaded=True)
+    server = werkzeug_server(host, port, app, threaded=True, request_handler=Handler)
     server.daemon_threads = True
     return server
 
 
 def serve(host="127.0.0.1", port=8765, state_file=None):
-    server = make_server(host, port, state_file)
+    server = make_server(host, port, state_file, quiet=False)
     try:
         server.serve_forever()
     finally:

@@ -451,20 +451,24 @@ def insert_event(call):
             raise ApiError(409, "The requested identifier already exists.", calendar_reason="duplicate",
                            status="ALREADY_EXISTS")
     clean = validate(call, calendar, body)
-    state = call.state
+    event = store_event(call.state, call.email, calendar, clean, event_id)
+    record_write(call, "insert", event)
+    return render(event)
+
+
+def store_event(state, email, calendar, clean, event_id=None):
     n = state.next_seq()
     event_id = event_id or secrets.token_hex(13)
     now = rfc3339(state.now())
     event = {"kind": "calendar#event", "id": event_id, "status": clean.pop("status", None) or "confirmed",
              "htmlLink": f"https://www.google.com/calendar/event?eid={event_id}", "created": now,
-             "creator": {"email": call.email, "self": True}, "organizer": {"email": call.email, "self": True},
+             "creator": {"email": email, "self": True}, "organizer": {"email": email, "self": True},
              "iCalUID": f"{event_id}@google.com", "sequence": 0, "eventType": "default", "_n": n}
     event.update(clean)
     event.setdefault("eventType", "default")
     touch(state, event)
     calendar["events"][event_id] = event
-    record_write(call, "insert", event)
-    return render(event)
+    return event
 
 
 def replace_event(call, patch):

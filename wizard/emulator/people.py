@@ -1,10 +1,11 @@
 """People API v1: connections (with sync tokens), get/batchGet, contact writes and contact groups."""
+import json
 import secrets
 
 from . import tokens
 from .clock import rfc3339
 from .errors import ApiError, invalid_argument, not_found
-from .routing import route
+from .routing import RawJson, route
 
 CONTACTS = "https://www.googleapis.com/auth/contacts"
 READ = [CONTACTS, "https://www.googleapis.com/auth/contacts.readonly"]
@@ -181,12 +182,51 @@ def touch(state, person):
     person["etag"] = state.new_etag()
     person["_seq"] = state.next_seq()
     person["_updated"] = state.now()
+    if person["resourceName"].startswith("people/"):
+        person["_js"] = serialize_fields(state, person)
+
+
+FIELD_ORDER = sorted(READABLE_FIELDS)
+
+
+def dumps(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def serialize_fields(state, person):
+    """Each field's JSON, computed once per write: listing then only joins strings, which keeps 10,000
+    contacts in 10 pages well under a second."""
+    out = {k: dumps(v) for k, v in person.items() if not k.startswith("_") and k not in ("resourceName", "etag")}
+    meta = {"sources": [source(state, person)], "objectType": "PERSON"}
+    if person.get("_prev"):
+        meta["previousResourceNames"] = list(person["_prev"])
+    if person.get("_deleted"):
+        meta["deleted"] = True
+    out["metadata"] = dumps(meta)
+    return out
+
+
+def render_json(state, person, fields, capped=False):
+    """The same as render(), as a JSON text built from the per-field cache."""
+    cache = person.get("_js")
+    if cache is None:
+        cache = person["_js"] = serialize_fields(state, person)
+    parts = ['"resourceName":' + dumps(person["resourceName"]), '"etag":' + dumps(person["etag"])]
+    if person.get("_deleted"):
+        parts.append('"metadata":' + cache["metadata"])
+    else:
+        for field in FIELD_ORDER:
+            if field in fields and field in cache:
+                value = cache[field]
+                if capped and field in LIST_CAPPED and len(person[field]) > 100:
+                    value = dumps(person[field][:100])
+                parts.append(f'"{field}":{value}')
+    return "{" + ",".join(parts) + "}"
 
 
 def new_person(state, email, body):
     n = state.next_seq()
-    person = {"resourceName": f"people/c{7000000000000000000 + n}", "_n": n}
-    touch(state, person)
+    person = {"resourceName": f"people/c{7000000000000000000 + n}", "_n": n, "_updated": state.now()}
     fields = [f for f in UPDATABLE_FIELDS if f in body]
     apply_fields(state, email, person, body, fields)
     if not person.get("memberships"):
@@ -196,6 +236,7 @@ def new_person(state, email, body):
         person["memberships"] = decorate(person, "memberships", [
             *person["memberships"], {"contactGroupMembership": {"contactGroupResourceName":
                                                                 "contactGroups/myContacts"}}])
+    touch(state, person)
     state.people[email][person["resourceName"]] = person
     return person
 
@@ -286,7 +327,7 @@ def list_connections(call):
             page = remaining[:page_size]
             more = len(remaining) > page_size
             next_cursor = dict(cursor, after=page[-1][key]) if more else None
-    response = {"connections": [render(state, p, fields, capped=True) for p in page]} if page else {}
+    response = {}
     if next_cursor:
         next_cursor.update(h=fingerprint, u=call.email)
         response["nextPageToken"] = tokens.encode(next_cursor)
@@ -295,7 +336,11 @@ def list_connections(call):
     if total is not None:
         response["totalPeople"] = total
         response["totalItems"] = total
-    return response
+    if not page:
+        return response
+    connections = ",".join(render_json(state, p, fields, capped=True) for p in page)
+    rest = dumps(response)[1:]
+    return RawJson('{"connections":[' + connections + "]" + ("," + rest if rest != "}" else "}"))
 
 
 def sort_key(order):
@@ -724,12 +769,12 @@ def rename(state, email, resource_name):
     n = state.next_seq()
     new_name = f"people/c{7100000000000000000 + n}"
     moved = dict(person, resourceName=new_name, _n=n, _prev=[*person.get("_prev", ()), resource_name])
-    touch(state, moved)
     for field, items in moved.items():
         if isinstance(items, list) and field != "_prev":
             for item in items:
                 if isinstance(item, dict) and "metadata" in item and "source" in item["metadata"]:
                     item["metadata"]["source"]["id"] = new_name.split("/c", 1)[1]
+    touch(state, moved)
     del contacts[resource_name]
     contacts[new_name] = moved
     return moved

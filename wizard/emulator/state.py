@@ -66,6 +66,8 @@ class State:
             self.faults = []
             self.windows = defaultdict(deque)
             self.stats = _new_stats()
+            if hasattr(self.clock, "set_offset"):
+                self.clock.set_offset(0)
             # Wake hung requests so a reset never leaves threads stuck.
             self.hang_release.set()
             self.hang_release = threading.Event()
@@ -87,8 +89,12 @@ class State:
     def snapshot(self) -> dict:
         with self.lock:
             data = {name: getattr(self, name) for name in PERSISTED}
-            data["clock_offset"] = self.clock.offset
-            return json.loads(json.dumps(data))
+            data["clock_offset"] = getattr(self.clock, "offset", 0)
+            data = json.loads(json.dumps(data))
+        for contacts in data["people"].values():
+            for person in contacts.values():
+                person.pop("_js", None)  # a cache, rebuilt on first use
+        return data
 
     def save(self):
         if not self.state_file:

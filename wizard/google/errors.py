@@ -109,6 +109,10 @@ class StaleEtag(GoogleError):
 
     code = define("google.stale_etag", _l("The item changed in Google meanwhile; it was read again and merged."))
 
+    def __init__(self, detail: str = "", *, current: dict | None = None, **kw):
+        super().__init__(detail, **kw)
+        self.current = current  # the item as Google holds it now, when the adapter already read it
+
 
 class NotFound(GoogleError):
     code = define("google.not_found", _l("The item no longer exists in Google."))

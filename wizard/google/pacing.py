@@ -91,6 +91,26 @@ if wait < 1 then wait = 1 end
 return wait
 """
 
+_SETTLE_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, tonumber(ARGV[2]) do
+  redis.call('ZADD', KEYS[1], now, ARGV[3] .. ':' .. i)
+end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """Budget units taken for one call (`id` names its stamps)."""
+
+    id: str
+    cost: int
+    waited: float
+
+
 _local_lock = threading.Lock()
 _local_windows: dict[str, deque] = {}
 _local_writers: dict[str, threading.RLock] = {}
@@ -113,6 +133,7 @@ class Pacer:
         self.rand = rand
         self._held = threading.local()
         self._script = redis.register_script(_WINDOW_SCRIPT) if redis is not None else None
+        self._settle_script = redis.register_script(_SETTLE_SCRIPT) if redis is not None else None
         self.waited = 0.0  # seconds spent waiting for budget or backoff (for run records and benchmarks)
         self.retries = 0
 
@@ -128,34 +149,58 @@ class Pacer:
 
     def acquire(self, cost: int = 1) -> float:
         """Block until `cost` calls fit in the per-minute budget, then record them; returns seconds waited."""
+        return self.reserve(cost).waited
+
+    def reserve(self, cost: int = 1) -> "Ticket":
+        """Like `acquire`, returning a ticket to `settle` once the call is answered."""
         limit = self.policy.per_minute
         if not limit or cost <= 0:
-            return 0.0
+            return Ticket("", 0, 0.0)
         if cost > limit:
             raise ValueError(f"a call costing {cost} units can never fit a budget of {limit} per window")
         waited = 0.0
+        ticket = uuid.uuid4().hex
         while True:
-            wait = self._try_take(cost, limit)
+            wait = self._try_take(ticket, cost, limit)
             if wait <= 0:
                 self.waited += waited
-                return waited
+                return Ticket(ticket, cost, waited)
             self.sleep(wait)
             waited += wait
 
-    def _try_take(self, cost: int, limit: int) -> float:
+    def settle(self, ticket: "Ticket") -> None:
+        """Move a call's stamps to the time it was answered.
+
+        Google stamps each call when it arrives, and a batch's inner calls one after another while it runs;
+        our stamps were taken before sending. Re-stamping at the answer keeps our window never shorter than
+        Google's, so a budget equal to the quota never meets a 429.
+        """
+        if not ticket.cost:
+            return
+        if self._settle_script is not None:
+            self._settle_script(keys=[self.window_key], args=[int(self.policy.window * 1000), ticket.cost, ticket.id])
+            return
+        with _local_lock:
+            stamps = _local_windows.setdefault(self.window_key, deque())
+            kept = [s for s in stamps if s[1] != ticket.id]
+            now = time.monotonic()
+            stamps.clear()
+            stamps.extend(kept + [(now, ticket.id)] * ticket.cost)
+
+    def _try_take(self, ticket: str, cost: int, limit: int) -> float:
         window_ms = int(self.policy.window * 1000)
         if self._script is not None:
-            wait_ms = self._script(keys=[self.window_key], args=[window_ms, limit, cost, uuid.uuid4().hex])
+            wait_ms = self._script(keys=[self.window_key], args=[window_ms, limit, cost, ticket])
             return int(wait_ms) / 1000.0
         with _local_lock:
             stamps = _local_windows.setdefault(self.window_key, deque())
             now = time.monotonic()
-            while stamps and stamps[0] <= now - self.policy.window:
+            while stamps and stamps[0][0] <= now - self.policy.window:
                 stamps.popleft()
             if len(stamps) + cost <= limit:
-                stamps.extend([now] * cost)
+                stamps.extend([(now, ticket)] * cost)
                 return 0.0
-            return max(0.001, stamps[len(stamps) + cost - limit - 1] + self.policy.window - now)
+            return max(0.001, stamps[len(stamps) + cost - limit - 1][0] + self.policy.window - now)
 
     # --- writes ---------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import requests
 
-from .errors import GoogleError, Transient, Unauthenticated, error_from_response, oauth_error
+from .errors import AuthRevoked, GoogleError, Transient, Unauthenticated, error_from_response, oauth_error
 from .pacing import Pacer, unpaced
 
 try:  # Authlib raises its own error class for token-endpoint failures during an automatic refresh
@@ -53,13 +53,8 @@ class Transport:
             attempt = 0
             refreshed = False
             while True:
-                self.pacer.acquire(cost)
-                self.units += cost
-                try:
-                    response = self._send(method, url, params, json, data, headers)
-                except GoogleError as error:
-                    failure = error
-                else:
+                response, failure = self._attempt(method, url, params, json, data, headers, cost)
+                if response is not None:
                     if response.status_code < 400:
                         return _decoded(response, raw)
                     failure = error_from_response(response.status_code, response.content, response.headers, method)
@@ -69,6 +64,17 @@ class Transport:
                 if not self.pacer.retry_after_failure(attempt, failure):
                     raise failure
                 attempt += 1
+
+    def _attempt(self, method, url, params, json, data, headers, cost):
+        """One try within the budget: (response, None) or (None, domain error of a failed exchange)."""
+        ticket = self.pacer.reserve(cost)
+        self.units += cost
+        try:
+            return self._send(method, url, params, json, data, headers), None
+        except GoogleError as error:
+            return None, error
+        finally:
+            self.pacer.settle(ticket)
 
     def _send(self, method, url, params, json, data, headers):
         self.calls += 1
@@ -96,8 +102,13 @@ class Transport:
 
 
 def _from_oauth(error: Exception) -> Exception:
+    """Token-refresh failures as domain errors: Authlib's OAuthError, or the accounts area's
+    ReconnectNeeded (raised after it marked the account "needs reconnect"), which carries `reason_code`."""
     if OAuthError is not None and isinstance(error, OAuthError):
         return oauth_error(error.error or "", error.description or "")
+    reason = getattr(error, "reason_code", None)
+    if reason:
+        return AuthRevoked(str(error), reason=reason)
     return error
 
 

@@ -189,6 +189,22 @@ def roundtrip():
     return redirect(url)
 
 
+@bp.before_app_request
+def dispatch_wizard_roundtrip():
+    """Google sends the wizard's round trip back to the registered redirect URI, which the accounts area
+    serves. A `state` of the wizard's is finished here, before that view runs; anything else passes on."""
+    from wizard.google_rules import LEGACY_CALLBACK
+
+    legacy_path, legacy_id = LEGACY_CALLBACK.split("?Id=")
+    on_callback = request.path == CALLBACK_FORMS["clean"] or (
+        request.path == legacy_path and request.args.get("Id", "").lower() == legacy_id)
+    if request.method != "GET" or not on_callback or not services.is_admin_roundtrip(request.args):
+        return None
+    if not current_user.is_authenticated:
+        return None  # the callback's own login_required takes over
+    return services.handle_admin_roundtrip(request.args)
+
+
 @bp.get("/admin/setup/verify/return")
 @admin_required
 def roundtrip_return():
