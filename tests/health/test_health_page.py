@@ -48,6 +48,9 @@ def test_last_run_with_counts_duration_and_outcome(client, login, user, account)
     assert "<td>7</td><td>2</td><td>0</td><td>1</td>" in page
     assert "<td>3</td><td>0</td><td>1</td><td>0</td>" in page
     assert "Conflicts: 1" in page and "Errors: 2" in page
+    # Next run: the last run's end plus the account's period, until the dispatcher plans one.
+    next_run = page.split("data-next-run>")[1].split("</p>")[0]
+    assert "About <time" in next_run
 
 
 def test_sync_now_queues_a_run_per_granted_object_and_progress_reports_it(client, login, user, account):

@@ -1,7 +1,7 @@
 """What the sync-health page shows for one account, read from the engine's records, and the user's actions
 on it (sync now, retry a record, decide a conflict, confirm or dismiss a guarded run)."""
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -40,6 +40,15 @@ class ObjectHealth:
     schedule: SyncSchedule | None
     auto: bool
     period_minutes: int
+
+    @property
+    def next_run_at(self):
+        """The dispatcher's planned time; before it planned one, the last run's end plus the period."""
+        if self.schedule is not None and self.schedule.next_due_at is not None:
+            return as_utc(self.schedule.next_due_at)
+        if self.last_run is not None and self.last_run.finished_at is not None:
+            return as_utc(self.last_run.finished_at) + timedelta(minutes=self.period_minutes)
+        return None
 
 
 def publishing_status() -> str:
