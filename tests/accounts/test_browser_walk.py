@@ -85,10 +85,11 @@ def test_link_configure_and_sync_in_russian(live_with_google, browser, screensho
         for name in CONTACTS[:3]:
             page.locator("tr", has_text=name).locator("input[name=ids]").check()
         page.fill("#bulk-tag-name", "Личные контакты")
-        page.click("#bulk-tag")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("#bulk-tag")
         # 2-3. Действия → Синхронизировать контакты → Добавить аккаунт для синхронизации → Gmail.
         sync_menu(page, "#crm-add-sync-account")
+        page.wait_for_url("**/sync/accounts/add")
         assert page.locator("h1").inner_text() == "Выберите сервис для синхронизации"
         assert page.locator("#service-gmail img").evaluate("img => img.naturalWidth > 0")
         screenshot(page, "accounts-choose-service-ru")
