@@ -10,7 +10,7 @@ from tests.accounts.helpers import CLIENT_ID, CLIENT_SECRET
 from wizard.accounts import scopes
 from wizard.accounts.tokens import ReconnectNeeded, get_oauth_session
 from wizard.extensions import db
-from wizard.models.accounts import AccountSettings, GoogleAccount
+from wizard.models.accounts import AccountSettings, GoogleAccount, as_utc
 from wizard.models.sync import Pair
 
 
@@ -22,10 +22,6 @@ def user(make_user):
 def accounts():
     db.session.expire_all()
     return db.session.scalars(db.select(GoogleAccount).order_by(GoogleAccount.id)).all()
-
-
-def flashed(response_page):
-    return response_page
 
 
 def test_add_page_offers_gmail_with_a_local_icon(client, login, user, google):
@@ -321,3 +317,27 @@ def test_lost_refresh_token_is_requested_again_with_prompt_consent(web, login, u
     web.back_to_app(web.consent(url=retry_url))
     [account] = accounts()
     assert account.refresh_token
+
+
+def test_testing_client_token_expiry_is_shown(web, login, user, google):
+    """Google states refresh_token_expires_in for a client in Testing: the health page shows the date."""
+    google.control("PATCH", f"/clients/{CLIENT_ID}", json={"status": "testing"})
+    login(user)
+    web.link()
+    [account] = accounts()
+    assert account.refresh_token_expires_at is not None
+    lifetime = account.testing_token_expiry() - as_utc(account.refresh_token_issued_at)
+    assert abs(lifetime.total_seconds() / 86400 - 7) < 0.01
+    page = web.client.get(f"/sync/accounts/{account.id}/health").get_data(as_text=True)
+    assert 'data-token-health="expiring"' in page and "expires on" in page
+
+
+def test_unlink_when_google_is_unreachable_still_forgets_the_tokens(web, login, user, app):
+    login(user)
+    web.link()
+    [account] = accounts()
+    app.config["GOOGLE_REVOKE_URL"] = "http://127.0.0.1:9/revoke"  # nothing listens there
+    web.client.post(f"/sync/accounts/{account.id}/unlink")
+    [account] = accounts()
+    assert account.unlinked_at is not None and account.refresh_token is None and account.access_token is None
+    assert "Google could not confirm the revocation" in web.client.get("/sync").get_data(as_text=True)
