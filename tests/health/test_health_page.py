@@ -160,3 +160,24 @@ def test_token_rotation_reencrypts_tokens(app, user, account):
     db.session.expire_all()
     again = db.session.get(GoogleAccount, account.id)
     assert again.refresh_token == "1//test-refresh" and again.refresh_token_enc != before
+
+
+def test_guarded_run_can_be_confirmed_or_dismissed(client, login, user, account):
+    from wizard.models.sync import PendingGuard
+
+    first = PendingGuard(account_id=account.id, object="contacts", kind="mass_delete", code="sync.guard.mass_delete",
+                         params={}, counts={"google": {"delete": 40}})
+    second = PendingGuard(account_id=account.id, object="activities", kind="first_sync_preview",
+                          code="sync.guard.preview", params={})
+    db.session.add_all([first, second])
+    db.session.commit()
+    login(user)
+    page = client.get(f"/sync/accounts/{account.id}/health").get_data(as_text=True)
+    assert f'data-guard-id="{first.id}"' in page and f'data-guard-id="{second.id}"' in page
+    client.post(f"/sync/accounts/{account.id}/health/guards/{first.id}/confirm")
+    client.post(f"/sync/accounts/{account.id}/health/guards/{second.id}/dismiss")
+    db.session.expire_all()
+    assert db.session.get(PendingGuard, first.id).confirmed_by == user.id
+    assert db.session.get(PendingGuard, second.id).closed_at is not None
+    run = db.session.scalars(db.select(SyncRun)).one()
+    assert (run.object, run.forced) == ("contacts", True)
