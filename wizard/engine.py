@@ -141,7 +141,7 @@ def _finish(run, status, code, params=None, ctx=None) -> SyncRun:
     run.outcome_code = code
     run.outcome_params = dict(params or {})
     if ctx is not None:
-        run.counts = ctx.tally.as_json()
+        run.counts = ctx.counts()
         try:
             run.api_calls = ctx.api_calls()
         except AttributeError:  # failed before the Google side existed
@@ -313,13 +313,20 @@ class RunContext:
         """A batch's results are durable before the next batch is sent; the running lock is renewed."""
         self.pairs.flush()
         self.run.progress_done = min(self.run.progress_total, self.run.progress_done + done)
-        self.run.counts = self.tally.as_json()
+        self.run.counts = self.counts()
         self.run.api_calls = self.api_calls()
         db.session.commit()
         try:
             self.lock.extend(self.lock.timeout, replace_ttl=True)
         except Exception:  # noqa: BLE001  (lost the lock: another worker may take over; we finish this batch)
             log.warning("running lock of run %s lost", self.run.id)
+
+    def counts(self) -> dict:
+        counts = self.tally.as_json()
+        pacer = getattr(getattr(getattr(self, "google", None), "client", None), "pacer", None)
+        if pacer is not None:
+            counts["retries"] = pacer.retries  # answers refused (5xx, 429, 403 rate limits) and tried again
+        return counts
 
     def api_calls(self) -> int:
         google = getattr(self, "google", None)

@@ -38,6 +38,7 @@ class PairTable:
         self.by_crm: dict[int, PairRow] = {}
         self.by_google: dict[str, PairRow] = {}
         self.new: list[PairRow] = []
+        self._serialized: dict = {}
         for row in db.session.scalars(db.select(PairRow).where(PairRow.account_id == account_id,
                                                                PairRow.object == object)):
             self._index(row)
@@ -89,7 +90,11 @@ class PairTable:
         row.crm_id = int(pair.crm_id) if pair.crm_id is not None else None
         row.google_id = pair.google_id
         row.google_etag = pair.google_etag
-        row.base = pair.base.to_json() if pair.base is not None else None
+        if pair.base is None:
+            row.base = None
+        elif self._serialized.get(id(row)) is not pair.base:  # the same record saved again: no re-encoding
+            row.base = pair.base.to_json()
+            self._serialized[id(row)] = pair.base
         row.crm_fingerprint = pair.crm_fingerprint
         row.google_fingerprint = pair.google_fingerprint
         row.state = pair.state.value
