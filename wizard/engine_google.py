@@ -186,6 +186,11 @@ class CalendarGoogle:
         self.sync_from = getattr(settings, "activities_sync_from", None)
         self.send_updates = getattr(settings, "notify_attendees", None) or "none"
         self.installation = installation_id()
+        budget = getattr(getattr(getattr(client, "pacer", None), "policy", None), "max_cost", None)
+        if budget:
+            # A batch must fit the per-minute budget next to the listing page the run has just spent, or the
+            # first batch would wait a whole window for one unit.
+            self.CREATE_BATCH = self.UPDATE_BATCH = self.DELETE_BATCH = max(1, min(1000, budget - 1))
         self.events: dict[str, dict] = {}
 
     @property
