@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # Tests and benchmarks simulate a crash at a named point (e.g. "after_google_answer:2": the second time
 # Google has answered a batch, before its results are committed).
 CRASH_ENV = "SYNCWIZARD_CRASH_AT"
+# Tests also register callables at named points, to change Google at an exact moment of a run.
+CHECKPOINT_HOOKS: dict = {}
 
 
 class SimulatedCrash(BaseException):
@@ -343,7 +345,10 @@ class RunContext:
 
         fresh = self.google.fetch([a.google_id for a in actions])
         pairs = [p for p in self.core_pairs() if p.google_id in fresh]
-        plan = call_planner(self, side(fresh), side({}), False, pairs=pairs)
+        # Both sides as they are now: the CRM may hold this run's own write for the pair, whose base was not
+        # saved because Google refused the other half.
+        crm_now = self.store.fetch([p.crm_id for p in pairs if p.crm_id is not None])
+        plan = call_planner(self, side(fresh), side(crm_now), False, pairs=pairs)
         self.google_seen.update(side(fresh).seen())
         applier = Applier(self, plan)
         applier.bookkeeping()
@@ -399,6 +404,9 @@ class RunContext:
 
     # --- crash simulation (tests, benchmarks) --------------------------------------------------------------
     def checkpoint(self, name: str):
+        hook = CHECKPOINT_HOOKS.get(name)
+        if hook is not None:
+            hook(self)
         target = os.environ.get(CRASH_ENV)
         if not target:
             return

@@ -81,6 +81,7 @@ class Applier:
         self.ctx.set_total(len(self.plan.writes()))
         self.bookkeeping()
         self.crm_writes()
+        self.ctx.checkpoint("before_google_writes")
         self.google_creates()
         self.google_updates()
         self.google_removals()
