@@ -344,7 +344,7 @@ class RunContext:
         from wizard.sync.changes import side
 
         fresh = self.google.fetch([a.google_id for a in actions])
-        pairs = [p for p in self.core_pairs() if p.google_id in fresh]
+        pairs = [p for p in self.core_pairs() if p.google_id in fresh]  # full conversion: a few pairs
         # Both sides as they are now: the CRM may hold this run's own write for the pair, whose base was not
         # saved because Google refused the other half.
         crm_now = self.store.fetch([p.crm_id for p in pairs if p.crm_id is not None])
@@ -362,10 +362,18 @@ class RunContext:
         self.commit_batch(0)
 
     # --- pairs with the user's conflict decisions applied ----------------------------------------------------
-    def core_pairs(self):
+    def core_pairs(self, crm_changes=None, google_changes=None):
         """The pairs for the core. A conflict the user resolved is applied by moving the pair's base to the
-        losing side's value: the three-way merge then sees only the winning side as changed."""
-        pairs = self.pairs.core_pairs()
+        losing side's value: the three-way merge then sees only the winning side as changed.
+
+        Given the sides' changes, pairs neither side mentions are passed without their base (see to_core)."""
+        if crm_changes is None:
+            pairs = self.pairs.core_pairs()
+        else:
+            google_ids = set(google_changes.changes)
+            for change in google_changes.changes.values():
+                google_ids.update(getattr(change, "previous_ids", ()) or ())
+            pairs = self.pairs.core_pairs(crm_changes.changes.keys(), google_ids)
         decisions = self._decisions()
         if not decisions:
             return pairs

@@ -64,7 +64,7 @@ def installation_id() -> str:
 
 def call_planner(ctx, google_changes, crm_changes, first_sync: bool, pairs=None):
     return core_plan(
-        SPECS[ctx.object], pairs if pairs is not None else ctx.core_pairs(), crm_changes.changes,
+        SPECS[ctx.object], pairs if pairs is not None else ctx.core_pairs(crm_changes, google_changes), crm_changes.changes,
         google_changes.changes, policy=ctx.policy, crm_full=crm_changes.full, google_full=google_changes.full,
         first_sync=first_sync, force=bool(ctx.run.forced), installation_id=installation_id(),
     )
