@@ -183,7 +183,7 @@ class RunContext:
         self.pairs = PairTable(self.account_id, self.object)
         scope_changed = cursor.scope_key != self.scope
         first_sync = cursor.google_token is None and not self.pairs.by_id
-        self.google.prepare()
+        google_scope = self.google.prepare(cursor.google_scope)
         google_full = cursor.google_token is None or scope_changed
         known = {row.google_id: row.google_etag for row in self.pairs.rows()
                  if row.google_id and row.google_etag and row.state == "synced"}
@@ -214,6 +214,7 @@ class RunContext:
         cursor.google_token = token
         cursor.crm_seq = seq
         cursor.scope_key = self.scope
+        cursor.google_scope = google_scope
         if google_full:
             cursor.full_listing_at = utcnow()
         self._resolve_issues(crm_changes, google_changes)

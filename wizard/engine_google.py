@@ -38,7 +38,7 @@ class ContactsGoogle:
         size = current_app.config.get("SYNC_CONTACTS_BATCH")
         if size:
             self.CREATE_BATCH = self.UPDATE_BATCH = min(200, int(size))
-        self.labels = [m.google_label for m in getattr(account, "tag_mappings", [])]
+        self.mappings = [(m.tag_id, m.google_label) for m in getattr(account, "tag_mappings", [])]
         self.groups: list[str] = []
         self.persons: dict[str, dict] = {}  # raw Google persons seen in this run, by resource name
         self.region = mapping.default_region()
@@ -47,21 +47,32 @@ class ContactsGoogle:
     def api_calls(self) -> int:
         return self.client.calls
 
-    def prepare(self):
-        """The mapped labels exist in Google (created when missing)."""
-        if not self.labels:
-            return
-        existing = {}
+    def prepare(self, known: dict | None = None) -> dict:
+        """The mapped labels exist in Google: a label we made before is found by its resource name (and renamed
+        when the mapping's name changed), else by name, else created. Returns {"labels": {tag id: name}}."""
+        known_labels = (known or {}).get("labels") or {}
+        labels = {}
+        if not self.mappings:
+            return {"labels": labels}
+        by_resource, by_name = {}, {}
         for group in self.client.list_groups():
             if group.get("groupType", "USER_CONTACT_GROUP") == "USER_CONTACT_GROUP":
-                existing.setdefault(group.get("name"), group["resourceName"])
-                existing.setdefault((group.get("name") or "").casefold(), group["resourceName"])
-        for label in self.labels:
-            name = existing.get(label) or existing.get(label.casefold())
-            if name is None:
-                name = self.client.create_group(label)["resourceName"]
-            if name not in self.groups:
-                self.groups.append(name)
+                by_resource[group["resourceName"]] = group
+                by_name.setdefault(group.get("name"), group["resourceName"])
+                by_name.setdefault((group.get("name") or "").casefold(), group["resourceName"])
+        for tag_id, label in self.mappings:
+            resource = known_labels.get(str(tag_id))
+            if resource in by_resource:
+                if by_resource[resource].get("name") != label:
+                    self.client.rename_group(resource, label, by_resource[resource].get("etag"))
+            else:
+                resource = by_name.get(label) or by_name.get(label.casefold())
+                if resource is None:
+                    resource = self.client.create_group(label)["resourceName"]
+            labels[str(tag_id)] = resource
+            if resource not in self.groups:
+                self.groups.append(resource)
+        return {"labels": labels}
 
     def _change(self, person):
         info = mapping.person_info(person)
@@ -197,8 +208,8 @@ class CalendarGoogle:
     def api_calls(self) -> int:
         return self.client.calls
 
-    def prepare(self):
-        pass
+    def prepare(self, known=None):
+        return known
 
     def _window_start(self):
         return datetime.combine(self.sync_from, time.min, timezone.utc) if self.sync_from else None

@@ -44,7 +44,8 @@ def scope_key(account, object: str) -> str:
     """A digest of what defines the scope; when it changes, both sides are listed in full once."""
     settings = getattr(account, "settings", None)
     if object == "contacts":
-        data = sorted((m.tag_id, m.google_label) for m in getattr(account, "tag_mappings", []))
+        # Tags only: a renamed label is followed by its resource name and needs no full listing.
+        data = sorted(m.tag_id for m in getattr(account, "tag_mappings", []))
     else:
         data = [getattr(settings, "target_calendar_id", "primary"),
                 str(getattr(settings, "activities_sync_from", "") or "")]

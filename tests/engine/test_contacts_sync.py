@@ -145,3 +145,18 @@ def test_stale_etag_is_fetched_merged_and_retried_once(app, account, emulator):
     assert person["biographies"][0]["value"] == "Met at the fair"
     again = run_sync(account.id, "contacts")
     assert again.counts["google"] == {} and again.counts["crm"] == {}
+
+
+def test_renaming_the_label_renames_the_google_group(app, account, emulator):
+    google = GoogleUser(emulator, account)
+    crm_contact(account, "Anna", "Petrova")
+    run_sync(account.id, "contacts")
+    account.tag_mappings[0].google_label = "Close people"
+    from wizard.extensions import db
+
+    db.session.commit()
+    run = run_sync(account.id, "contacts")
+    assert run.status == RunStatus.SUCCEEDED and not run.full_listing
+    assert google.group("CRM contacts") is None
+    assert names(google.labelled("Close people")) == ["Anna Petrova"]
+    assert len(crm_contacts(account)) == 1 and run.counts["crm"] == {}

@@ -79,6 +79,9 @@ class Cursor(db.Model):
     # The scope the cursor was taken under (tags, label, calendar, starting date): a change of scope forces
     # a full listing so items coming into scope are seen.
     scope_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Google-side handles of the scope, e.g. {"labels": {"<tag id>": "contactGroups/abc"}}: a label is
+    # followed by its resource name, so renaming the tag renames the label instead of making a new one.
+    google_scope: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     full_listing_at: Mapped[datetime | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
