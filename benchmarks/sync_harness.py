@@ -71,7 +71,7 @@ class Emulator:
 
 @contextmanager
 def environment(**config):
-    tmp = Path(tempfile.mkdtemp(prefix="syncwizard-bench-"))
+    tmp = Path(tempfile.mkdtemp(prefix="syncwizard-bench-"))  # removed at the end
     redis = EmbeddedRedis(tmp / "redis", persist=False).start()
     emulator = Emulator()
     try:
@@ -85,6 +85,9 @@ def environment(**config):
     finally:
         emulator.stop()
         redis.stop()
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def link_account(app, emulator, email="bench@gmail.com", label="CRM contacts", **settings):
@@ -137,7 +140,15 @@ def measured(app, target, *args):
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     process = ctx.Process(target=child)
     process.start()
-    seconds, result = queue.get()
+    import queue as queue_module
+
+    while True:
+        try:
+            seconds, result = queue.get(timeout=1)
+            break
+        except queue_module.Empty:
+            if not process.is_alive():
+                raise RuntimeError(f"the measured run died (exit code {process.exitcode})") from None
     process.join()
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, max(peak, before) / 1024.0, result

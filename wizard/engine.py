@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # Tests and benchmarks simulate a crash at a named point (e.g. "after_google_answer:2": the second time
 # Google has answered a batch, before its results are committed).
 CRASH_ENV = "SYNCWIZARD_CRASH_AT"
+# Tests also register callables at named points, to change Google at an exact moment of a run.
+CHECKPOINT_HOOKS: dict = {}
 
 
 class SimulatedCrash(BaseException):
@@ -141,7 +143,7 @@ def _finish(run, status, code, params=None, ctx=None) -> SyncRun:
     run.outcome_code = code
     run.outcome_params = dict(params or {})
     if ctx is not None:
-        run.counts = ctx.tally.as_json()
+        run.counts = ctx.counts()
         try:
             run.api_calls = ctx.api_calls()
         except AttributeError:  # failed before the Google side existed
@@ -181,7 +183,7 @@ class RunContext:
         self.pairs = PairTable(self.account_id, self.object)
         scope_changed = cursor.scope_key != self.scope
         first_sync = cursor.google_token is None and not self.pairs.by_id
-        self.google.prepare()
+        google_scope = self.google.prepare(cursor.google_scope)
         google_full = cursor.google_token is None or scope_changed
         known = {row.google_id: row.google_etag for row in self.pairs.rows()
                  if row.google_id and row.google_etag and row.state == "synced"}
@@ -212,6 +214,7 @@ class RunContext:
         cursor.google_token = token
         cursor.crm_seq = seq
         cursor.scope_key = self.scope
+        cursor.google_scope = google_scope
         if google_full:
             cursor.full_listing_at = utcnow()
         self._resolve_issues(crm_changes, google_changes)
@@ -313,13 +316,20 @@ class RunContext:
         """A batch's results are durable before the next batch is sent; the running lock is renewed."""
         self.pairs.flush()
         self.run.progress_done = min(self.run.progress_total, self.run.progress_done + done)
-        self.run.counts = self.tally.as_json()
+        self.run.counts = self.counts()
         self.run.api_calls = self.api_calls()
         db.session.commit()
         try:
             self.lock.extend(self.lock.timeout, replace_ttl=True)
         except Exception:  # noqa: BLE001  (lost the lock: another worker may take over; we finish this batch)
             log.warning("running lock of run %s lost", self.run.id)
+
+    def counts(self) -> dict:
+        counts = self.tally.as_json()
+        pacer = getattr(getattr(getattr(self, "google", None), "client", None), "pacer", None)
+        if pacer is not None:
+            counts["retries"] = pacer.retries  # answers refused (5xx, 429, 403 rate limits) and tried again
+        return counts
 
     def api_calls(self) -> int:
         google = getattr(self, "google", None)
@@ -335,8 +345,11 @@ class RunContext:
         from wizard.sync.changes import side
 
         fresh = self.google.fetch([a.google_id for a in actions])
-        pairs = [p for p in self.core_pairs() if p.google_id in fresh]
-        plan = call_planner(self, side(fresh), side({}), False, pairs=pairs)
+        pairs = [p for p in self.core_pairs() if p.google_id in fresh]  # full conversion: a few pairs
+        # Both sides as they are now: the CRM may hold this run's own write for the pair, whose base was not
+        # saved because Google refused the other half.
+        crm_now = self.store.fetch([p.crm_id for p in pairs if p.crm_id is not None])
+        plan = call_planner(self, side(fresh), side(crm_now), False, pairs=pairs)
         self.google_seen.update(side(fresh).seen())
         applier = Applier(self, plan)
         applier.bookkeeping()
@@ -350,10 +363,18 @@ class RunContext:
         self.commit_batch(0)
 
     # --- pairs with the user's conflict decisions applied ----------------------------------------------------
-    def core_pairs(self):
+    def core_pairs(self, crm_changes=None, google_changes=None):
         """The pairs for the core. A conflict the user resolved is applied by moving the pair's base to the
-        losing side's value: the three-way merge then sees only the winning side as changed."""
-        pairs = self.pairs.core_pairs()
+        losing side's value: the three-way merge then sees only the winning side as changed.
+
+        Given the sides' changes, pairs neither side mentions are passed without their base (see to_core)."""
+        if crm_changes is None:
+            pairs = self.pairs.core_pairs()
+        else:
+            google_ids = set(google_changes.changes)
+            for change in google_changes.changes.values():
+                google_ids.update(getattr(change, "previous_ids", ()) or ())
+            pairs = self.pairs.core_pairs(crm_changes.changes.keys(), google_ids)
         decisions = self._decisions()
         if not decisions:
             return pairs
@@ -392,6 +413,9 @@ class RunContext:
 
     # --- crash simulation (tests, benchmarks) --------------------------------------------------------------
     def checkpoint(self, name: str):
+        hook = CHECKPOINT_HOOKS.get(name)
+        if hook is not None:
+            hook(self)
         target = os.environ.get(CRASH_ENV)
         if not target:
             return

@@ -81,6 +81,7 @@ class Applier:
         self.ctx.set_total(len(self.plan.writes()))
         self.bookkeeping()
         self.crm_writes()
+        self.ctx.checkpoint("before_google_writes")
         self.google_creates()
         self.google_updates()
         self.google_removals()
@@ -117,7 +118,10 @@ class Applier:
         row.pair_id = action.pair_id if isinstance(action.pair_id, int) else None
         row.google_id = action.google_id
         row.label = self.ctx.store.label(action.crm_id) if action.crm_id else ""
-        row.base_value, row.crm_value, row.google_value = _json(action.base), _json(action.crm), _json(action.google)
+        values = [action.base, action.crm, action.google]
+        if len(action.fields) == 1:  # one field: its value, not a one-element unit
+            values = [v[0] if isinstance(v, tuple) and len(v) == 1 else v for v in values]
+        row.base_value, row.crm_value, row.google_value = (_json(v) for v in values)
 
     # --- CRM ---------------------------------------------------------------------------------------------
     def crm_writes(self):

@@ -38,7 +38,7 @@ class ContactsGoogle:
         size = current_app.config.get("SYNC_CONTACTS_BATCH")
         if size:
             self.CREATE_BATCH = self.UPDATE_BATCH = min(200, int(size))
-        self.labels = [m.google_label for m in getattr(account, "tag_mappings", [])]
+        self.mappings = [(m.tag_id, m.google_label) for m in getattr(account, "tag_mappings", [])]
         self.groups: list[str] = []
         self.persons: dict[str, dict] = {}  # raw Google persons seen in this run, by resource name
         self.region = mapping.default_region()
@@ -47,21 +47,32 @@ class ContactsGoogle:
     def api_calls(self) -> int:
         return self.client.calls
 
-    def prepare(self):
-        """The mapped labels exist in Google (created when missing)."""
-        if not self.labels:
-            return
-        existing = {}
+    def prepare(self, known: dict | None = None) -> dict:
+        """The mapped labels exist in Google: a label we made before is found by its resource name (and renamed
+        when the mapping's name changed), else by name, else created. Returns {"labels": {tag id: name}}."""
+        known_labels = (known or {}).get("labels") or {}
+        labels = {}
+        if not self.mappings:
+            return {"labels": labels}
+        by_resource, by_name = {}, {}
         for group in self.client.list_groups():
             if group.get("groupType", "USER_CONTACT_GROUP") == "USER_CONTACT_GROUP":
-                existing.setdefault(group.get("name"), group["resourceName"])
-                existing.setdefault((group.get("name") or "").casefold(), group["resourceName"])
-        for label in self.labels:
-            name = existing.get(label) or existing.get(label.casefold())
-            if name is None:
-                name = self.client.create_group(label)["resourceName"]
-            if name not in self.groups:
-                self.groups.append(name)
+                by_resource[group["resourceName"]] = group
+                by_name.setdefault(group.get("name"), group["resourceName"])
+                by_name.setdefault((group.get("name") or "").casefold(), group["resourceName"])
+        for tag_id, label in self.mappings:
+            resource = known_labels.get(str(tag_id))
+            if resource in by_resource:
+                if by_resource[resource].get("name") != label:
+                    self.client.rename_group(resource, label, by_resource[resource].get("etag"))
+            else:
+                resource = by_name.get(label) or by_name.get(label.casefold())
+                if resource is None:
+                    resource = self.client.create_group(label)["resourceName"]
+            labels[str(tag_id)] = resource
+            if resource not in self.groups:
+                self.groups.append(resource)
+        return {"labels": labels}
 
     def _change(self, person):
         info = mapping.person_info(person)
@@ -114,8 +125,9 @@ class ContactsGoogle:
                 results.append(Result(action, False, error=answer))
                 continue
             self.persons[answer.get("resourceName")] = answer
-            results.append(Result(action, True, google_id=answer.get("resourceName"), etag=answer.get("etag"),
-                                  record=mapping.person_to_record(answer, self.region)))
+            # The mapping round-trips what we sent; parsing 10,000 answers back would double the run's CPU.
+            # Our own echo is skipped by its etag, so the fingerprint matters only after a later Google edit.
+            results.append(Result(action, True, google_id=answer.get("resourceName"), etag=answer.get("etag")))
         return results
 
     def update(self, actions):
@@ -185,14 +197,19 @@ class CalendarGoogle:
         self.sync_from = getattr(settings, "activities_sync_from", None)
         self.send_updates = getattr(settings, "notify_attendees", None) or "none"
         self.installation = installation_id()
+        budget = getattr(getattr(getattr(client, "pacer", None), "policy", None), "max_cost", None)
+        if budget:
+            # A batch must fit the per-minute budget next to the listing page the run has just spent, or the
+            # first batch would wait a whole window for one unit.
+            self.CREATE_BATCH = self.UPDATE_BATCH = self.DELETE_BATCH = max(1, min(1000, budget - 1))
         self.events: dict[str, dict] = {}
 
     @property
     def api_calls(self) -> int:
         return self.client.calls
 
-    def prepare(self):
-        pass
+    def prepare(self, known=None):
+        return known
 
     def _window_start(self):
         return datetime.combine(self.sync_from, time.min, timezone.utc) if self.sync_from else None

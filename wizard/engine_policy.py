@@ -44,7 +44,8 @@ def scope_key(account, object: str) -> str:
     """A digest of what defines the scope; when it changes, both sides are listed in full once."""
     settings = getattr(account, "settings", None)
     if object == "contacts":
-        data = sorted((m.tag_id, m.google_label) for m in getattr(account, "tag_mappings", []))
+        # Tags only: a renamed label is followed by its resource name and needs no full listing.
+        data = sorted(m.tag_id for m in getattr(account, "tag_mappings", []))
     else:
         data = [getattr(settings, "target_calendar_id", "primary"),
                 str(getattr(settings, "activities_sync_from", "") or "")]
@@ -64,7 +65,7 @@ def installation_id() -> str:
 
 def call_planner(ctx, google_changes, crm_changes, first_sync: bool, pairs=None):
     return core_plan(
-        SPECS[ctx.object], pairs if pairs is not None else ctx.core_pairs(), crm_changes.changes,
+        SPECS[ctx.object], pairs if pairs is not None else ctx.core_pairs(crm_changes, google_changes), crm_changes.changes,
         google_changes.changes, policy=ctx.policy, crm_full=crm_changes.full, google_full=google_changes.full,
         first_sync=first_sync, force=bool(ctx.run.forced), installation_id=installation_id(),
     )

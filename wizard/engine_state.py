@@ -11,7 +11,15 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
-def to_core(row: PairRow, kind: str) -> Pair:
+def to_core(row: PairRow, kind: str, light: bool = False) -> Pair:
+    """The core's pair for a row. `light`: without the base and records, for a pair neither side reported
+    this run (the core then only needs to know the pair exists; parsing 100,000 bases would dominate a
+    no-change run)."""
+    if light:
+        return Pair(pair_id=row.id, crm_id=str(row.crm_id) if row.crm_id is not None else None,
+                    google_id=row.google_id, base=None, crm_fingerprint=row.crm_fingerprint,
+                    google_fingerprint=row.google_fingerprint, state=PairState(row.state),
+                    google_etag=row.google_etag)
     return Pair(
         pair_id=row.id,
         crm_id=str(row.crm_id) if row.crm_id is not None else None,
@@ -38,6 +46,7 @@ class PairTable:
         self.by_crm: dict[int, PairRow] = {}
         self.by_google: dict[str, PairRow] = {}
         self.new: list[PairRow] = []
+        self._serialized: dict = {}
         for row in db.session.scalars(db.select(PairRow).where(PairRow.account_id == account_id,
                                                                PairRow.object == object)):
             self._index(row)
@@ -58,8 +67,14 @@ class PairTable:
     def rows(self) -> list[PairRow]:
         return list(self.by_id.values()) + [row for row in self.new if row.id is None]
 
-    def core_pairs(self) -> list[Pair]:
-        return [to_core(row, self.object) for row in self.rows()]
+    def core_pairs(self, crm_ids=None, google_ids=None) -> list[Pair]:
+        """Every pair; with `crm_ids`/`google_ids` (what the sides reported), full only where needed."""
+        if crm_ids is None and google_ids is None:
+            return [to_core(row, self.object) for row in self.rows()]
+        crm_ids, google_ids = set(crm_ids or ()), set(google_ids or ())
+        return [to_core(row, self.object, light=row.state == PairState.SYNCED.value
+                        and str(row.crm_id) not in crm_ids and row.google_id not in google_ids)
+                for row in self.rows()]
 
     def find(self, pair_id=None, crm_id=None, google_id=None) -> PairRow | None:
         if pair_id is not None and pair_id in self.by_id:
@@ -89,7 +104,11 @@ class PairTable:
         row.crm_id = int(pair.crm_id) if pair.crm_id is not None else None
         row.google_id = pair.google_id
         row.google_etag = pair.google_etag
-        row.base = pair.base.to_json() if pair.base is not None else None
+        if pair.base is None:
+            row.base = None
+        elif self._serialized.get(id(row)) is not pair.base:  # the same record saved again: no re-encoding
+            row.base = pair.base.to_json()
+            self._serialized[id(row)] = pair.base
         row.crm_fingerprint = pair.crm_fingerprint
         row.google_fingerprint = pair.google_fingerprint
         row.state = pair.state.value

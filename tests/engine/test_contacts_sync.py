@@ -110,3 +110,53 @@ def test_a_side_looking_empty_writes_nothing_until_forced(app, account, emulator
     forced = run_sync(account.id, "contacts", force=True)
     assert forced.status == RunStatus.SUCCEEDED
     assert crm_contacts(account) == [] and PendingGuard.query.one().closed_at is not None
+
+
+def test_stale_etag_is_fetched_merged_and_retried_once(app, account, emulator):
+    from wizard import engine
+    from wizard.crm import services
+
+    google = GoogleUser(emulator, account)
+    anna = crm_contact(account, "Anna", "Petrova")
+    run_sync(account.id, "contacts")
+    person = google.labelled()[0]
+    google.update_name(person, "Anya")  # listed by the next run with this etag...
+    services.update_contact(account.user_id, anna.id, {"job_title": "Engineer"})
+
+    def edit_meanwhile(ctx):  # ...and changed again before our write: our etag is stale
+        current = google.http.get(google.people + person["resourceName"], params={"personFields": "names"}).json()
+        google.http.patch(google.people + person["resourceName"] + ":updateContact",
+                          params={"updatePersonFields": "biographies"},
+                          json={"etag": current["etag"], "biographies": [{"value": "Met at the fair"}]}
+                          ).raise_for_status()
+
+    engine.CHECKPOINT_HOOKS["before_google_writes"] = edit_meanwhile
+    try:
+        run = run_sync(account.id, "contacts")
+    finally:
+        engine.CHECKPOINT_HOOKS.clear()
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    [contact] = crm_contacts(account)
+    assert (contact.first_name, contact.job_title, contact.notes) == ("Anya", "Engineer", "Met at the fair")
+    person = google.http.get(google.people + person["resourceName"],
+                             params={"personFields": "names,organizations,biographies"}).json()
+    assert person["names"][0]["givenName"] == "Anya"
+    assert person["organizations"][0]["title"] == "Engineer"
+    assert person["biographies"][0]["value"] == "Met at the fair"
+    again = run_sync(account.id, "contacts")
+    assert again.counts["google"] == {} and again.counts["crm"] == {}
+
+
+def test_renaming_the_label_renames_the_google_group(app, account, emulator):
+    google = GoogleUser(emulator, account)
+    crm_contact(account, "Anna", "Petrova")
+    run_sync(account.id, "contacts")
+    account.tag_mappings[0].google_label = "Close people"
+    from wizard.extensions import db
+
+    db.session.commit()
+    run = run_sync(account.id, "contacts")
+    assert run.status == RunStatus.SUCCEEDED and not run.full_listing
+    assert google.group("CRM contacts") is None
+    assert names(google.labelled("Close people")) == ["Anna Petrova"]
+    assert len(crm_contacts(account)) == 1 and run.counts["crm"] == {}

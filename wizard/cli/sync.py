@@ -18,12 +18,17 @@ def find_account(ref: str):
 
 
 def describe(run) -> str:
+    from flask import current_app
+
+    # Message rendering picks the locale from a request; the shell has none, so it gets the default one.
+    with current_app.test_request_context():
+        outcome = run.outcome_text()
     counts = run.counts or {}
     google = ", ".join(f"{verb} {n}" for verb, n in sorted((counts.get("google") or {}).items())) or "nothing"
     crm = ", ".join(f"{verb} {n}" for verb, n in sorted((counts.get("crm") or {}).items())) or "nothing"
     return (f"run {run.id} {run.object}: {run.status} — Google: {google}; CRM: {crm}; "
             f"issues {counts.get('issues', 0)}, conflicts {counts.get('conflicts', 0)}; "
-            f"{run.api_calls} API requests. {run.outcome_text()}")
+            f"{run.api_calls} API requests. {outcome}")
 
 
 def register(cli):

@@ -79,6 +79,9 @@ class Cursor(db.Model):
     # The scope the cursor was taken under (tags, label, calendar, starting date): a change of scope forces
     # a full listing so items coming into scope are seen.
     scope_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Google-side handles of the scope, e.g. {"labels": {"<tag id>": "contactGroups/abc"}}: a label is
+    # followed by its resource name, so renaming the tag renames the label instead of making a new one.
+    google_scope: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     full_listing_at: Mapped[datetime | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -136,9 +139,7 @@ class SyncRun(db.Model):
         return (_aware(self.finished_at) - _aware(self.started_at)).total_seconds()
 
     def outcome_text(self) -> str:
-        from wizard.messages import render
-
-        return render(self.outcome_code, **(self.outcome_params or {})) if self.outcome_code else ""
+        return _render(self.outcome_code, self.outcome_params) if self.outcome_code else ""
 
 
 class SyncIssue(db.Model):
@@ -164,9 +165,7 @@ class SyncIssue(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     def text(self) -> str:
-        from wizard.messages import render
-
-        return render(self.code, **(self.params or {}))
+        return _render(self.code, self.params)
 
 
 class SyncConflict(db.Model):
@@ -228,9 +227,7 @@ class PendingGuard(db.Model):
         return self.closed_at is None
 
     def text(self) -> str:
-        from wizard.messages import render
-
-        return render(self.code, **(self.params or {}))
+        return _render(self.code, self.params)
 
 
 class SyncSchedule(db.Model):
@@ -246,6 +243,18 @@ class SyncSchedule(db.Model):
     last_queued_at: Mapped[datetime | None] = mapped_column(nullable=True)
     last_finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
     paused_reason: Mapped[str | None] = mapped_column(String(80), nullable=True)  # e.g. "needs_reconnect"
+
+
+def _render(code, params) -> str:
+    """A message in the reader's language; outside a request (worker, shell) in the default one."""
+    from flask import current_app, has_request_context
+
+    from wizard.messages import render
+
+    if has_request_context():
+        return render(code, **(params or {}))
+    with current_app.test_request_context():  # the locale selector reads the request
+        return render(code, **(params or {}))
 
 
 def _aware(value: datetime) -> datetime:
