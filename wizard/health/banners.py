@@ -18,5 +18,8 @@ def banner_context():
         return {"reconnect_accounts": accounts_needing_reconnect(current_user)}
     except SQLAlchemyError:
         # An error page rendered while the database is down must still render.
+        from wizard.extensions import db
+
+        db.session.rollback()
         log.warning("reconnect banner skipped: database unavailable")
         return {"reconnect_accounts": []}
