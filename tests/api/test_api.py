@@ -226,3 +226,9 @@ def test_cli_token_create(app, alice):
     assert runner.invoke(cli, ["token", "create", "nobody@example.com"]).exit_code != 0
     listed = runner.invoke(cli, ["token", "list", "alice@example.com"]).output
     assert "ci" in listed and value not in listed
+
+
+@pytest.mark.parametrize("path", ["/activities/%0A", "/contacts/abc%0Adef", "/x%0A/y"])
+def test_odd_api_paths_are_json_404(api, path):
+    response = api("PATCH", path, json={})
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"

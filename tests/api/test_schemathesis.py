@@ -26,7 +26,7 @@ BASE_CHECKS = [not_a_server_error, status_code_conformance, content_type_conform
 # name, company, e-mail or phone"), so positive_data_acceptance is not asked for; invalid data must be refused.
 CHECKS = {GenerationMode.POSITIVE: BASE_CHECKS, GenerationMode.NEGATIVE: BASE_CHECKS + [negative_data_rejection]}
 OPERATIONS = [(method.upper(), path) for path, item in document()["paths"].items() for method in item]
-EXAMPLES = 20
+EXAMPLES = int(__import__("os").environ.get("SCHEMATHESIS_EXAMPLES", 20))
 
 
 @pytest.fixture

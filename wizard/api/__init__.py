@@ -13,8 +13,17 @@ from wizard.api import errors, routes  # noqa: E402,F401  (registers views and e
 
 
 def init_app(app):
+    from werkzeug.routing import PathConverter
+
     from wizard.api.tokens_page import bp as tokens_page_bp
     from wizard.extensions import csrf
 
+    class AnyPath(PathConverter):
+        """Like `path`, but also across newlines, so no URL under /api/v1 falls through to an HTML 404."""
+
+        regex = "[\\s\\S]+?"
+        part_isolating = False  # spans segments (werkzeug infers True when the regex has no "/")
+
+    app.url_map.converters["anypath"] = AnyPath
     csrf.exempt(bp)
     app.register_blueprint(tokens_page_bp)

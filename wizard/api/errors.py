@@ -19,7 +19,7 @@ def openapi():
     return jsonify(document())
 
 
-@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<anypath:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown_path(rest):
     return not_found()
 

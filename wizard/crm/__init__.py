@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("crm", __name__)
 
-from wizard.crm import routes_activities, routes_contacts, routes_tags  # noqa: E402,F401  (registers views)
+from wizard.crm import routes_activities, routes_contacts, routes_import, routes_tags  # noqa: E402,F401,I001

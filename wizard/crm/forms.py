@@ -2,6 +2,7 @@
 whose per-field errors are put back onto these fields by `apply_errors`."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField,
 )
@@ -181,3 +182,8 @@ class ActivityForm(FlaskForm):
             else:
                 field.errors = list(field.errors) + [str(m) for m in messages]
         return unplaced
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV or vCard file"), validators=[FileRequired(_l("Choose a file."))])
+    tag_name = StringField(_l("Tag the imported contacts (optional)"))
