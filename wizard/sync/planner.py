@@ -74,7 +74,7 @@ def plan(spec: ObjectSpec, pairs: Iterable[Pair], crm_changes: Mapping[str, Chan
                first_sync, installation_id)
     run.follow_renames()
     run.resolve_pending_by_google()
-    for pair in sorted(run.pairs, key=_pair_order):
+    for pair in sorted(run.touched_pairs(), key=_pair_order):
         run.decide_pair(pair)
     run.link_unpaired_google()
     run.create_unpaired_crm()
@@ -111,9 +111,17 @@ class _Run:
         self.by_google = {p.google_id: p for p in self.pairs if p.google_id is not None}
         self.used_crm = set(self.by_crm)  # CRM ids consumed by a pair or a match in this run
         self.used_google = set(self.by_google)
-        self.position = {id(p): i for i, p in enumerate(self.pairs)}
+        self.position: dict | None = None  # built on the first replacement only
 
     # --- helpers ---------------------------------------------------------------------------------------
+
+    def touched_pairs(self) -> list[Pair]:
+        """Pairs something happened to in this run; the others need nothing (a run costs in proportion to
+        the changes, not to the number of pairs)."""
+        crm, google, dirty, pending = self.crm, self.google, self.dirty, PairState.PENDING_CREATE
+        return [p for p in self.pairs
+                if p.crm_id in crm or p.google_id in google or p.state is pending
+                or (dirty and self.key(p) in dirty)]
 
     def emit(self, *actions: Action) -> None:
         self.actions.extend(actions)
@@ -128,6 +136,8 @@ class _Run:
         return event_id_for(self.installation_id, crm_id)
 
     def _replace_pair(self, old: Pair, new: Pair) -> None:
+        if self.position is None:
+            self.position = {id(p): i for i, p in enumerate(self.pairs)}
         index = self.position.pop(id(old))
         self.pairs[index] = new
         self.position[id(new)] = index
@@ -161,7 +171,8 @@ class _Run:
     def resolve_pending_by_google(self) -> None:
         """An intent row whose Google record shows up (by back-reference or event id) becomes a pair whose
         base is what we meant to create; the merge then treats Google's copy as Google's content."""
-        pending = {p.crm_id: p for p in self.pairs if p.state is PairState.PENDING_CREATE}
+        state = PairState.PENDING_CREATE
+        pending = {p.crm_id: p for p in self.pairs if p.state is state}
         if not pending:
             return
         by_event_id = {self.event_id(crm_id): crm_id for crm_id in pending if self.event_id(crm_id)}
@@ -522,13 +533,15 @@ class _Run:
     def empty_side(self) -> str | None:
         """'crm' / 'google' when that side looks empty while synced pairs exist: a full listing with nothing
         in the sync, or every synced record gone from it in this run with nothing new listed."""
-        active = [p for p in self.pairs if p.active]
-        if not active:
+        if not self.active_before:
             return None
+        active = None
         for name, changes, full in (("crm", self.crm, self.crm_full), ("google", self.google, self.google_full)):
             in_sync = any(isinstance(c, Seen) and c.in_scope for c in changes.values())
-            if in_sync:
+            if in_sync or not (full or changes):
                 continue
+            if active is None:
+                active = [p for p in self.pairs if p.active]
             ids = [p.crm_id if name == "crm" else p.google_id for p in active]
             if full or all(_gone(changes.get(i)) for i in ids):
                 return name
