@@ -28,6 +28,14 @@
       setTimeout(function () { button.textContent = label; button.classList.remove("copied"); }, 1500);
     });
   });
+  // Step 2: the redirect URI shown (and copied) follows the callback form chosen, before it is saved.
+  document.addEventListener("change", function (event) {
+    var choice = event.target.closest(".callback-choice");
+    var target = document.getElementById("redirect-value");
+    if (choice && choice.checked && target) {
+      target.value = choice.getAttribute("data-redirect");
+    }
+  });
   document.querySelectorAll(".progress-bar[data-progress]").forEach(function (bar) {
     bar.style.width = bar.getAttribute("data-progress") + "%";
   });

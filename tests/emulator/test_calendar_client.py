@@ -136,3 +136,49 @@ def test_batch_through_batch_http_request(google, emulator):
     stats = emulator.stats()
     assert stats["by_endpoint"]["POST /calendar/v3/calendars/{calendarId}/events"] == 4
     assert stats["by_endpoint"]["POST /batch/calendar/v3"] == 1
+
+
+def test_changes_while_paging_skip_nothing(google):
+    events = google.calendar.events()
+    for index in range(6):
+        call(events.insert(calendarId="primary", body=event(id=f"page{index:04d}")))
+    first = call(events.list(calendarId="primary", maxResults=2))
+    # While the client pages: one seen event is deleted, one unseen is changed, a new one appears.
+    call(events.delete(calendarId="primary", eventId="page0000"))
+    call(events.patch(calendarId="primary", eventId="page0004", body={"summary": "Changed"}))
+    call(events.insert(calendarId="primary", body=event(id="page0099")))
+    seen, token = [e["id"] for e in first["items"]], first["nextPageToken"]
+    while token:
+        page = call(events.list(calendarId="primary", maxResults=2, pageToken=token))
+        seen += [e["id"] for e in page["items"]]
+        token = page.get("nextPageToken")
+        sync = page.get("nextSyncToken")
+    assert seen == [f"page{i:04d}" for i in range(6)]
+    delta = call(events.list(calendarId="primary", syncToken=sync))
+    assert {e["id"] for e in delta["items"]} == {"page0000", "page0004", "page0099"}
+
+
+def test_calendars_get(google):
+    calendar = call(google.calendar.calendars().get(calendarId="primary"))
+    assert calendar["id"] == "ann@example.com" and calendar["timeZone"] == "UTC"
+
+
+def test_recurring_exceptions(google):
+    events = google.calendar.events()
+    call(events.insert(calendarId="primary", body={
+        "id": "repeat01", "summary": "Daily", "start": START, "end": END,
+        "recurrence": ["RRULE:FREQ=DAILY;UNTIL=20260306", "EXDATE;TZID=Europe/Moscow:20260303T100000"]}))
+    ids = [i["id"] for i in call(events.instances(calendarId="primary", eventId="repeat01"))["items"]]
+    assert ids == ["repeat01_20260302T070000Z", "repeat01_20260304T070000Z", "repeat01_20260305T070000Z",
+                   "repeat01_20260306T070000Z"]
+    call(events.delete(calendarId="primary", eventId="repeat01_20260304T070000Z"))
+    moved = call(events.patch(calendarId="primary", eventId="repeat01_20260305T070000Z", body={"summary": "Moved"}))
+    assert moved["recurringEventId"] == "repeat01"
+    listing = call(events.list(calendarId="primary", singleEvents=True, orderBy="startTime",
+                               timeMin="2026-03-01T00:00:00Z", timeMax="2026-03-10T00:00:00Z"))
+    assert [(e["id"][-9:], e["summary"]) for e in listing["items"]] == [
+        ("2T070000Z", "Daily"), ("5T070000Z", "Moved"),
+        ("6T070000Z", "Daily")]
+    with_deleted = call(events.list(calendarId="primary", singleEvents=True, showDeleted=True,
+                                    timeMin="2026-03-01T00:00:00Z", timeMax="2026-03-10T00:00:00Z"))
+    assert {e["id"]: e["status"] for e in with_deleted["items"]}["repeat01_20260304T070000Z"] == "cancelled"

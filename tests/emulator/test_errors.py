@@ -84,6 +84,23 @@ def quota(api, path, params=None):
     return run
 
 
+def full_sync_first_pages(c):
+    c.emulator.control("POST", "/quota", json={"api": "people", "full_sync_first_pages_per_minute": 1})
+    assert c.api("GET", CONN, params={"personFields": "names"}).status_code == 200
+    return c.api("GET", CONN, params={"personFields": "names"})
+
+
+def project_quota(c):
+    c.emulator.add_client("quota.apps.googleusercontent.com", "s")
+    c.emulator.control("POST", "/quota", json={"api": "calendar", "per_project_per_minute": 2})
+    tokens = [c.emulator.control("POST", "/tokens", json={"email": email, "scopes": ALL,
+                                                          "client_id": "quota.apps.googleusercontent.com"})[
+        "access_token"] for email in (EMAIL, "other@example.com", "third@example.com")]
+    assert c.api("GET", EVENTS, token=tokens[0]).status_code == 200
+    assert c.api("GET", EVENTS, token=tokens[1]).status_code == 200
+    return c.api("GET", EVENTS, token=tokens[2])
+
+
 def token_endpoint(**data):
     def run(c):
         c.emulator.add_client("tok.apps.googleusercontent.com", "right", ["http://localhost/cb"])
@@ -148,6 +165,8 @@ CASES = [
     ("orderBy startTime without singleEvents", lambda c: c.api("GET", EVENTS, params={"orderBy": "startTime"}),
      400, "calendar", "badRequest"),
     ("calendar quota", quota("calendar", EVENTS), 403, "calendar", "userRateLimitExceeded"),
+    ("full-sync first page quota", full_sync_first_pages, 429, "people", "RATE_LIMIT_EXCEEDED"),
+    ("calendar project quota", project_quota, 403, "calendar", "rateLimitExceeded"),
     ("too many reminders", lambda c: c.api("POST", EVENTS, json={**EVENT, "reminders": {
         "useDefault": False, "overrides": [{"method": "popup", "minutes": m} for m in range(6)]}}),
      400, "calendar", "tooManyReminders"),

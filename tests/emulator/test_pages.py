@@ -77,3 +77,30 @@ def test_data_page_edit_reaches_sync(emulator):
         "personFields": "names", "syncToken": sync}).json()
     assert delta["connections"][0]["names"][0]["givenName"] == "Edited in Google"
     assert delta["connections"][0]["etag"] != person["etag"]
+
+
+def test_pages_speak_russian_when_asked(emulator):
+    emulator.add_client("ru.apps.googleusercontent.com", "s", ["https://crm.example.com/cb"])
+    params = {"client_id": "ru.apps.googleusercontent.com", "redirect_uri": "https://crm.example.com/cb",
+              "response_type": "code", "scope": G + "contacts"}
+    english = requests.get(emulator.url + "/o/oauth2/v2/auth", params=params, timeout=5)
+    assert "Continue" in english.text and "Продолжить" not in english.text
+    russian = requests.get(emulator.url + "/o/oauth2/v2/auth", params=params, timeout=5,
+                           headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    assert "Продолжить" in russian.text and "Выберите, к чему приложение Emulated app получит доступ" in russian.text
+    mismatch = requests.get(emulator.url + "/o/oauth2/v2/auth", timeout=5, params={**params, "hl": "ru",
+                                                                                    "redirect_uri": "https://x.example.com/"})
+    assert mismatch.status_code == 400 and "Ошибка 400: redirect_uri_mismatch" in mismatch.text
+
+
+def test_google_console_paths_lead_to_the_selected_project(emulator):
+    http = requests.Session()
+    first = http.get(emulator.url + "/apis/library/people.googleapis.com", allow_redirects=False, timeout=5)
+    assert first.status_code == 302 and first.headers["Location"].endswith("/projectcreate")
+    assert "Project name" in http.get(emulator.url + "/projectcreate", timeout=5).text
+    project_url = http.post(emulator.url + "/console/projects", data={"name": "Demo"}, timeout=5).url
+    for path, section in (("/apis/library/calendar-json.googleapis.com", "#apis"),
+                          ("/apis/credentials/consent", "#consent"), ("/auth/scopes", "#consent"),
+                          ("/apis/credentials/oauthclient", "#create-client")):
+        answer = http.get(emulator.url + path, allow_redirects=False, timeout=5)
+        assert answer.headers["Location"] == project_url[len(emulator.url):] + section, path

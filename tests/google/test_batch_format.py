@@ -52,3 +52,19 @@ def test_a_missing_part_is_an_error_not_a_silent_success():
         decode(content_type, body, 2)
     with pytest.raises(BatchFormatError):
         decode("application/json", body, 1)
+
+
+def test_listings_follow_empty_pages_and_take_the_sync_token_from_the_last():
+    from wizard.google.people import Listing
+
+    pages = {None: {"items": [1, 2], "nextPageToken": "a"}, "a": {"nextPageToken": "b"},
+             "b": {"items": [3], "nextSyncToken": "sync-1"}}
+    asked = []
+
+    def fetch(token):
+        asked.append(token)
+        return pages[token]
+
+    listing = Listing(fetch, "items")
+    assert list(listing.items()) == [1, 2, 3]
+    assert asked == [None, "a", "b"] and listing.sync_token == "sync-1" and listing.pages_read == 3

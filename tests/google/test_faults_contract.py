@@ -123,7 +123,8 @@ def test_a_dropped_connection_is_transient_and_retried(emulator, http):
 def test_429_from_the_per_user_quota_is_waited_out(emulator, http):
     emulator.control("POST", "/quota", json={"api": "people", "per_user_per_minute": 3})
     # Backoff sleeps move the emulator's clock instead of the test's: its sliding window empties.
-    people = PeopleClient(http, emulator.url + "/", pacer("people", sleep=lambda s: advance_emulator_clock(emulator, 61)))
+    wait_out = pacer("people", sleep=lambda s: advance_emulator_clock(emulator, 61))
+    people = PeopleClient(http, emulator.url + "/", wait_out)
     for _ in range(5):
         assert people.list_groups()
     assert people.pacer.retries >= 1
@@ -169,3 +170,29 @@ def test_a_budget_matching_the_quota_never_meets_a_rate_limit(emulator, http, re
     assert all(isinstance(r, dict) for r in results)
     assert calendar.calls == 3 and budget.retries == 0  # 10 + 10 + 5, never refused
     assert time.monotonic() - started >= 0.35  # two waits for the window
+
+
+def test_a_token_dying_before_a_batch_is_refreshed_and_the_inner_calls_resent(emulator, oauth_session):
+    calendar = calendar_client(emulator, oauth_session)
+    calendar.list_calendars()
+    advance_emulator_clock(emulator, 2 * 3600)  # every inner call now answers 401
+    results = calendar.batch([calendar.insert_request("primary", event_for(n)) for n in range(3)])
+    assert all(isinstance(r, dict) for r in results)
+    assert oauth_session.saved  # the new token was handed to the account's store
+
+
+def test_a_create_whose_answer_was_lost_is_not_sent_twice(emulator, http):
+    emulator.control("POST", "/faults", json={"endpoint": "people", "drop_rate": 1.0, "remaining": 1})
+    people = people_client(emulator, http)
+    with pytest.raises(Transient) as caught:
+        people.batch_create([person(1)], "names")
+    assert caught.value.ambiguous and people.calls == 1  # Google may have created it: no blind repeat
+
+
+def test_a_create_that_never_reached_google_is_retried(emulator, http):
+    from wizard.redis import free_port
+
+    people = PeopleClient(http, f"http://127.0.0.1:{free_port()}/", pacer("people", max_attempts=3))
+    with pytest.raises(Transient) as caught:
+        people.batch_create([person(1)], "names")
+    assert not caught.value.ambiguous and people.calls == 3

@@ -96,27 +96,40 @@ def test_writes_of_one_account_never_overlap_across_threads(redis):
     assert overlaps == []
 
 
-def test_write_lock_is_reentrant_and_released(redis):
-    pacer = Pacer("acct-r", "people", redis, PacingPolicy(lock_timeout=10))
-    with pacer.writing():
-        with pacer.writing():
-            assert redis.exists(pacer.lock_key)
-        assert redis.exists(pacer.lock_key)
-    assert not redis.exists(pacer.lock_key)
+def test_write_lock_is_reentrant_in_a_thread_across_pacers_and_released(redis):
+    policy = PacingPolicy(lock_timeout=10, lock_wait=0.2)
+    engine, client = Pacer("acct-r", "people", redis, policy), Pacer("acct-r", "people", redis, policy)
+    with engine.writing():
+        with client.writing():  # the engine holds it around a phase; its client's calls go through
+            assert redis.exists(client.lock_key)
+        assert redis.exists(engine.lock_key)
+    assert not redis.exists(engine.lock_key)
 
 
-def test_a_second_writer_waits_for_the_first(redis):
+def test_a_writer_in_another_thread_waits_for_the_first(redis):
     policy = PacingPolicy(lock_timeout=10, lock_wait=0.2)
     first = Pacer("acct-x", "people", redis, policy)
     second = Pacer("acct-x", "people", redis, policy)
     from wizard.google.pacing import WriteLockTimeout
 
-    with first.writing():
-        with pytest.raises(WriteLockTimeout):
+    outcome = []
+
+    def other_worker():
+        try:
             with second.writing():
-                pass
-    with second.writing():
-        pass
+                outcome.append("wrote")
+        except WriteLockTimeout:
+            outcome.append("timed out")
+
+    with first.writing():
+        worker = threading.Thread(target=other_worker)
+        worker.start()
+        worker.join()
+    assert outcome == ["timed out"]
+    worker = threading.Thread(target=other_worker)
+    worker.start()
+    worker.join()
+    assert outcome == ["timed out", "wrote"]
 
 
 def test_retry_decisions_follow_the_error_class():

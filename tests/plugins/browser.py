@@ -50,9 +50,12 @@ class LiveServer:
         self.process = None
 
     def start(self, timeout=60):
+        from wizard.runner import die_with_parent
+
+        # Its own process group; and it dies with pytest even if pytest is killed (a timeout in CI).
         self.process = subprocess.Popen([sys.executable, "-c", SERVE.format(port=self.port)], env=self.env,
                                         cwd=PROJECT_ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-                                        process_group=0)
+                                        process_group=0, preexec_fn=die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

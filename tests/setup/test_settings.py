@@ -182,4 +182,5 @@ def test_russian_card(admin_client, admin):
     assert "Значение по умолчанию" in page and "Сохранить" in page and "Закрыть" in page
     page = admin_client.get("/admin/settings").get_data(as_text=True)
     assert "Системные настройки" in page and "Открыть" in page
+    assert "Показать конфликт для решения" in page  # a choice shows its label, not its code
     assert "Ключ для доступа к сервисам Google" in page

@@ -336,3 +336,10 @@ def test_full_walk_resumes_and_summarises(admin_client, google):
     assert CLIENT_SECRET not in page
     state = db.session.get(SetupWizardState, 1)
     assert {"address", "credentials", "verify"} <= set(state.completed)
+
+
+def test_wizard_roundtrip_state_at_the_callback_is_admin_only(client, make_user, login):
+    login(make_user("user@example.com"))
+    response = client.get("/oauth/google/callback?state=setup-abc&code=4/x")
+    assert response.status_code == 403
+    assert client.get("/admin/setup/verify/return?state=setup-abc&code=4/x").status_code == 403

@@ -7,7 +7,7 @@ import atexit
 
 from .state import State
 
-_HANDLER_MODULES = ("oauth", "people", "calendar", "batch", "control", "pages", "console")
+_HANDLER_MODULES = ("oauth", "people", "contact_groups", "calendar", "batch", "control", "pages", "console")
 
 
 def _load_handlers():
@@ -43,9 +43,18 @@ def make_server(host="127.0.0.1", port=8765, state_file=None, app=None, quiet=Tr
     return server
 
 
-def serve(host="127.0.0.1", port=8765, state_file=None):
-    server = make_server(host, port, state_file, quiet=False)
+def serve(host="127.0.0.1", port=8765, state_file=None, quiet=False):
+    """Serve until interrupted; SIGTERM (how `syncwizard run` stops its children) also saves the state."""
+    import signal
+    import threading
+
+    server = make_server(host, port, state_file, quiet=quiet)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(0)))
     try:
         server.serve_forever()
+    except KeyboardInterrupt:
+        pass
     finally:
+        server.server_close()
         server.app.state.save()

@@ -59,6 +59,7 @@ def create_project(call):
         return call.app.render("console_home.html", status=400, projects=projects,
                                error=_("Project name is required."))
     project = accounts.add_project(call.state, name, status="testing")
+    call.state.console["current_project"] = project["project_id"]
     return redirect(f"/console/projects/{project['project_id']}", code=303)
 
 
@@ -67,7 +68,43 @@ def project_page(call):
     project = project_of(call)
     if project is None:
         return call.app.render("not_found.html", status=404, path=call.request.path)
+    call.state.console["current_project"] = project["project_id"]
     return show(call, project)
+
+
+# Google's own console paths (the setup wizard links to them), sent to the selected project's section.
+GOOGLE_PATHS = {
+    "/apis/library/calendar-json.googleapis.com": "apis",
+    "/apis/library/people.googleapis.com": "apis",
+    "/apis/library": "apis",
+    "/apis/dashboard": "apis",
+    "/apis/credentials/consent": "consent",
+    "/auth/overview": "consent",
+    "/auth/branding": "consent",
+    "/auth/audience": "consent",
+    "/auth/scopes": "consent",
+    "/apis/credentials": "credentials",
+    "/auth/clients": "credentials",
+    "/apis/credentials/oauthclient": "create-client",
+    "/auth/clients/create": "create-client",
+}
+
+
+@page("GET", "/projectcreate")
+def project_create_page(call):
+    return home(call)
+
+
+def to_section(call):
+    project_id = call.arg("project") or call.state.console.get("current_project")
+    if project_id not in call.state.projects:
+        return redirect("/projectcreate", code=302)
+    section = GOOGLE_PATHS[call.request.path]
+    return redirect(f"/console/projects/{project_id}#{section}", code=302)
+
+
+for _path in GOOGLE_PATHS:
+    page("GET", _path)(to_section)
 
 
 @page("POST", "/console/projects/{pid}/apis/{api}")
@@ -99,7 +136,7 @@ def save_consent(call):
     status = form.get("status") if form.get("status") in ("testing", "production") else "testing"
     consent.update(app_name=form["app_name"].strip(), support_email=form["support_email"].strip(),
                    user_type=user_type, status="internal" if user_type == "internal" else status,
-                   test_users=lines(form.get("test_users")), configured=True,
+                   test_users=lines(form.get("test_users")), scopes=lines(form.get("scopes")), configured=True,
                    domain=form["support_email"].split("@")[-1].lower() if user_type == "internal" else None)
     call.state.dirty = True
     return redirect(f"/console/projects/{project['project_id']}#consent", code=303)

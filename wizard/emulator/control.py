@@ -191,8 +191,9 @@ def set_quota(call):
     if body["api"] not in accounts.APIS:
         raise ValueError("api must be people or calendar")
     quota = call.state.quotas.setdefault(body["api"], {})
-    if "per_user_per_minute" in body:
-        quota["per_user_per_minute"] = body["per_user_per_minute"]
+    for key in ("per_user_per_minute", "per_project_per_minute", "full_sync_first_pages_per_minute"):
+        if key in body:
+            quota[key] = body[key]
     if "status" in body:
         quota["status"] = int(body["status"])
     call.state.windows.clear()

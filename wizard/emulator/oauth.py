@@ -202,9 +202,11 @@ def consent(call):
     params = pending["params"]
     if form.get("action") != "allow":
         return redirect_with(params["redirect_uri"], error="access_denied", state=params.get("state"))
-    email = (form.get("email") or "").lower()
+    email = (form.get("email") or form.get("other_email") or "").strip().lower()
     if email not in state.users:
-        return error_page(call, 400, "invalid_request", _("Choose an account."))
+        if "@" not in email:
+            return error_page(call, 400, "invalid_request", _("Choose an account."))
+        accounts.add_user(state, email)  # "Use another account": any address signs in to the emulator
     client = state.clients[params["client_id"]]
     consent_screen = accounts.consent_of(state, client)
     if consent_screen["user_type"] == "internal" and consent_screen.get("domain") and \

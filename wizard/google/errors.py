@@ -148,10 +148,15 @@ class QuotaExceeded(GoogleError):
 
 
 class Transient(GoogleError):
-    """5xx, a network failure or a timeout: retried with backoff."""
+    """5xx, a network failure or a timeout: retried with backoff.
+
+    `ambiguous` is set for network failures after the request may have reached Google (read timeout,
+    connection lost while waiting): a create may have happened.
+    """
 
     code = define("google.transient", _l("Google did not answer properly (%(detail)s); the sync will retry."))
     retryable = True
+    ambiguous = False
 
 
 class InvalidRequest(GoogleError):

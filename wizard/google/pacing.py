@@ -3,7 +3,8 @@
 - **Write serialization** ("mutate requests for the same user should be sent sequentially"): every write
   runs under a Redis lock keyed by the Google account (and the API, so a contacts run and a calendar run of
   the same account do not wait on each other), shared by all workers and processes. The lock is reentrant
-  within one `Pacer`, so the engine may hold it around a whole batch phase while the clients take it per call.
+  within a thread (across `Pacer` objects of the account), so the engine may hold it around a whole batch phase
+  while the clients take it per call.
 - **Per-minute budget**: a sliding window in Redis (a sorted set of call stamps, checked and filled by one Lua
   script on Redis' own clock, so workers on different machines agree). A Calendar batch costs one unit per
   inner call, as Google counts it. Callers wait for room instead of being refused with 429.
@@ -116,6 +117,16 @@ _local_windows: dict[str, deque] = {}
 _local_writers: dict[str, threading.RLock] = {}
 
 
+_thread_state = threading.local()
+
+
+def _held_locks() -> dict:
+    """Write locks this thread holds: lock key -> [lock, depth]."""
+    if not hasattr(_thread_state, "locks"):
+        _thread_state.locks = {}
+    return _thread_state.locks
+
+
 class WriteLockTimeout(RuntimeError):
     """Another worker held this account's write lock for longer than `lock_wait`."""
 
@@ -131,7 +142,6 @@ class Pacer:
         self.policy = policy or PacingPolicy()
         self.sleep = sleep
         self.rand = rand
-        self._held = threading.local()
         self._script = redis.register_script(_WINDOW_SCRIPT) if redis is not None else None
         self._settle_script = redis.register_script(_SETTLE_SCRIPT) if redis is not None else None
         self.waited = 0.0  # seconds spent waiting for budget or backoff (for run records and benchmarks)
@@ -206,27 +216,29 @@ class Pacer:
 
     @contextmanager
     def writing(self):
-        """Hold this account's write lock (reentrant in this pacer and thread; shared across processes)."""
-        depth = getattr(self._held, "depth", 0)
-        if depth:
-            lock = self._held.lock
+        """Hold this account's write lock: shared across processes, reentrant within a thread (whichever
+        `Pacer` of the same account and API took it first, so an engine holding it around a phase never
+        waits on its own clients)."""
+        held = _held_locks()
+        entry = held.get(self.lock_key)
+        if entry is not None:
+            lock = entry[0]
             if hasattr(lock, "reacquire"):
                 lock.reacquire()  # long phases: push the expiry forward on every nested write
-            self._held.depth = depth + 1
+            entry[1] += 1
             try:
                 yield
             finally:
-                self._held.depth -= 1
+                entry[1] -= 1
             return
         lock = self._new_lock()
         if not lock.acquire(**self._acquire_args()):
             raise WriteLockTimeout(f"write lock for {self.api}:{self.account_key} not obtained")
-        self._held.lock, self._held.depth = lock, 1
+        held[self.lock_key] = [lock, 1]
         try:
             yield
         finally:
-            self._held.depth = 0
-            self._held.lock = None
+            held.pop(self.lock_key, None)
             try:
                 lock.release()
             except Exception:  # noqa: BLE001  (expired meanwhile: another writer may hold it now; not ours)

@@ -112,7 +112,7 @@ class PeopleClient:
 
     def create(self, person: dict, person_fields: str | None = None) -> dict:
         params = {"personFields": person_fields} if person_fields else None
-        return self._call("POST", "v1/people:createContact", params=params, json=person)
+        return self._call("POST", "v1/people:createContact", params=params, json=person, idempotent=False)
 
     def update(self, resource_name: str, person: dict, update_fields: str, person_fields: str | None = None) -> dict:
         """PATCH one contact: the listed fields are replaced wholesale; `person["etag"]` guards it (StaleEtag)."""
@@ -125,10 +125,14 @@ class PeopleClient:
         self._call("DELETE", f"v1/{_path(resource_name)}:deleteContact")
 
     def batch_create(self, persons: Iterable[dict], read_mask: str) -> list[dict]:
-        """Create contacts in chunks of 200; the created persons (with resourceName, etag), in input order."""
+        """Create contacts in chunks of 200; the created persons (with resourceName, etag), in input order.
+
+        Not repeated after a network failure that may have followed Google's receipt (`Transient` with
+        `ambiguous=True`): the contacts carry the CRM id in clientData, so the next listing finds them.
+        """
         created: list[dict] = []
         for chunk in chunks(list(persons), CREATE_CHUNK):
-            body = self._call("POST", "v1/people:batchCreateContacts", json={
+            body = self._call("POST", "v1/people:batchCreateContacts", idempotent=False, json={
                 "contacts": [{"contactPerson": person} for person in chunk], "readMask": read_mask}) or {}
             created.extend(_person_or_error(r) for r in body.get("createdPeople") or [])
         return created

@@ -22,7 +22,7 @@ FORM_EXPIRED = (_l("The form has expired"),
 
 def _render(code, title, message):
     if request.path.startswith("/api/"):
-        # The API's error shape: a string code (the status's name) and a translated message.
+        # The API's own error shape (wizard.api.http): a snake_case code, e.g. "not_found".
         slug = HTTP_STATUS_CODES.get(code, "error").lower().replace(" ", "_")
         return jsonify(error={"code": slug, "message": str(message)}), code
     return render_template("errors/error.html", code=code, title=title, message=message), code

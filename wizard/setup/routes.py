@@ -18,7 +18,7 @@ from wizard.setup.address import address_from_request
 def settings_index():
     services.ensure_settings()
     query = request.args.get("q", "")
-    rows = [(d, services.display_value(d.code)) for d in services.search_settings(query)]
+    rows = [(d, services.listed_value(d.code)) for d in services.search_settings(query)]
     return render_template("setup/settings_index.html", rows=rows, query=query, type_names=registry.TYPE_NAMES)
 
 
@@ -125,7 +125,7 @@ def credentials_step(too_large=None):
             wizard_state.complete("credentials")
     if too_large:
         errors = {"client_file": too_large}
-    if request.method == "GET":
+    if not form.client_id.data:
         form.client_id.data = services.get_setting("GoogleClientId") or ""
     if differences is None:
         differences = credentials.stored_differences()
@@ -217,7 +217,7 @@ def upload_too_large(exc):
     """An upload above MAX_CONTENT_LENGTH: the credentials page again, the message next to the file field."""
     from wizard.messages import Message
 
-    if not getattr(current_user, "is_admin", False) or request.view_args.get("key") != "credentials":
+    if not getattr(current_user, "is_admin", False) or (request.view_args or {}).get("key") != "credentials":
         return exc
     size = client_file.human_size(request.content_length or 0)
     response = credentials_step(too_large=Message(client_file.ERR_TOO_LARGE, {"size": size}))

@@ -148,6 +148,15 @@ def display_value(code: str) -> str:
     return row.value
 
 
+def listed_value(code: str) -> str:
+    """The registry's Value column: a choice by its translated label, a secret masked."""
+    defn = registry.definition(code)
+    value = display_value(code)
+    if defn.type == registry.CHOICE:
+        return str(dict(defn.choices).get(value, value))
+    return value
+
+
 def search_settings(query: str = ""):
     """Definitions whose code or (translated) name contains `query`, in registry order."""
     needle = (query or "").strip().lower()

@@ -1,0 +1,75 @@
+"""Queueing: one run per account and object queued or running; real Redis, real RQ."""
+from rq import Queue
+from rq.job import Job
+
+from wizard.extensions import db
+from wizard.models.sync import RunStatus, SyncRun
+from wizard.queue import QUEUE_NAME, enqueue_sync, job_id_for, live_run, progress, running_lock
+from wizard.redis import get_redis
+
+
+def test_enqueue_twice_gives_the_same_run(app, make_account):
+    account = make_account()
+    first = enqueue_sync(account.id, "contacts")
+    second = enqueue_sync(account.id, "contacts")
+    assert first == second
+    queue = Queue(QUEUE_NAME, connection=get_redis())
+    assert queue.job_ids == [job_id_for(account.id, "contacts")]
+    job = Job.fetch(job_id_for(account.id, "contacts"), connection=get_redis())
+    assert job.args == (account.id, "contacts", first)
+    assert db.session.scalar(db.select(db.func.count()).select_from(SyncRun)) == 1
+
+
+def test_objects_and_accounts_queue_separately(app, make_account):
+    one = make_account()
+    two = make_account(email="second@gmail.com", tag="Second")
+    ids = {enqueue_sync(one.id, "contacts"), enqueue_sync(one.id, "activities"), enqueue_sync(two.id, "contacts")}
+    assert len(ids) == 3
+    assert len(Queue(QUEUE_NAME, connection=get_redis())) == 3
+
+
+def test_force_upgrades_a_queued_run(app, make_account):
+    account = make_account()
+    run_id = enqueue_sync(account.id, "contacts")
+    assert enqueue_sync(account.id, "contacts", force=True) == run_id
+    assert db.session.get(SyncRun, run_id).forced is True
+
+
+def test_a_vanished_job_does_not_block_the_account(app, make_account):
+    """A worker killed mid-run leaves a "running" run behind and no live job: a new run is queued."""
+    account = make_account()
+    run_id = enqueue_sync(account.id, "contacts")
+    Job.fetch(job_id_for(account.id, "contacts"), connection=get_redis()).delete()
+    run = db.session.get(SyncRun, run_id)
+    run.status = RunStatus.RUNNING
+    db.session.commit()
+    new_id = enqueue_sync(account.id, "contacts")
+    assert new_id != run_id
+    assert db.session.get(SyncRun, run_id).status == RunStatus.FAILED
+    assert db.session.get(SyncRun, run_id).outcome_code == "sync.run.abandoned"
+
+
+def test_a_running_run_holding_the_lock_is_live(app, make_account):
+    account = make_account()
+    run_id = enqueue_sync(account.id, "contacts")
+    Job.fetch(job_id_for(account.id, "contacts"), connection=get_redis()).delete()
+    run = db.session.get(SyncRun, run_id)
+    run.status = RunStatus.RUNNING
+    db.session.commit()
+    lock = running_lock(account.id, "contacts")
+    assert lock.acquire()
+    try:
+        assert live_run(account.id, "contacts").id == run_id
+        assert enqueue_sync(account.id, "contacts") == run_id
+    finally:
+        lock.release()
+
+
+def test_progress_reports_counts(app, make_account):
+    account = make_account()
+    run_id = enqueue_sync(account.id, "contacts")
+    run = db.session.get(SyncRun, run_id)
+    run.status, run.progress_total, run.progress_done = RunStatus.RUNNING, 400, 100
+    db.session.commit()
+    data = progress(run_id)
+    assert data["percent"] == 25 and data["status"] == "running" and data["total"] == 400

@@ -1,0 +1,177 @@
+"""Linked accounts: linking (after the OAuth flow), reconnecting, unlinking, status changes.
+
+Pages and the API call these; the sync engine calls mark_needs_reconnect() when Google answers invalid_grant.
+"""
+from dataclasses import dataclass
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from wizard.accounts import oauth, scopes
+from wizard.accounts.oauth import LinkError
+from wizard.accounts.tokens import apply_token, get_oauth_session, save_token  # noqa: F401 (public API)
+from wizard.extensions import db
+from wizard.messages import define, render
+from wizard.models.accounts import (CONNECTED, NEEDS_RECONNECT, REVOKED, AccountSettings, GoogleAccount,
+                                    utcnow)
+
+define("accounts.link.taken", _l(
+    "The Google account %(email)s is already linked by another user of this CRM. A Google account can be "
+    "linked by one user only; ask that user to unlink it first."))
+define("accounts.link.wrong_account", _l(
+    "You signed in to Google as %(got)s, but were reconnecting %(expected)s. Nothing was changed; please "
+    "choose %(expected)s on Google's page."))
+define("accounts.link.linked", _l("The Google account %(email)s is linked."))
+define("accounts.link.relinked", _l("The Google account %(email)s is connected again."))
+define("accounts.link.partial", _l(
+    "The Google account %(email)s is linked, but some access was not granted: %(features)s. "
+    "These features stay off until you grant the missing access."))
+define("accounts.unlink.done", _l(
+    "The Google account %(email)s is unlinked and its access revoked. Your CRM data is kept."))
+define("accounts.unlink.not_revoked", _l(
+    "The Google account %(email)s is unlinked here, but Google could not confirm the revocation. "
+    "You can remove the access in your Google account's security settings."))
+
+REASON_INVALID_GRANT = "invalid_grant"
+
+
+@dataclass
+class LinkOutcome:
+    account: GoogleAccount | None = None
+    message: str = ""
+    category: str = "success"
+    restart_url: str | None = None  # go back to Google (to ask for consent once more)
+
+
+# Queries, always scoped to the owner: another user's account is a 404, never a 403 that confirms it exists.
+def linked_accounts(user):
+    return db.session.scalars(
+        select(GoogleAccount).where(GoogleAccount.user_id == user.id, GoogleAccount.unlinked_at.is_(None))
+        .order_by(GoogleAccount.linked_at)).all()
+
+
+def account_for(user, account_id) -> GoogleAccount:
+    account = db.session.get(GoogleAccount, account_id)
+    if account is None or account.user_id != user.id or not account.is_linked:
+        abort(404)
+    return account
+
+
+def accounts_needing_reconnect(user):
+    return db.session.scalars(
+        select(GoogleAccount).where(GoogleAccount.user_id == user.id, GoogleAccount.unlinked_at.is_(None),
+                                    GoogleAccount.status == NEEDS_RECONNECT)).all()
+
+
+# Starting the flow
+def start_link(user) -> str:
+    """Add a new account. prompt=consent is not sent: we cannot know yet which Google account the user picks;
+    if it turns out we hold no refresh token for it and Google sent none, the callback asks once more."""
+    return oauth.authorization_url(user.id, list(scopes.REQUESTED))
+
+
+def start_reconnect(user, account) -> str:
+    return oauth.authorization_url(user.id, list(scopes.REQUESTED), account_id=account.id,
+                                   prompt_consent=not account.has_refresh_token, login_hint=account.email)
+
+
+def start_grant_missing(user, account) -> str:
+    wanted = scopes.identity_and(scopes.missing(account.granted_scopes))
+    return oauth.authorization_url(user.id, wanted, account_id=account.id,
+                                   prompt_consent=not account.has_refresh_token, login_hint=account.email)
+
+
+# Finishing it
+def complete_link(user, args) -> LinkOutcome:
+    """Handle Google's redirect back. Raises LinkError (nothing saved) or returns the outcome."""
+    pending, token, identity = oauth.receive(user.id, args)
+    sub, email = identity["sub"], identity["email"]
+    holder = db.session.scalar(
+        select(GoogleAccount).where(GoogleAccount.google_sub == sub, GoogleAccount.unlinked_at.is_(None)))
+    if holder is not None and holder.user_id != user.id:
+        raise LinkError("accounts.link.taken", email=email or holder.email)
+    if pending.account_id is not None:
+        expected = db.session.get(GoogleAccount, pending.account_id)
+        if expected is not None and expected.google_sub != sub:
+            raise LinkError("accounts.link.wrong_account", got=email, expected=expected.email)
+    account = holder or db.session.scalar(
+        select(GoogleAccount).where(GoogleAccount.user_id == user.id, GoogleAccount.google_sub == sub))
+    if not token.get("refresh_token") and not (account is not None and account.has_refresh_token):
+        if pending.prompted_consent:
+            raise LinkError("accounts.link.no_refresh_token")
+        # Google remembers an earlier grant and sent no refresh token: ask once more, with prompt=consent.
+        return LinkOutcome(restart_url=oauth.authorization_url(
+            user.id, pending.scopes, account_id=pending.account_id, prompt_consent=True, login_hint=email))
+    return _save_link(user, account, identity, token)
+
+
+def _save_link(user, account, identity, token) -> LinkOutcome:
+    relinked = account is not None
+    if account is None:
+        account = GoogleAccount(user_id=user.id, google_sub=identity["sub"], linked_at=utcnow())
+        account.settings = AccountSettings()
+        db.session.add(account)
+    elif not account.is_linked:
+        account.linked_at = utcnow()
+    account.email = identity["email"] or account.email
+    account.name = identity["name"] or account.name
+    account.unlinked_at = None
+    apply_token(account, token)
+    account.set_status(CONNECTED)
+    if account.settings is None:
+        account.settings = AccountSettings()
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # another user linked the same Google account a moment ago
+        db.session.rollback()
+        raise LinkError("accounts.link.taken", email=identity["email"]) from exc
+    lacking = scopes.missing(account.granted_scopes)
+    if lacking:
+        names = ", ".join(str(f.label) for f in scopes.FEATURES if f.scope in lacking)
+        return LinkOutcome(account, render("accounts.link.partial", email=account.email, features=names), "warning")
+    code = "accounts.link.relinked" if relinked else "accounts.link.linked"
+    return LinkOutcome(account, render(code, email=account.email))
+
+
+# Status changes
+def mark_needs_reconnect(account_id: int, reason_code: str) -> None:
+    """The grant stopped working (e.g. invalid_grant on refresh). The user sees a banner on every page.
+    A dead refresh token is dropped so that reconnecting asks Google for a new one (prompt=consent)."""
+    account = db.session.get(GoogleAccount, account_id)
+    if account is None or not account.is_linked:
+        return
+    if reason_code == REASON_INVALID_GRANT:
+        account.refresh_token = None
+        account.access_token = None
+        account.token_expires_at = None
+        account.refresh_token_expires_at = None
+    if account.status != NEEDS_RECONNECT or account.reason_code != reason_code:
+        account.set_status(NEEDS_RECONNECT, reason_code)
+    db.session.commit()
+
+
+def unlink(account) -> str:
+    """Revoke at Google, forget the tokens; keep the row, its settings and every pair (relinking reuses them)."""
+    token = account.refresh_token or account.access_token
+    revoked = oauth.revoke(token) if token else True
+    account.access_token = None
+    account.refresh_token = None
+    account.token_expires_at = None
+    account.refresh_token_issued_at = None
+    account.refresh_token_expires_at = None
+    account.unlinked_at = utcnow()
+    account.set_status(REVOKED, "unlinked")
+    db.session.commit()
+    return render("accounts.unlink.done" if revoked else "accounts.unlink.not_revoked", email=account.email)
+
+
+def account_dict(account) -> dict:
+    """A linked account as the JSON API shows it (never a token)."""
+    return {
+        "id": account.id, "email": account.email, "name": account.name, "status": account.status,
+        "reason_code": account.reason_code,
+        "features": {f.code: granted for f, granted in scopes.feature_states(account.granted_scopes)},
+        "linked_at": account.linked_at.isoformat() if account.linked_at else None,
+    }

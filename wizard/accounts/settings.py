@@ -1,0 +1,182 @@
+"""Sync settings of a linked account ("Настроить..."): defaults, the calendar list, saving."""
+import json
+import logging
+
+import requests
+from authlib.integrations.base_client import OAuthError
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from wizard.accounts import scopes
+from wizard.accounts.forms import SettingsForm, period_minutes, split_period
+from wizard.accounts.tokens import NotConfigured, ReconnectNeeded, get_oauth_session
+from wizard.extensions import db
+from wizard.models.accounts import AccountSettings, AccountTagMapping
+from wizard.redis import get_redis
+
+log = logging.getLogger(__name__)
+CALENDAR_CACHE_SECONDS = 300
+WRITABLE_ROLES = {"owner", "writer"}
+
+PLAIN_FIELDS = ("activities_auto", "activities_sync_from", "contacts_auto", "contacts_direction",
+                "activities_direction", "conflict_policy", "delete_in_google", "delete_in_crm", "untag_policy",
+                "notify_attendees")
+
+
+def settings_of(account) -> AccountSettings:
+    if account.settings is None:
+        account.settings = AccountSettings()
+        db.session.commit()
+    return account.settings
+
+
+def personal_tags(user):
+    """The user's personal tags (public tags never sync)."""
+    from wizard.models.crm import Tag
+
+    return db.session.scalars(
+        select(Tag).where(Tag.owner_id == user.id, Tag.personal.is_(True)).order_by(Tag.name)).all()
+
+
+def calendars(account):
+    """[(id, name)] of the calendars the account can write to, primary first; None when Google cannot say."""
+    if not scopes.has(account.granted_scopes, scopes.CALENDAR_LIST):
+        return None
+    key = f"accounts:calendars:{account.id}"
+    cached = get_redis().get(key)
+    if cached:
+        return [tuple(item) for item in json.loads(cached)]
+    try:
+        items = _fetch_calendars(account)
+    except (ReconnectNeeded, NotConfigured, OAuthError, requests.RequestException, ValueError) as exc:
+        log.warning("calendar list of account %s unavailable: %s", account.id, exc.__class__.__name__)
+        return None
+    get_redis().set(key, json.dumps(items), ex=CALENDAR_CACHE_SECONDS)
+    return items
+
+
+def _fetch_calendars(account):
+    url = current_app.config["GOOGLE_CALENDAR_API_URL"].rstrip("/") + "/users/me/calendarList"
+    session = get_oauth_session(account)
+    items, page = [], None
+    for _ in range(20):  # 250 calendars a page: more than anyone has
+        params = {"maxResults": 250, **({"pageToken": page} if page else {})}
+        response = session.get(url, params=params, timeout=15)
+        response.raise_for_status()
+        body = response.json()
+        for item in body.get("items", []):
+            if item.get("accessRole") in WRITABLE_ROLES and not item.get("deleted"):
+                calendar_id = "primary" if item.get("primary") else item["id"]
+                items.append((calendar_id, item.get("summaryOverride") or item.get("summary") or item["id"]))
+        page = body.get("nextPageToken")
+        if not page:
+            break
+    items.sort(key=lambda pair: pair[0] != "primary")
+    return items
+
+
+def calendar_choices(account, current):
+    found = calendars(account)
+    choices = list(found) if found else [("primary", _("Primary calendar"))]
+    choices = [(cid, _("%(name)s (primary)", name=name) if cid == "primary" and found else name)
+               for cid, name in choices]
+    if current and current not in {cid for cid, _name in choices}:
+        choices.append((current, account.settings.target_calendar_name or current))
+    return choices, found is not None
+
+
+def build_form(account, user, formdata=None):
+    current = settings_of(account)
+    form = SettingsForm(formdata=formdata, obj=None if formdata else current, tags=personal_tags(user))
+    if formdata is None:
+        form.activities_period.data, form.activities_period_unit.data = split_period(current.activities_period_minutes)
+        form.contacts_period.data, form.contacts_period_unit.data = split_period(current.contacts_period_minutes)
+    form.target_calendar_id.choices, calendars_known = calendar_choices(account, current.target_calendar_id)
+    form.calendars_known = calendars_known
+    form.tag_labels = {m.tag_id: m.google_label for m in account.tag_mappings}
+    return form
+
+
+def save(account, form, tag_map) -> None:
+    current = settings_of(account)
+    for name in PLAIN_FIELDS:
+        setattr(current, name, getattr(form, name).data)
+    current.activities_period_minutes = period_minutes(form.activities_period, form.activities_period_unit)
+    current.contacts_period_minutes = period_minutes(form.contacts_period, form.contacts_period_unit)
+    current.target_calendar_id = form.target_calendar_id.data
+    current.target_calendar_name = dict(form.target_calendar_id.choices).get(form.target_calendar_id.data, "")
+    _save_tag_map(account, form, tag_map)
+    db.session.commit()
+
+
+def _save_tag_map(account, form, tag_map):
+    allowed = {tag.id for tag in form.tags}
+    wanted = {tag_id: label for tag_id, label in tag_map.items() if tag_id in allowed}
+    for mapping in list(account.tag_mappings):
+        if mapping.tag_id not in wanted:
+            account.tag_mappings.remove(mapping)
+        else:
+            mapping.google_label = wanted.pop(mapping.tag_id)
+    for tag_id, label in wanted.items():
+        account.tag_mappings.append(AccountTagMapping(tag_id=tag_id, google_label=label))
+
+
+# For the JSON API: the same fields and the same validation as the page, periods in minutes.
+API_FIELDS = PLAIN_FIELDS + ("activities_period_minutes", "contacts_period_minutes", "target_calendar_id")
+BOOLEAN_FIELDS = ("activities_auto", "contacts_auto", "delete_in_google", "delete_in_crm")
+
+
+def as_dict(account) -> dict:
+    current = settings_of(account)
+    data = {name: getattr(current, name) for name in API_FIELDS}
+    data["activities_sync_from"] = current.activities_sync_from.isoformat()
+    data["tags"] = [{"tag_id": m.tag_id, "google_label": m.google_label} for m in account.tag_mappings]
+    return data
+
+
+def update(account, user, data: dict) -> dict:
+    """Apply a partial update; return {field: [messages]} and save nothing when any value is refused."""
+    from werkzeug.datastructures import MultiDict
+
+    unknown = sorted(set(data) - set(API_FIELDS) - {"tags"})
+    if unknown:
+        return {name: [_("Unknown field.")] for name in unknown}
+    merged = {**as_dict(account), **data}
+    errors = {name: [_("Must be true or false.")] for name in BOOLEAN_FIELDS if not isinstance(merged[name], bool)}
+    for name in ("activities_period_minutes", "contacts_period_minutes"):
+        if isinstance(merged[name], bool) or not isinstance(merged[name], int):
+            errors[name] = [_("Must be a whole number of minutes.")]
+    tag_map, tag_errors = _tags_from_api(merged["tags"], user)
+    errors.update(tag_errors)
+    if errors:
+        return errors
+    formdata = MultiDict({name: str(merged[name]) for name in API_FIELDS if name not in BOOLEAN_FIELDS})
+    formdata.update({name: "y" for name in BOOLEAN_FIELDS if merged[name]})
+    formdata["activities_period"] = str(merged["activities_period_minutes"])
+    formdata["activities_period_unit"] = "minutes"
+    formdata["contacts_period"] = str(merged["contacts_period_minutes"])
+    formdata["contacts_period_unit"] = "minutes"
+    form = SettingsForm(formdata=formdata, meta={"csrf": False}, tags=personal_tags(user))
+    form.target_calendar_id.choices, _known = calendar_choices(account, settings_of(account).target_calendar_id)
+    if not form.validate():
+        renamed = {"activities_period": "activities_period_minutes", "contacts_period": "contacts_period_minutes"}
+        return {renamed.get(name, name): [str(m) for m in messages] for name, messages in form.errors.items()}
+    save(account, form, tag_map)
+    return {}
+
+
+def _tags_from_api(items, user):
+    allowed = {tag.id: tag.name for tag in personal_tags(user)}
+    if not isinstance(items, list):
+        return {}, {"tags": [_("Must be a list of {tag_id, google_label}.")]}
+    tag_map = {}
+    for item in items:
+        tag_id = item.get("tag_id") if isinstance(item, dict) else None
+        if isinstance(tag_id, bool) or not isinstance(tag_id, int) or tag_id not in allowed:
+            return {}, {"tags": [_("Unknown personal tag.")]}
+        label = item.get("google_label") or allowed[tag_id]
+        if not isinstance(label, str) or len(label) > 255:
+            return {}, {"tags": [_("The Google label can be at most 255 characters long.")]}
+        tag_map[tag_id] = label.strip() or allowed[tag_id]
+    return tag_map, {}

@@ -1,0 +1,461 @@
+"""The sync engine: the shell around the pure core (wizard.sync).
+
+One run, for one account and object: take the running lock, gather what changed on both sides since the
+cursors, ask the core for a plan, stop before writing anything if a guard says so, apply the plan through the
+adapters in batches (each batch's results committed before the next is sent), then move the cursors on and
+record the run. Contacts and activities go through the same code; only the adapters differ.
+
+Failure handling, by what a human must do:
+- `AuthRevoked` (invalid_grant): the account is marked "needs reconnect" and its schedule paused; no retry.
+- `SyncTokenExpired`: the cursor is dropped and Google listed in full, reconciled against the pairs (a full
+  listing never implies a deletion: the core treats a missing item as unknown).
+- any other Google error: the run fails with the error's message; the next scheduled run starts again from
+  the saved pairs and cursors, which are consistent after every batch.
+"""
+import logging
+import os
+from datetime import datetime, timezone
+
+from wizard.engine_apply import Applier, Tally
+from wizard.engine_state import PairTable, load_cursor
+from wizard.extensions import db
+from wizard.models.sync import GuardKind, PendingGuard, RunStatus, SyncIssue, SyncRun
+from wizard.queue import abandon, running_lock
+
+log = logging.getLogger(__name__)
+
+# Tests and benchmarks simulate a crash at a named point (e.g. "after_google_answer:2": the second time
+# Google has answered a batch, before its results are committed).
+CRASH_ENV = "SYNCWIZARD_CRASH_AT"
+# Tests also register callables at named points, to change Google at an exact moment of a run.
+CHECKPOINT_HOOKS: dict = {}
+
+
+class SimulatedCrash(BaseException):
+    """Raised at a crash point; BaseException so that no `except Exception` of ours swallows it."""
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def run_sync(account_id: int, object: str = "contacts", run_id: int | None = None,
+             force: bool | None = None) -> SyncRun:
+    """Run one sync now, in this process. Returns the finished run."""
+    run = _claim_run(account_id, object, run_id, force)
+    lock = running_lock(account_id, object)
+    if not lock.acquire():
+        return _finish(run, RunStatus.SKIPPED, "sync.run.already_running")
+    # Commits after every batch must not expire the thousands of pair rows the run holds (each would be
+    # read back one by one): this run is the only writer of its pairs, under the running lock.
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _run_locked(run, lock)
+    finally:
+        session.expire_on_commit = expire_on_commit
+        try:
+            lock.release()
+        except Exception:  # noqa: BLE001  (expired and taken by another: not ours to release)
+            pass
+
+
+def _claim_run(account_id, object, run_id, force) -> SyncRun:
+    run = db.session.get(SyncRun, run_id) if run_id else None
+    if run is None:
+        run = SyncRun(account_id=account_id, object=object, trigger="cli", forced=bool(force))
+        db.session.add(run)
+    elif force:
+        run.forced = True
+    db.session.commit()
+    return run
+
+
+def _run_locked(run: SyncRun, lock) -> SyncRun:
+    from wizard.accounts.tokens import NotConfigured, ReconnectNeeded
+    from wizard.google.errors import AuthRevoked, ClientRejected, GoogleError
+    from wizard.models.accounts import CONNECTED, GoogleAccount
+
+    account = db.session.get(GoogleAccount, run.account_id)
+    if account is None or account.unlinked_at is not None:
+        return _finish(run, RunStatus.SKIPPED, "sync.run.account_unlinked")
+    if account.status != CONNECTED:
+        return _finish(run, RunStatus.NEEDS_RECONNECT, "sync.run.needs_reconnect")
+    _close_stale_runs(run)
+    run.status, run.started_at = RunStatus.RUNNING, utcnow()
+    db.session.commit()
+    ctx = None
+    try:
+        ctx = RunContext(run, account, lock)
+        ctx.execute()
+    except (AuthRevoked, ReconnectNeeded) as error:
+        db.session.rollback()
+        reason = getattr(error, "reason_code", None) or getattr(error, "reason", None) or "invalid_grant"
+        _needs_reconnect(run.account_id, reason)
+        return _finish(run, RunStatus.NEEDS_RECONNECT, "sync.run.needs_reconnect", {"reason": reason}, ctx)
+    except NotConfigured:
+        db.session.rollback()
+        return _finish(run, RunStatus.FAILED, "sync.run.not_configured", {}, ctx)
+    except (ClientRejected, GoogleError) as error:
+        db.session.rollback()
+        log.warning("sync run %s failed: %r", run.id, error)
+        return _finish(run, RunStatus.FAILED, error.code, error.params, ctx)
+    except SimulatedCrash:
+        raise
+    except Exception as error:  # noqa: BLE001  (recorded for the health page, then re-raised for RQ)
+        db.session.rollback()
+        log.exception("sync run %s crashed", run.id)
+        _finish(run, RunStatus.FAILED, "sync.run.crashed", {"detail": f"{type(error).__name__}: {error}"[:300]}, ctx)
+        raise
+    if ctx.guard is not None:
+        return _finish(run, RunStatus.AWAITING_CONFIRMATION, ctx.guard.code, ctx.guard.params, ctx)
+    status = RunStatus.PARTIAL if ctx.tally.issues else RunStatus.SUCCEEDED
+    code = "sync.run.partial" if ctx.tally.issues else "sync.run.succeeded"
+    return _finish(run, status, code, {"issues": ctx.tally.issues}, ctx)
+
+
+def _close_stale_runs(run):
+    """Runs left "running" by a killed worker are closed: this run converges from the saved state."""
+    stale = db.session.scalars(db.select(SyncRun).where(
+        SyncRun.account_id == run.account_id, SyncRun.object == run.object, SyncRun.id != run.id,
+        SyncRun.status.in_(RunStatus.ACTIVE)))
+    for other in stale:
+        if other.status == RunStatus.RUNNING or other.id < run.id:
+            abandon(other)
+
+
+def _needs_reconnect(account_id, reason):
+    """invalid_grant: the user is told (banner, health page) and the schedule stops; nothing retries."""
+    from wizard.accounts.services import mark_needs_reconnect
+    from wizard.engine_schedule import pause
+
+    mark_needs_reconnect(account_id, "invalid_grant" if reason in (None, "", "invalid_grant") else reason)
+    pause(account_id, "needs_reconnect")
+    db.session.commit()
+
+
+def _finish(run, status, code, params=None, ctx=None) -> SyncRun:
+    from wizard.engine_schedule import note_run_finished
+
+    run = db.session.merge(run)
+    run.status = status
+    run.finished_at = utcnow()
+    run.outcome_code = code
+    run.outcome_params = dict(params or {})
+    if ctx is not None:
+        run.counts = ctx.counts()
+        try:
+            run.api_calls = ctx.api_calls()
+        except AttributeError:  # failed before the Google side existed
+            pass
+    note_run_finished(run.account_id, run.object)
+    db.session.commit()
+    return run
+
+
+class RunContext:
+    """Everything one run needs: the account, adapters, pair table, cursor, tally; owns commits."""
+
+    def __init__(self, run: SyncRun, account, lock):
+        from wizard.engine_google import google_side_for
+        from wizard.engine_policy import policy_for, scope_key
+        from wizard.store import store_for
+
+        self.run, self.account, self.lock = run, account, lock
+        self.account_id, self.object = account.id, run.object
+        self.policy = policy_for(account, run.object)
+        self.scope = scope_key(account, run.object)
+        self.store = store_for(run.object, account)
+        self.google = google_side_for(run.object, account)
+        self.tally = Tally()
+        self.guard = None
+        self.failed_crm: set = set()
+        self.failed_google: set = set()
+        self.google_seen: dict = {}
+        self.pairs: PairTable | None = None
+        self._crash_counts: dict = {}
+
+    # --- the run ----------------------------------------------------------------------------------------
+    def execute(self):
+        from wizard.google.errors import SyncTokenExpired
+
+        cursor = load_cursor(self.account_id, self.object)
+        self.pairs = PairTable(self.account_id, self.object)
+        scope_changed = cursor.scope_key != self.scope
+        first_sync = cursor.google_token is None and not self.pairs.by_id
+        google_scope = self.google.prepare(cursor.google_scope)
+        google_full = cursor.google_token is None or scope_changed
+        known = {row.google_id: row.google_etag for row in self.pairs.rows()
+                 if row.google_id and row.google_etag and row.state == "synced"}
+        try:
+            google_changes, token = self.google.changes(None if google_full else cursor.google_token, known)
+        except SyncTokenExpired:
+            google_full = True
+            google_changes, token = self.google.changes(None)
+        crm_full = first_sync or scope_changed or cursor.crm_seq == 0
+        crm_changes, seq = self.store.changes(cursor.crm_seq or 0, full=crm_full)
+        crm_changes, google_changes = self._with_retries(crm_changes, google_changes)
+        self.run.full_listing = google_full
+        plan = self.plan(google_changes, crm_changes, first_sync)
+        if plan.needs_full_listing and not google_changes.full:
+            google_changes, token = self.google.changes(None)
+            self.run.full_listing = True
+            plan = self.plan(google_changes, crm_changes, first_sync)
+        if plan.refetch_crm:
+            crm_changes = _merged(crm_changes, self.store.fetch(plan.refetch_crm))
+            plan = self.plan(google_changes, crm_changes, first_sync)
+        self.google_seen = google_changes.seen()
+        if not plan.allowed and not self.run.forced:
+            self.guard = self._hold(plan)
+            return
+        self._close_guards()
+        Applier(self, plan).apply()
+        cursor = load_cursor(self.account_id, self.object)
+        cursor.google_token = token
+        cursor.crm_seq = seq
+        cursor.scope_key = self.scope
+        cursor.google_scope = google_scope
+        if google_full:
+            cursor.full_listing_at = utcnow()
+        self._resolve_issues(crm_changes, google_changes)
+        self.mark_decisions_applied()
+        db.session.commit()
+
+    def plan(self, google_changes, crm_changes, first_sync):
+        from wizard.engine_policy import call_planner
+
+        return call_planner(self, google_changes, crm_changes, first_sync)
+
+    def _with_retries(self, crm_changes, google_changes):
+        """Records with an open issue, or a conflict the user just decided, are read again on both sides,
+        so a write that failed last time is merged and sent again."""
+        rows = db.session.execute(db.select(SyncIssue.crm_id, SyncIssue.google_id).where(
+            SyncIssue.account_id == self.account_id, SyncIssue.object == self.object,
+            SyncIssue.resolved_at.is_(None))).all()
+        crm_ids = {str(c) for c, _ in rows if c is not None} | set(self.decided_crm_ids())
+        google_ids = {g for _, g in rows if g}
+        for crm_id in crm_ids:
+            row = self.pairs.find(None, crm_id, None)
+            if row is not None and row.google_id:
+                google_ids.add(row.google_id)
+        missing_crm = [i for i in crm_ids if i not in crm_changes.changes]
+        missing_google = [i for i in google_ids if i not in google_changes.changes]
+        if missing_crm:
+            crm_changes = _merged(crm_changes, self.store.fetch(missing_crm))
+        if missing_google:
+            google_changes = _merged(google_changes, self.google.fetch(missing_google))
+        return crm_changes, google_changes
+
+    # --- guards -------------------------------------------------------------------------------------------
+    def _hold(self, plan):
+        from wizard.sync.actions import GuardStatus
+
+        kind = GuardKind.FIRST_SYNC_PREVIEW if plan.guard.status is GuardStatus.PREVIEW else GuardKind.MASS_DELETE
+        message = plan.guard.message
+        guard = db.session.scalar(db.select(PendingGuard).where(
+            PendingGuard.account_id == self.account_id, PendingGuard.object == self.object,
+            PendingGuard.closed_at.is_(None)))
+        if guard is None:
+            guard = PendingGuard(account_id=self.account_id, object=self.object)
+            db.session.add(guard)
+        guard.run_id, guard.kind = self.run.id, kind
+        guard.code = message.code if message else f"sync.guard.{kind}"
+        guard.params = dict(message.params) if message else {}
+        guard.counts = plan.counts()
+        db.session.commit()
+        return guard
+
+    def _close_guards(self):
+        for guard in db.session.scalars(db.select(PendingGuard).where(
+                PendingGuard.account_id == self.account_id, PendingGuard.object == self.object,
+                PendingGuard.closed_at.is_(None))):
+            guard.closed_at = utcnow()
+            if self.run.forced and guard.confirmed_at is None:
+                guard.confirmed_at = utcnow()
+
+    # --- issues -------------------------------------------------------------------------------------------
+    def issue(self, code, params=None, crm_id=None, google_id=None):
+        self.tally.issues += 1
+        crm_id = int(crm_id) if crm_id not in (None, "") and str(crm_id).isdigit() else None
+        query = db.select(SyncIssue).where(SyncIssue.account_id == self.account_id, SyncIssue.object == self.object,
+                                           SyncIssue.resolved_at.is_(None), SyncIssue.code == code)
+        query = query.where(SyncIssue.crm_id == crm_id) if crm_id is not None else query.where(
+            SyncIssue.google_id == google_id)
+        row = db.session.scalar(query)
+        if row is None:
+            row = SyncIssue(account_id=self.account_id, object=self.object, code=code, crm_id=crm_id,
+                            google_id=google_id, attempts=0)
+            db.session.add(row)
+        row.run_id, row.params = self.run.id, _plain(params or {})
+        row.attempts = (row.attempts or 0) + 1
+        row.retry_requested = False
+        if crm_id is not None:
+            try:
+                row.label = self.store.label(str(crm_id))[:300]
+            except Exception:  # noqa: BLE001
+                row.label = str(crm_id)
+
+    def _resolve_issues(self, crm_changes, google_changes):
+        """Open issues of records this run handled without a new problem are resolved."""
+        touched_crm = {int(k) for k in crm_changes.changes if str(k).isdigit()} - {
+            int(c) for c in self.failed_crm if str(c).isdigit()}
+        for row in db.session.scalars(db.select(SyncIssue).where(
+                SyncIssue.account_id == self.account_id, SyncIssue.object == self.object,
+                SyncIssue.resolved_at.is_(None), SyncIssue.run_id != self.run.id)):
+            if row.crm_id in touched_crm or (row.google_id and row.google_id in google_changes.changes
+                                             and row.google_id not in self.failed_google):
+                row.resolved_at = utcnow()
+
+    # --- batches and progress -----------------------------------------------------------------------------
+    def set_total(self, total: int):
+        self.run.progress_total = total
+        self.run.progress_done = 0
+        db.session.commit()
+
+    def commit_batch(self, done: int):
+        """A batch's results are durable before the next batch is sent; the running lock is renewed."""
+        self.pairs.flush()
+        self.run.progress_done = min(self.run.progress_total, self.run.progress_done + done)
+        self.run.counts = self.counts()
+        self.run.api_calls = self.api_calls()
+        db.session.commit()
+        try:
+            self.lock.extend(self.lock.timeout, replace_ttl=True)
+        except Exception:  # noqa: BLE001  (lost the lock: another worker may take over; we finish this batch)
+            log.warning("running lock of run %s lost", self.run.id)
+
+    def counts(self) -> dict:
+        counts = self.tally.as_json()
+        pacer = getattr(getattr(getattr(self, "google", None), "client", None), "pacer", None)
+        if pacer is not None:
+            counts["retries"] = pacer.retries  # answers refused (5xx, 429, 403 rate limits) and tried again
+        return counts
+
+    def api_calls(self) -> int:
+        google = getattr(self, "google", None)
+        return google.api_calls if google is not None else 0
+
+    def create_options(self, action) -> dict:
+        return self.google.create_options(action) if hasattr(self.google, "create_options") else {}
+
+    def replan_stale(self, actions):
+        """Google refused updates on a stale etag: fetch the latest, merge again, retry once."""
+        from wizard.engine_policy import call_planner
+        from wizard.sync.actions import UpdateGoogle
+        from wizard.sync.changes import side
+
+        fresh = self.google.fetch([a.google_id for a in actions])
+        pairs = [p for p in self.core_pairs() if p.google_id in fresh]  # full conversion: a few pairs
+        # Both sides as they are now: the CRM may hold this run's own write for the pair, whose base was not
+        # saved because Google refused the other half.
+        crm_now = self.store.fetch([p.crm_id for p in pairs if p.crm_id is not None])
+        plan = call_planner(self, side(fresh), side(crm_now), False, pairs=pairs)
+        self.google_seen.update(side(fresh).seen())
+        applier = Applier(self, plan)
+        applier.bookkeeping()
+        applier.crm_writes()
+        updates = list(plan.of(UpdateGoogle))
+        for result in self.google.update(updates) if updates else []:
+            if result.ok:
+                applier.saved_after_google(result)
+            else:
+                applier.google_failure(result)
+        self.commit_batch(0)
+
+    # --- pairs with the user's conflict decisions applied ----------------------------------------------------
+    def core_pairs(self, crm_changes=None, google_changes=None):
+        """The pairs for the core. A conflict the user resolved is applied by moving the pair's base to the
+        losing side's value: the three-way merge then sees only the winning side as changed.
+
+        Given the sides' changes, pairs neither side mentions are passed without their base (see to_core)."""
+        if crm_changes is None:
+            pairs = self.pairs.core_pairs()
+        else:
+            google_ids = set(google_changes.changes)
+            for change in google_changes.changes.values():
+                google_ids.update(getattr(change, "previous_ids", ()) or ())
+            pairs = self.pairs.core_pairs(crm_changes.changes.keys(), google_ids)
+        decisions = self._decisions()
+        if not decisions:
+            return pairs
+        out = []
+        for pair in pairs:
+            chosen = decisions.get(pair.crm_id)
+            if chosen and pair.crm_record is not None and pair.google_record is not None:
+                pair = _apply_decisions(pair, chosen)
+            out.append(pair)
+        return out
+
+    def _decisions(self) -> dict:
+        if not hasattr(self, "_decision_cache"):
+            from wizard.models.sync import SyncConflict
+
+            rows = db.session.scalars(db.select(SyncConflict).where(
+                SyncConflict.account_id == self.account_id, SyncConflict.object == self.object,
+                SyncConflict.resolved_at.is_not(None), SyncConflict.applied_at.is_(None)))
+            decisions: dict = {}
+            self._decision_rows = []
+            for row in rows:
+                if row.crm_id is None or row.resolution not in ("crm", "google"):
+                    continue
+                decisions.setdefault(str(row.crm_id), []).append((row.field.split(","), row.resolution))
+                self._decision_rows.append(row)
+            self._decision_cache = decisions
+        return self._decision_cache
+
+    def decided_crm_ids(self) -> list[str]:
+        return list(self._decisions())
+
+    def mark_decisions_applied(self):
+        for row in getattr(self, "_decision_rows", []):
+            if str(row.crm_id) not in self.failed_crm:
+                row.applied_at = utcnow()
+
+    # --- crash simulation (tests, benchmarks) --------------------------------------------------------------
+    def checkpoint(self, name: str):
+        hook = CHECKPOINT_HOOKS.get(name)
+        if hook is not None:
+            hook(self)
+        target = os.environ.get(CRASH_ENV)
+        if not target:
+            return
+        point, _, nth = target.partition(":")
+        if point != name:
+            return
+        self._crash_counts[name] = self._crash_counts.get(name, 0) + 1
+        if self._crash_counts[name] >= int(nth or 1):
+            if os.environ.get("SYNCWIZARD_CRASH_HARD"):
+                os._exit(137)  # like SIGKILL: no cleanup, no rollback handler, no lock release
+            raise SimulatedCrash(target)
+
+
+def _apply_decisions(pair, chosen):
+    from wizard.sync.records import record_from_json
+    from wizard.sync.state import PairState
+
+    base = pair.base if pair.base is not None else record_from_json(pair.crm_record.kind, {})
+    values = {}
+    for fields, resolution in chosen:
+        loser = pair.google_record if resolution == "crm" else pair.crm_record
+        for name in fields:
+            values[name] = loser[name]
+    # The CRM fingerprint is cleared so the CRM side (read again) counts as changed and the pair is merged.
+    return pair.with_(base=base.replace(**values), crm_fingerprint=None, state=PairState.SYNCED)
+
+
+def _merged(changes, extra: dict):
+    from wizard.sync.changes import side
+
+    merged = dict(extra)
+    merged.update(changes.changes)
+    return side(merged, full=changes.full)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)

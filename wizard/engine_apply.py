@@ -1,0 +1,332 @@
+"""Applying a plan: the core's actions sent through the adapters in batches, each batch's results committed
+(pair rows, issues, progress) before the next batch is sent.
+
+Order: bookkeeping that writes nothing (pairs matched, unlinked, bases moved on), then CRM writes (in our own
+database: a write and its pair row commit together), then Google writes: creates (intent rows committed
+first), updates and back-references, scope removals, deletes. A SaveBase that belongs to a Google write is
+saved only once Google has answered for it, with Google's new etag.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from wizard.extensions import db
+from wizard.models.sync import SyncConflict, SyncIssue
+from wizard.sync import actions as A
+from wizard.sync.records import fingerprint
+from wizard.sync.state import pair_after_create, pending_pair, synced_pair
+
+CRM_BATCH = 200
+
+
+@dataclass
+class Result:
+    """One Google write's outcome, as the Google side reports it."""
+
+    action: A.Action
+    ok: bool
+    google_id: str | None = None
+    etag: str | None = None
+    record: object = None  # the core record of Google's answer, when it sent one back
+    error: Exception | None = None
+
+
+@dataclass
+class Tally:
+    counts: dict = field(default_factory=lambda: {"google": defaultdict(int), "crm": defaultdict(int)})
+    issues: int = 0
+    conflicts: int = 0
+
+    def add(self, side: str, verb: str, n: int = 1):
+        self.counts[side][verb] += n
+
+    def as_json(self) -> dict:
+        return {"google": dict(self.counts["google"]), "crm": dict(self.counts["crm"]),
+                "issues": self.issues, "conflicts": self.conflicts}
+
+
+class Applier:
+    """Applies one plan for one run through the run context `ctx` (adapters, pair table, commits)."""
+
+    def __init__(self, ctx, plan):
+        self.ctx = ctx
+        self.plan = plan
+        self.tally = ctx.tally
+        self.backrefs: list = []
+        google_keys = _keys(a for a in plan.actions if a.writes_google and not isinstance(a, A.CreateInGoogle))
+        crm_keys = _keys(a for a in plan.actions if a.writes_crm and not isinstance(a, A.CreateInCrm))
+        # Each SaveBase waits for the last write of its pair: Google's answer, else the CRM write, else none.
+        self.waiting: dict = {}
+        self.now: list = []
+        for action in plan.of(A.SaveBase):
+            keys = _pair_keys(action.pair)
+            phase = "google" if keys & google_keys else "crm" if keys & crm_keys else None
+            if phase is None:
+                self.now.append(action.pair)
+                continue
+            for key in keys:
+                self.waiting[(phase, key)] = action.pair
+
+    def take_base(self, phase, pair_id=None, crm_id=None, google_id=None):
+        """The SaveBase planned for the pair a write of `phase` touches, if that write is its last one."""
+        for key in (("p", pair_id), ("c", crm_id), ("g", google_id)):
+            if key[1] is not None and (phase, key) in self.waiting:
+                pair = self.waiting[(phase, key)]
+                for other in _pair_keys(pair):
+                    self.waiting.pop((phase, other), None)
+                return pair
+        return None
+
+    # --- the run ------------------------------------------------------------------------------------------
+    def apply(self):
+        self.ctx.set_total(len(self.plan.writes()))
+        self.bookkeeping()
+        self.crm_writes()
+        self.ctx.checkpoint("before_google_writes")
+        self.google_creates()
+        self.google_updates()
+        self.google_removals()
+        self.google_deletes()
+        self.ctx.commit_batch(0)
+
+    def bookkeeping(self):
+        """Conflicts and issues recorded; unlinks; bases of pairs that no write touches (e.g. a
+        content-identical etag change moves the etag on)."""
+        pairs = self.ctx.pairs
+        for action in self.plan.actions:
+            if isinstance(action, A.RecordConflict):
+                self.record_conflict(action)
+            elif isinstance(action, A.ReportIssue):
+                self.ctx.issue(action.message.code, action.message.params, crm_id=action.crm_id,
+                               google_id=action.google_id)
+            elif isinstance(action, A.Unlink):
+                pairs.delete(pairs.find(action.pair_id, action.crm_id, action.google_id))
+        for pair in self.now:
+            pairs.save(pair)
+        self.ctx.commit_batch(0)
+
+    def record_conflict(self, action):
+        self.tally.conflicts += 1
+        field_name = ",".join(action.fields)
+        row = db.session.scalar(db.select(SyncConflict).where(
+            SyncConflict.account_id == self.ctx.account_id, SyncConflict.object == self.ctx.object,
+            SyncConflict.crm_id == _int(action.crm_id), SyncConflict.field == field_name,
+            SyncConflict.resolved_at.is_(None)))
+        if row is None:
+            row = SyncConflict(account_id=self.ctx.account_id, object=self.ctx.object,
+                               crm_id=_int(action.crm_id), field=field_name)
+            db.session.add(row)
+        row.pair_id = action.pair_id if isinstance(action.pair_id, int) else None
+        row.google_id = action.google_id
+        row.label = self.ctx.store.label(action.crm_id) if action.crm_id else ""
+        values = [action.base, action.crm, action.google]
+        if len(action.fields) == 1:  # one field: its value, not a one-element unit
+            values = [v[0] if isinstance(v, tuple) and len(v) == 1 else v for v in values]
+        row.base_value, row.crm_value, row.google_value = (_json(v) for v in values)
+
+    # --- CRM ---------------------------------------------------------------------------------------------
+    def crm_writes(self):
+        store, pairs = self.ctx.store, self.ctx.pairs
+        writes = [a for a in self.plan.actions if a.writes_crm]
+        backrefs = []
+        for start in range(0, len(writes), CRM_BATCH):
+            chunk = writes[start:start + CRM_BATCH]
+            for action in chunk:
+                try:
+                    with db.session.begin_nested():
+                        self._crm_write(action, store, pairs, backrefs)
+                except Exception as error:  # noqa: BLE001  (one record's bad data must not stop the run)
+                    self.ctx.issue("sync.issue.crm_write_failed", {"detail": str(error)[:300]},
+                                   crm_id=getattr(action, "crm_id", None), google_id=getattr(action, "google_id", None))
+            self.ctx.commit_batch(len(chunk))
+        self.backrefs = backrefs
+
+    def _crm_write(self, action, store, pairs, backrefs):
+        if isinstance(action, A.CreateInCrm):
+            crm_id = store.create(action.record, **self.ctx.create_options(action))
+            db.session.flush()
+            crm_record = store.record(crm_id)
+            seen = self.ctx.google_seen.get(action.google_id)
+            pair = synced_pair(None, crm_id, action.google_id, action.record,
+                               google_etag=getattr(seen, "etag", None))
+            pair = pair.with_(crm_fingerprint=fingerprint(crm_record) if crm_record is not None else pair.crm_fingerprint)
+            pairs.save(pair)
+            backrefs.append(A.SetBackRef(crm_id=crm_id, google_id=action.google_id, etag=pair.google_etag))
+            self.tally.add("crm", "create")
+        elif isinstance(action, A.UpdateCrm):
+            store.update(action.crm_id, action.record, action.fields)
+            self._save_base_after_crm(action)
+            self.tally.add("crm", "update")
+        elif isinstance(action, A.UntagInCrm):
+            store.untag(action.crm_id)
+            self._save_base_after_crm(action)
+            self.tally.add("crm", "untag")
+        elif isinstance(action, A.DeleteInCrm):
+            store.delete(action.crm_id)
+            self._save_base_after_crm(action)
+            self.tally.add("crm", "delete")
+
+    def _save_base_after_crm(self, action):
+        pair = self.take_base("crm", action.pair_id, action.crm_id, getattr(action, "google_id", None))
+        if pair is None:
+            return
+        crm_record = self.ctx.store.record(action.crm_id)
+        if crm_record is not None and not isinstance(action, (A.UntagInCrm, A.DeleteInCrm)):
+            pair = pair.with_(crm_fingerprint=fingerprint(crm_record))
+        self.ctx.pairs.save(pair)
+
+    # --- Google ------------------------------------------------------------------------------------------
+    def google_creates(self):
+        creates = self.plan.of(A.CreateInGoogle)
+        google, pairs = self.ctx.google, self.ctx.pairs
+        for start in range(0, len(creates), google.CREATE_BATCH):
+            chunk = creates[start:start + google.CREATE_BATCH]
+            # The intent: committed before Google hears of the create, so a crash leaves a trace.
+            intents = {}
+            for action in chunk:
+                intent = pending_pair(action.pair_id, action.crm_id, action.record)
+                intents[action.crm_id] = (intent, pairs.save(intent))
+            pairs.flush()
+            db.session.commit()
+            self.ctx.checkpoint("after_intents")
+            results = google.create(list(chunk))
+            self.ctx.checkpoint("after_google_answer")
+            for result in results:
+                action = result.action
+                intent, row = intents[action.crm_id]
+                if result.ok:
+                    pair = pair_after_create(intent.with_(pair_id=row.id), result.google_id, result.record,
+                                             google_etag=result.etag)
+                    self.take_base("google", action.pair_id, action.crm_id, None)
+                    pairs.save(pair)
+                    self.tally.add("google", "create")
+                else:
+                    self.google_failure(result)
+            self.ctx.commit_batch(len(chunk))
+
+    def google_updates(self):
+        updates = list(self.plan.of(A.UpdateGoogle, A.SetBackRef)) + list(getattr(self, "backrefs", []))
+        google = self.ctx.google
+        for start in range(0, len(updates), google.UPDATE_BATCH):
+            chunk = updates[start:start + google.UPDATE_BATCH]
+            results = google.update(chunk)
+            self.ctx.checkpoint("after_google_answer")
+            retry = []
+            for result in results:
+                if result.ok:
+                    self.saved_after_google(result)
+                elif _is_stale(result.error) and isinstance(result.action, A.UpdateGoogle):
+                    retry.append(result.action)
+                else:
+                    self.google_failure(result)
+            self.ctx.commit_batch(len(chunk))
+            if retry:
+                self.ctx.replan_stale(retry)
+
+    def saved_after_google(self, result):
+        action = result.action
+        pair_id = getattr(action, "pair_id", None)
+        pair = self.take_base("google", pair_id, action.crm_id, action.google_id)
+        row = self.ctx.pairs.find(pair_id, action.crm_id, action.google_id)
+        if pair is None and row is not None:
+            from wizard.engine_state import to_core
+
+            pair = to_core(row, self.ctx.object)
+        if pair is None:
+            return
+        changes = {"google_etag": result.etag or pair.google_etag}
+        if result.google_id:
+            changes["google_id"] = result.google_id
+        if result.record is not None:
+            changes["google_fingerprint"] = fingerprint(result.record)
+        self.ctx.pairs.save(pair.with_(**changes))
+        if isinstance(action, A.UpdateGoogle):
+            self.tally.add("google", "update")
+        else:
+            self.tally.add("google", "backref")
+
+    def google_removals(self):
+        removals = self.plan.of(A.RemoveFromGoogleScope)
+        google = self.ctx.google
+        for start in range(0, len(removals), google.MEMBERS_BATCH):
+            chunk = removals[start:start + google.MEMBERS_BATCH]
+            for result in google.remove_from_scope(list(chunk)):
+                self._after_removal(result, "unlink")
+            self.ctx.commit_batch(len(chunk))
+
+    def google_deletes(self):
+        deletes = self.plan.of(A.DeleteInGoogle)
+        google = self.ctx.google
+        for start in range(0, len(deletes), google.DELETE_BATCH):
+            chunk = deletes[start:start + google.DELETE_BATCH]
+            for result in google.delete(list(chunk)):
+                self._after_removal(result, "delete")
+            self.ctx.commit_batch(len(chunk))
+
+    def _after_removal(self, result, verb):
+        action = result.action
+        if result.ok:
+            pair = self.take_base("google", action.pair_id, action.crm_id, action.google_id)
+            if pair is not None:
+                self.ctx.pairs.save(pair)
+            else:
+                self.ctx.pairs.delete(self.ctx.pairs.find(action.pair_id, action.crm_id, action.google_id))
+            self.tally.add("google", verb)
+        else:
+            self.google_failure(result)
+
+    def google_failure(self, result):
+        action, error = result.action, result.error
+        crm_id, google_id = getattr(action, "crm_id", None), getattr(action, "google_id", None)
+        pair = self.take_base("google", getattr(action, "pair_id", None), crm_id, google_id)
+        if pair is not None and isinstance(action, A.SetBackRef):
+            self.ctx.pairs.save(pair)  # the link is right; only the back-reference is missing (retried later)
+        elif pair is not None and pair.pair_id is None and crm_id is not None and google_id is not None:
+            # A new link whose Google write failed: keep the link (never match or create it twice), with no
+            # base, so the next run reads both sides again and merges them afresh.
+            self.ctx.pairs.save(pair.with_(base=None, crm_fingerprint=None, google_fingerprint=None,
+                                           crm_record=None, google_record=None))
+        if crm_id:
+            self.ctx.failed_crm.add(crm_id)
+        if google_id:
+            self.ctx.failed_google.add(google_id)
+        message = getattr(error, "message", None)
+        if message is not None:
+            self.ctx.issue(message.code, message.params, crm_id=crm_id, google_id=google_id)
+        else:
+            self.ctx.issue("sync.issue.google_write_failed", {"detail": str(error)[:300]},
+                           crm_id=crm_id, google_id=google_id)
+
+
+def _pair_keys(pair) -> set:
+    return {key for key in (("p", pair.pair_id), ("c", pair.crm_id), ("g", pair.google_id)) if key[1] is not None}
+
+
+def _keys(actions) -> set:
+    keys = set()
+    for action in actions:
+        for tag, name in (("p", "pair_id"), ("c", "crm_id"), ("g", "google_id")):
+            value = getattr(action, name, None)
+            if value is not None:
+                keys.add((tag, value))
+    return keys
+
+
+def _is_stale(error) -> bool:
+    from wizard.google.errors import StaleEtag
+
+    return isinstance(error, StaleEtag)
+
+
+def _int(value):
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _json(value):
+    if isinstance(value, (frozenset, set)):
+        return sorted((_json(v) for v in value), key=repr)
+    if isinstance(value, tuple):
+        return [_json(v) for v in value]
+    return value

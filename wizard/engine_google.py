@@ -1,0 +1,316 @@
+"""The engine's view of Google for one run: changes as core records, the plan's writes as batched calls.
+
+Built on the clients (wizard.google.people / calendar: pacing, per-account write lock, retries, domain
+errors) and the mapping (wizard.google.mapping: JSON ⇄ records, verbatim copy of what we do not map). Every
+write method takes a list of core actions and answers one `Result` per action, in order; a failure of the
+whole call (after the client's retries) propagates and ends the run, with every earlier batch committed.
+"""
+from datetime import datetime, time, timedelta, timezone
+
+from wizard.engine_apply import Result
+from wizard.google import mapping
+from wizard.google.errors import AlreadyExists, GoogleError, Gone, NotFound, StaleEtag
+from wizard.sync import actions as A
+from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Seen, side
+
+RECURRENCE_HORIZON_DAYS = 180
+
+
+def google_side_for(object: str, account):
+    from wizard.google.session import calendar_client, people_client
+
+    if object == "contacts":
+        return ContactsGoogle(account, people_client(account))
+    return CalendarGoogle(account, calendar_client(account))
+
+
+class ContactsGoogle:
+    CREATE_BATCH = 200
+    UPDATE_BATCH = 200
+    DELETE_BATCH = 500
+    MEMBERS_BATCH = 1000
+
+    def __init__(self, account, client):
+        from flask import current_app
+
+        self.account, self.client = account, client
+        # Google's limits, unless configured lower (tests and benchmarks use small batches to meet faults).
+        size = current_app.config.get("SYNC_CONTACTS_BATCH")
+        if size:
+            self.CREATE_BATCH = self.UPDATE_BATCH = min(200, int(size))
+        self.mappings = [(m.tag_id, m.google_label) for m in getattr(account, "tag_mappings", [])]
+        self.groups: list[str] = []
+        self.persons: dict[str, dict] = {}  # raw Google persons seen in this run, by resource name
+        self.region = mapping.default_region()
+
+    @property
+    def api_calls(self) -> int:
+        return self.client.calls
+
+    def prepare(self, known: dict | None = None) -> dict:
+        """The mapped labels exist in Google: a label we made before is found by its resource name (and renamed
+        when the mapping's name changed), else by name, else created. Returns {"labels": {tag id: name}}."""
+        known_labels = (known or {}).get("labels") or {}
+        labels = {}
+        if not self.mappings:
+            return {"labels": labels}
+        by_resource, by_name = {}, {}
+        for group in self.client.list_groups():
+            if group.get("groupType", "USER_CONTACT_GROUP") == "USER_CONTACT_GROUP":
+                by_resource[group["resourceName"]] = group
+                by_name.setdefault(group.get("name"), group["resourceName"])
+                by_name.setdefault((group.get("name") or "").casefold(), group["resourceName"])
+        for tag_id, label in self.mappings:
+            resource = known_labels.get(str(tag_id))
+            if resource in by_resource:
+                if by_resource[resource].get("name") != label:
+                    self.client.rename_group(resource, label, by_resource[resource].get("etag"))
+            else:
+                resource = by_name.get(label) or by_name.get(label.casefold())
+                if resource is None:
+                    resource = self.client.create_group(label)["resourceName"]
+            labels[str(tag_id)] = resource
+            if resource not in self.groups:
+                self.groups.append(resource)
+        return {"labels": labels}
+
+    def _change(self, person):
+        info = mapping.person_info(person)
+        if info.deleted:
+            return DELETED
+        if not (info.groups & set(self.groups)):
+            return OUT_OF_SCOPE
+        return mapping.person_change(person, None, self.region)
+
+    def changes(self, token, known_etags=None):
+        """(SideChanges, next token). In an incremental listing, a person whose etag is the one we stored
+        (mostly the echo of our own writes) is unchanged and is skipped before any parsing."""
+        listing = self.client.list_connections(mapping.PERSON_FIELDS, sync_token=token)
+        known = known_etags if token and known_etags else {}
+        changes = {}
+        for person in listing.items():
+            name = person.get("resourceName")
+            if not name or (known.get(name) == person.get("etag") and not (person.get("metadata") or {}).get("deleted")):
+                continue
+            self.persons[name] = person
+            changes[name] = self._change(person)
+        return side(changes, full=token is None), listing.sync_token
+
+    def fetch(self, google_ids):
+        out = {}
+        for name, person in self.client.batch_get(list(google_ids), mapping.PERSON_FIELDS).items():
+            if isinstance(person, NotFound):
+                out[name] = DELETED
+            elif isinstance(person, GoogleError):
+                continue
+            else:
+                self.persons[person.get("resourceName", name)] = person
+                out[person.get("resourceName", name)] = self._change(person)
+        return out
+
+    def _existing(self, names):
+        missing = [n for n in names if n not in self.persons]
+        if missing:
+            self.fetch(missing)
+        return {n: self.persons.get(n) for n in names}
+
+    # --- writes -----------------------------------------------------------------------------------------
+    def create(self, actions):
+        bodies = [mapping.record_to_person(a.record, crm_id=a.crm_id, groups=self.groups[:1] or (),
+                                           region=self.region) for a in actions]
+        answers = self.client.batch_create(bodies, read_mask=mapping.PERSON_FIELDS)
+        results = []
+        for action, answer in zip(actions, answers):
+            if isinstance(answer, GoogleError):
+                results.append(Result(action, False, error=answer))
+                continue
+            self.persons[answer.get("resourceName")] = answer
+            # The mapping round-trips what we sent; parsing 10,000 answers back would double the run's CPU.
+            # Our own echo is skipped by its etag, so the fingerprint matters only after a later Google edit.
+            results.append(Result(action, True, google_id=answer.get("resourceName"), etag=answer.get("etag")))
+        return results
+
+    def update(self, actions):
+        existing = self._existing([a.google_id for a in actions])
+        bodies, results, sent = {}, {}, []
+        for action in actions:
+            current = existing.get(action.google_id)
+            if current is None:
+                results[id(action)] = Result(action, False, error=NotFound(action.google_id))
+                continue
+            record = action.record if isinstance(action, A.UpdateGoogle) else mapping.person_to_record(current, self.region)
+            bodies[action.google_id] = mapping.record_to_person(record, current, crm_id=action.crm_id, region=self.region)
+            sent.append(action)
+        if bodies:
+            try:
+                answers = self.client.batch_update(bodies, mapping.UPDATE_PERSON_FIELDS, mapping.PERSON_FIELDS)
+            except StaleEtag as error:
+                # Google refuses the whole chunk: forget what we read so a retry reads it again.
+                for action in sent:
+                    self.persons.pop(action.google_id, None)
+                    results[id(action)] = Result(action, False, error=error)
+                answers = {}
+            for action in sent:
+                if id(action) in results:
+                    continue
+                answer = answers.get(action.google_id)
+                if answer is None or isinstance(answer, GoogleError):
+                    results[id(action)] = Result(action, False, error=answer or NotFound(action.google_id))
+                    continue
+                self.persons[answer.get("resourceName", action.google_id)] = answer
+                results[id(action)] = Result(action, True, google_id=answer.get("resourceName"),
+                                             etag=answer.get("etag"),
+                                             record=mapping.person_to_record(answer, self.region))
+        return [results[id(a)] for a in actions]
+
+    def remove_from_scope(self, actions):
+        names = [a.google_id for a in actions]
+        refused = set()
+        for group in self.groups:
+            summary = self.client.modify_members(group, remove=names)
+            refused |= set(summary.get("canNotRemoveLastContactGroupResourceNames") or [])
+        if refused:
+            # Google keeps every contact in at least one group: park it in "My contacts", then leave ours.
+            for group in self.groups:
+                self.client.modify_members("contactGroups/myContacts", add=sorted(refused))
+                self.client.modify_members(group, remove=sorted(refused))
+                break
+        return [Result(a, True) for a in actions]
+
+    def delete(self, actions):
+        self.client.batch_delete([a.google_id for a in actions])
+        return [Result(a, True) for a in actions]
+
+
+class CalendarGoogle:
+    CREATE_BATCH = 1000
+    UPDATE_BATCH = 1000
+    DELETE_BATCH = 1000
+    MEMBERS_BATCH = 1000
+
+    def __init__(self, account, client):
+        from wizard.engine_policy import installation_id
+
+        settings = getattr(account, "settings", None)
+        self.account, self.client = account, client
+        self.calendar_id = getattr(settings, "target_calendar_id", None) or "primary"
+        self.sync_from = getattr(settings, "activities_sync_from", None)
+        self.send_updates = getattr(settings, "notify_attendees", None) or "none"
+        self.installation = installation_id()
+        budget = getattr(getattr(getattr(client, "pacer", None), "policy", None), "max_cost", None)
+        if budget:
+            # A batch must fit the per-minute budget next to the listing page the run has just spent, or the
+            # first batch would wait a whole window for one unit.
+            self.CREATE_BATCH = self.UPDATE_BATCH = self.DELETE_BATCH = max(1, min(1000, budget - 1))
+        self.events: dict[str, dict] = {}
+
+    @property
+    def api_calls(self) -> int:
+        return self.client.calls
+
+    def prepare(self, known=None):
+        return known
+
+    def _window_start(self):
+        return datetime.combine(self.sync_from, time.min, timezone.utc) if self.sync_from else None
+
+    def _change(self, event):
+        change = mapping.event_change(event, None, self.installation)
+        if not isinstance(change, Seen):
+            return change
+        horizon = (datetime.now(timezone.utc) + timedelta(days=RECURRENCE_HORIZON_DAYS)).date().isoformat()
+        record = change.record
+        if event.get("recurringEventId") and (record["start"] or "")[:10] > horizon:
+            return None  # an instance beyond the horizon: not in the sync yet
+        if self.sync_from is not None and (record["end"] or record["start"] or "")[:10] < self.sync_from.isoformat():
+            return OUT_OF_SCOPE
+        return change
+
+    def changes(self, token, known_etags=None):
+        listing = self.client.list_events(self.calendar_id, sync_token=token,
+                                          time_min=None if token else self._window_start(), single_events=True)
+        known = known_etags if token and known_etags else {}
+        changes = {}
+        for event in listing.items():
+            event_id = event.get("id")
+            if not event_id or (known.get(event_id) == event.get("etag") and event.get("status") != "cancelled"):
+                continue
+            change = self._change(event)
+            if change is None:
+                continue
+            self.events[event_id] = event
+            changes[event_id] = change
+        return side(changes, full=token is None), listing.sync_token
+
+    def fetch(self, google_ids):
+        ids = list(google_ids)
+        answers = self.client.batch([self.client.get_request(self.calendar_id, i) for i in ids])
+        out = {}
+        for event_id, answer in zip(ids, answers):
+            if isinstance(answer, (NotFound, Gone)):
+                out[event_id] = DELETED
+            elif isinstance(answer, dict):
+                self.events[event_id] = answer
+                change = self._change(answer)
+                if change is not None:
+                    out[event_id] = change
+        return out
+
+    def _result(self, action, answer):
+        if isinstance(answer, GoogleError):
+            return Result(action, False, error=answer)
+        answer = answer or {}
+        event_id = answer.get("id")
+        if event_id:
+            self.events[event_id] = answer
+        record = mapping.event_to_record(answer) if answer.get("start") else None
+        return Result(action, True, google_id=event_id, etag=answer.get("etag"), record=record)
+
+    def create(self, actions):
+        requests = [self.client.insert_request(self.calendar_id, mapping.record_to_event(
+            a.record, crm_id=a.crm_id, installation_id=self.installation, event_id=a.event_id), self.send_updates)
+            for a in actions]
+        answers = self.client.batch(requests)
+        results = [self._result(a, answer) for a, answer in zip(actions, answers)]
+        # A retried insert answers 409: the event is ours (deterministic id); write our content over it.
+        again = [(i, a) for i, (a, r) in enumerate(zip(actions, results))
+                 if not r.ok and isinstance(r.error, AlreadyExists) and a.event_id]
+        if again:
+            put = [self.client.update_request(self.calendar_id, a.event_id, mapping.record_to_event(
+                a.record, crm_id=a.crm_id, installation_id=self.installation, event_id=a.event_id),
+                None, self.send_updates) for _, a in again]
+            for (index, action), answer in zip(again, self.client.batch(put)):
+                results[index] = self._result(action, answer)
+        return results
+
+    def update(self, actions):
+        missing = [a.google_id for a in actions if a.google_id not in self.events]
+        if missing:
+            self.fetch(missing)
+        requests, sent, results = [], [], {}
+        for action in actions:
+            current = self.events.get(action.google_id)
+            if current is None:
+                results[id(action)] = Result(action, False, error=NotFound(action.google_id))
+                continue
+            record = action.record if isinstance(action, A.UpdateGoogle) else mapping.event_to_record(current)
+            body = mapping.record_to_event(record, current, crm_id=action.crm_id, installation_id=self.installation)
+            requests.append(self.client.update_request(self.calendar_id, action.google_id, body,
+                                                       current.get("etag"), self.send_updates))
+            sent.append(action)
+        for action, answer in zip(sent, self.client.batch(requests) if requests else []):
+            if isinstance(answer, StaleEtag):
+                self.events.pop(action.google_id, None)
+            results[id(action)] = self._result(action, answer)
+        return [results[id(a)] for a in actions]
+
+    def remove_from_scope(self, actions):
+        return [Result(a, True) for a in actions]  # a calendar has no membership: unlinking is enough
+
+    def delete(self, actions):
+        requests = [self.client.delete_request(self.calendar_id, a.google_id, a.etag, self.send_updates) for a in actions]
+        results = []
+        for action, answer in zip(actions, self.client.batch(requests)):
+            ok = not isinstance(answer, GoogleError) or isinstance(answer, (NotFound, Gone))
+            results.append(Result(action, ok, error=None if ok else answer))
+        return results

@@ -1,0 +1,149 @@
+"""Pair rows and cursors ⇄ the core's plain data. The engine's only bridge between the tables and the core."""
+from datetime import datetime, timezone
+
+from wizard.extensions import db
+from wizard.models.sync import Cursor, Pair as PairRow
+from wizard.sync.records import record_from_json
+from wizard.sync.state import Pair, PairState
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def to_core(row: PairRow, kind: str, light: bool = False) -> Pair:
+    """The core's pair for a row. `light`: without the base and records, for a pair neither side reported
+    this run (the core then only needs to know the pair exists; parsing 100,000 bases would dominate a
+    no-change run)."""
+    if light:
+        return Pair(pair_id=row.id, crm_id=str(row.crm_id) if row.crm_id is not None else None,
+                    google_id=row.google_id, base=None, crm_fingerprint=row.crm_fingerprint,
+                    google_fingerprint=row.google_fingerprint, state=PairState(row.state),
+                    google_etag=row.google_etag)
+    return Pair(
+        pair_id=row.id,
+        crm_id=str(row.crm_id) if row.crm_id is not None else None,
+        google_id=row.google_id,
+        base=record_from_json(kind, row.base) if row.base is not None else None,
+        crm_fingerprint=row.crm_fingerprint,
+        google_fingerprint=row.google_fingerprint,
+        state=PairState(row.state),
+        conflicts=frozenset(row.conflicts or ()),
+        crm_record=record_from_json(kind, row.crm_record) if row.crm_record is not None else None,
+        google_record=record_from_json(kind, row.google_record) if row.google_record is not None else None,
+        google_etag=row.google_etag,
+    )
+
+
+class PairTable:
+    """The account's pair rows for one object, indexed by id, CRM id and Google id (loaded once per run).
+
+    Saves do not flush one by one: the engine flushes and commits once per batch."""
+
+    def __init__(self, account_id: int, object: str):
+        self.account_id, self.object = account_id, object
+        self.by_id: dict[int, PairRow] = {}
+        self.by_crm: dict[int, PairRow] = {}
+        self.by_google: dict[str, PairRow] = {}
+        self.new: list[PairRow] = []
+        self._serialized: dict = {}
+        for row in db.session.scalars(db.select(PairRow).where(PairRow.account_id == account_id,
+                                                               PairRow.object == object)):
+            self._index(row)
+
+    def _index(self, row: PairRow) -> None:
+        if row.id is not None:
+            self.by_id[row.id] = row
+        if row.crm_id is not None:
+            self.by_crm[row.crm_id] = row
+        if row.google_id is not None:
+            self.by_google[row.google_id] = row
+
+    def _unindex(self, row: PairRow) -> None:
+        for index, key in ((self.by_id, row.id), (self.by_crm, row.crm_id), (self.by_google, row.google_id)):
+            if key is not None and index.get(key) is row:
+                del index[key]
+
+    def rows(self) -> list[PairRow]:
+        return list(self.by_id.values()) + [row for row in self.new if row.id is None]
+
+    def core_pairs(self, crm_ids=None, google_ids=None) -> list[Pair]:
+        """Every pair; with `crm_ids`/`google_ids` (what the sides reported), full only where needed."""
+        if crm_ids is None and google_ids is None:
+            return [to_core(row, self.object) for row in self.rows()]
+        crm_ids, google_ids = set(crm_ids or ()), set(google_ids or ())
+        return [to_core(row, self.object, light=row.state == PairState.SYNCED.value
+                        and str(row.crm_id) not in crm_ids and row.google_id not in google_ids)
+                for row in self.rows()]
+
+    def find(self, pair_id=None, crm_id=None, google_id=None) -> PairRow | None:
+        if pair_id is not None and pair_id in self.by_id:
+            return self.by_id[pair_id]
+        if crm_id is not None and int(crm_id) in self.by_crm:
+            return self.by_crm[int(crm_id)]
+        if google_id is not None:
+            return self.by_google.get(google_id)
+        return None
+
+    def save(self, pair: Pair) -> PairRow:
+        """Insert or update the row of a core pair. A pair without an id (made by a match or a create) takes
+        over the row already holding its CRM or Google id, so a pair is never duplicated."""
+        row = self.find(pair.pair_id, pair.crm_id, pair.google_id)
+        if row is None:
+            row = PairRow(account_id=self.account_id, object=self.object)
+            db.session.add(row)
+            self.new.append(row)
+        else:
+            self._unindex(row)
+        # Another row holding one of the pair's ids is superseded by this pair (unique per side).
+        for other in (self.find(None, pair.crm_id, None) if pair.crm_id is not None else None,
+                      self.find(None, None, pair.google_id) if pair.google_id is not None else None):
+            if other is not None and other is not row:
+                self.delete(other)
+                db.session.flush()  # the delete must reach the database before the unique id moves
+        row.crm_id = int(pair.crm_id) if pair.crm_id is not None else None
+        row.google_id = pair.google_id
+        row.google_etag = pair.google_etag
+        if pair.base is None:
+            row.base = None
+        elif self._serialized.get(id(row)) is not pair.base:  # the same record saved again: no re-encoding
+            row.base = pair.base.to_json()
+            self._serialized[id(row)] = pair.base
+        row.crm_fingerprint = pair.crm_fingerprint
+        row.google_fingerprint = pair.google_fingerprint
+        row.state = pair.state.value
+        row.conflicts = sorted(pair.conflicts) or None
+        row.crm_record = pair.crm_record.to_json() if pair.crm_record is not None else None
+        row.google_record = pair.google_record.to_json() if pair.google_record is not None else None
+        if pair.state is PairState.SYNCED:
+            row.synced_at = utcnow()
+        self._index(row)
+        return row
+
+    def delete(self, row: PairRow | None) -> None:
+        if row is None:
+            return
+        self._unindex(row)
+        if row in self.new:
+            self.new.remove(row)
+        if row.id is not None:
+            db.session.delete(row)
+        elif row in db.session:
+            db.session.expunge(row)
+
+    def flush(self) -> None:
+        """Write pending rows; new rows get their ids and are indexed by id."""
+        db.session.flush()
+        for row in self.new:
+            if row.id is not None:
+                self.by_id[row.id] = row
+        self.new = [row for row in self.new if row.id is None]
+
+
+def load_cursor(account_id: int, object: str) -> Cursor:
+    cursor = db.session.scalar(db.select(Cursor).where(Cursor.account_id == account_id, Cursor.object == object))
+    if cursor is None:
+        cursor = Cursor(account_id=account_id, object=object, crm_seq=0)
+        db.session.add(cursor)
+        db.session.flush()
+    return cursor

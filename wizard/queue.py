@@ -1,0 +1,156 @@
+"""Enqueueing sync runs: at most one run per account and object queued or running, progress for pages.
+
+Three layers keep runs exclusive, each covering what the one before cannot:
+- enqueue_sync() serialises callers with a short Redis lock, so "Sync now" clicked twice and the
+  dispatcher firing at the same moment agree on one run;
+- the RQ job id is fixed per account and object and enqueued with `unique=True`, so the queue itself holds
+  at most one job for it;
+- the job takes a running lock (running_lock()) that expires unless renewed after each batch, so a worker
+  killed mid-run does not block the account for ever, and a second worker never runs the same sync.
+"""
+from datetime import datetime, timezone
+
+from rq import Queue
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
+
+from wizard.extensions import db
+from wizard.models.sync import OBJECTS, RunStatus, SyncRun
+from wizard.redis import get_redis
+
+QUEUE_NAME = "sync"
+JOB_TIMEOUT = 6 * 3600  # a first sync of 100,000 contacts under a low quota can be long
+RUNNING_LOCK_TTL = 300  # seconds; renewed after each batch
+_LIVE_JOB_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED,
+                    JobStatus.CREATED, JobStatus.RATE_LIMITED, JobStatus.READY_TO_ENQUEUE}
+
+
+def job_id_for(account_id: int, object: str) -> str:
+    return f"syncwizard-sync-{account_id}-{object}"
+
+
+def running_lock_name(account_id: int, object: str) -> str:
+    return f"syncwizard:sync:running:{account_id}:{object}"
+
+
+def sync_queue(connection=None) -> Queue:
+    return Queue(QUEUE_NAME, connection=connection or get_redis())
+
+
+def running_lock(account_id: int, object: str, connection=None):
+    """The lock a run holds while it works (redis-py Lock: token-checked release, renewable TTL).
+
+    A killed worker cannot release it: it expires after SYNC_RUNNING_LOCK_TTL seconds without renewal."""
+    from flask import current_app
+
+    ttl = int(current_app.config.get("SYNC_RUNNING_LOCK_TTL", RUNNING_LOCK_TTL))
+    return (connection or get_redis()).lock(running_lock_name(account_id, object), timeout=ttl, blocking=False)
+
+
+def enqueue_sync(account_id: int, object: str = "contacts", force: bool = False, trigger: str = "manual") -> int:
+    """Queue a run for the account and object, or return the run already queued or running.
+
+    `force` confirms past the mass-delete guard and the first-sync preview; when a run is already queued,
+    it is upgraded to forced rather than queued twice."""
+    if object not in OBJECTS:
+        raise ValueError(f"unknown object {object!r}")
+    connection = get_redis()
+    with connection.lock(f"syncwizard:sync:enqueue:{account_id}:{object}", timeout=30, blocking_timeout=30):
+        existing = live_run(account_id, object, connection)
+        if existing is not None:
+            if force and not existing.forced and existing.status == RunStatus.QUEUED:
+                existing.forced = True
+                db.session.commit()
+            return existing.id
+        run = SyncRun(account_id=account_id, object=object, trigger=trigger, forced=force,
+                      status=RunStatus.QUEUED, job_id=job_id_for(account_id, object))
+        db.session.add(run)
+        db.session.commit()
+        _enqueue_job(connection, run)
+        return run.id
+
+
+def _enqueue_job(connection, run: SyncRun) -> None:
+    queue = sync_queue(connection)
+    kwargs = dict(job_id=run.job_id, unique=True, job_timeout=JOB_TIMEOUT, result_ttl=0,
+                  failure_ttl=7 * 24 * 3600, meta={"run_id": run.id},
+                  description=f"sync {run.object} of account {run.account_id} (run {run.id})")
+    try:
+        queue.enqueue("wizard.jobs.sync_account", run.account_id, run.object, run.id, **kwargs)
+    except DuplicateJobError:
+        # A finished, failed or abandoned job keeps its id in Redis: clear it and queue again.
+        Job.fetch(run.job_id, connection=connection).delete()
+        queue.enqueue("wizard.jobs.sync_account", run.account_id, run.object, run.id, **kwargs)
+
+
+def live_run(account_id: int, object: str, connection=None) -> SyncRun | None:
+    """The run queued or running for the account and object, if its job is really alive."""
+    connection = connection or get_redis()
+    runs = db.session.scalars(
+        db.select(SyncRun).where(SyncRun.account_id == account_id, SyncRun.object == object,
+                                 SyncRun.status.in_(RunStatus.ACTIVE)).order_by(SyncRun.id.desc())
+    ).all()
+    live, abandoned = None, False
+    for run in runs:
+        if live is None and _job_alive(run, connection):
+            live = run
+        else:
+            abandon(run)
+            abandoned = True
+    if abandoned:
+        db.session.commit()
+    return live
+
+
+def _job_alive(run: SyncRun, connection) -> bool:
+    if run.status == RunStatus.RUNNING and connection.exists(running_lock_name(run.account_id, run.object)):
+        return True
+    if not run.job_id:
+        return False
+    try:
+        job = Job.fetch(run.job_id, connection=connection)
+    except NoSuchJobError:
+        return False
+    if job.meta.get("run_id") != run.id:
+        return False
+    status = job.get_status()
+    if status == JobStatus.STARTED:
+        # Started but not holding the running lock: alive only during the first moments of the job.
+        return run.status == RunStatus.QUEUED
+    return status in _LIVE_JOB_STATES
+
+
+def abandon(run: SyncRun) -> None:
+    """Close a run whose worker vanished (killed, restarted): the next run converges from the saved state."""
+    run.status = RunStatus.FAILED
+    run.finished_at = datetime.now(timezone.utc)
+    run.outcome_code = "sync.run.abandoned"
+    run.outcome_params = {}
+
+
+def progress(run_id: int) -> dict:
+    """What a page polls while a run works: status, done/total, counts so far."""
+    run = db.session.get(SyncRun, run_id)
+    if run is None:
+        return {"status": "unknown"}
+    total = run.progress_total or 0
+    percent = int(100 * run.progress_done / total) if total else (100 if not run.is_active else 0)
+    return {"run_id": run.id, "status": run.status, "done": run.progress_done, "total": total,
+            "percent": min(percent, 100), "counts": run.counts or {}, "api_calls": run.api_calls,
+            "outcome": run.outcome_text()}
+
+
+def wait_for_run(run_id: int, timeout: float = 3600.0, poll: float = 0.5) -> SyncRun:
+    """Block until the run finishes (used by `syncwizard sync --wait`)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        db.session.expire_all()
+        run = db.session.get(SyncRun, run_id)
+        if run is None or not run.is_active or time.monotonic() > deadline:
+            return run
+        if run.status == RunStatus.QUEUED:
+            live_run(run.account_id, run.object)
+        time.sleep(poll)
+

@@ -1,0 +1,22 @@
+"""The CRM side's adapter: what changed since the cursor as core records, and the core's actions applied
+through the CRM services with origin="sync" (so the next run skips its own echoes).
+
+One module per object: `contacts` and `activities`, each exposing a class with the same shape:
+
+    store.changes(seq, full) -> (SideChanges, new_seq)
+    store.create(record, ...) -> crm_id      store.update(crm_id, record, fields)
+    store.untag(crm_id)                     store.delete(crm_id)
+
+Nothing here commits: the engine commits once per batch, together with the pair rows.
+"""
+ORIGIN = "sync"
+
+
+def store_for(object: str, account, **options):
+    if object == "contacts":
+        from wizard.store.contacts import ContactStore
+
+        return ContactStore.for_account(account, **options)
+    from wizard.store.activities import ActivityStore
+
+    return ActivityStore.for_account(account, **options)

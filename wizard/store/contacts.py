@@ -1,0 +1,204 @@
+"""CRM contacts ⇄ core contact records, scoped to the account's mapped personal tags.
+
+Item conventions shared with the Google mapping (wizard.google.mapping):
+- emails:    Item(normalized address, type)
+- phones:    Item(E.164 when parseable else digits, type)
+- addresses: Item(folded "street city region postcode country", (type, street, city, region, postcode, country))
+"""
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from wizard.crm import services
+from wizard.crm.changes import changed_since, latest_seq
+from wizard.extensions import db
+from wizard.models.crm import Contact, contact_tags
+from wizard.store import ORIGIN
+from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Seen, side
+from wizard.sync.records import CONTACTS, Item, make_record
+
+CHANGE_OBJECT = "contact"
+ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
+
+
+def address_key(parts) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def contact_record(contact: Contact):
+    """The core's view of a CRM contact (only mapped fields)."""
+    addresses = []
+    for a in contact.addresses:
+        parts = tuple(getattr(a, name) or "" for name in ADDRESS_PARTS)
+        if any(parts):
+            addresses.append(Item(address_key(parts), (a.type or "other",) + parts))
+    return make_record(
+        CONTACTS,
+        given_name=contact.first_name, family_name=contact.last_name, middle_name=contact.middle_name,
+        emails=[Item(e.normalized or e.value, e.type or "other") for e in contact.emails],
+        phones=[Item(p.normalized or p.value, p.type or "other") for p in contact.phones],
+        addresses=addresses,
+        organization=contact.company, title=contact.job_title, birthday=contact.birthday or None,
+        notes=contact.notes,
+    )
+
+
+def record_input(record) -> dict:
+    """Core record → the CRM services' input shape (the inverse of contact_record)."""
+    def items(name):
+        return sorted(record[name], key=lambda item: item.key)
+
+    def item_type(value):
+        return value if isinstance(value, str) and value else "other"
+
+    addresses = []
+    for item in items("addresses"):
+        payload = item.value if isinstance(item.value, tuple) else ()
+        if len(payload) == 1 + len(ADDRESS_PARTS):
+            addresses.append({"type": item_type(payload[0]),
+                              **{name: payload[1 + i] or "" for i, name in enumerate(ADDRESS_PARTS)}})
+        else:
+            addresses.append({"type": "other", "street": item.key, "city": "", "region": "", "postcode": "",
+                              "country": ""})
+    return {
+        "first_name": record["given_name"] or "", "middle_name": record["middle_name"] or "",
+        "last_name": record["family_name"] or "", "company": record["organization"] or "",
+        "job_title": record["title"] or "", "notes": record["notes"] or "",
+        "birthday": birthday_input(record["birthday"]),
+        "emails": [{"value": i.key, "type": _crm_type(item_type(i.value))} for i in items("emails")],
+        "phones": [{"value": i.key, "type": _crm_type(item_type(i.value))} for i in items("phones")],
+        "addresses": [{**a, "type": _crm_type(a["type"])} for a in addresses],
+    }
+
+
+def _crm_type(value: str) -> str:
+    from wizard.models.crm import CONTACT_FIELD_TYPES
+
+    return value if value in CONTACT_FIELD_TYPES else "other"
+
+
+def birthday_input(value):
+    """"YYYY-MM-DD" or "--MM-DD" → {"day", "month", "year"}; None when empty or unreadable."""
+    if not value:
+        return None
+    try:
+        if value.startswith("--"):
+            month, day = value[2:].split("-")
+            return {"day": int(day), "month": int(month), "year": None}
+        year, month, day = value.split("-")
+        return {"day": int(day), "month": int(month), "year": int(year)}
+    except ValueError:
+        return None
+
+
+class ContactStore:
+    """The CRM contacts of one user, in the scope of the account's mapped tags."""
+
+    object = "contacts"
+
+    def __init__(self, owner_id: int, tag_ids: list[int]):
+        self.owner_id = owner_id
+        self.tag_ids = list(tag_ids)
+
+    @classmethod
+    def for_account(cls, account, **_):
+        tag_ids = [m.tag_id for m in getattr(account, "tag_mappings", [])]
+        return cls(account.user_id, tag_ids)
+
+    # --- reading ---------------------------------------------------------------------------------------
+    def latest_seq(self) -> int:
+        return latest_seq(self.owner_id, CHANGE_OBJECT)
+
+    def in_scope(self, contact: Contact) -> bool:
+        return contact.deleted_at is None and any(t.id in self.tag_ids for t in contact.tags)
+
+    def changes(self, seq: int, full: bool):
+        """(SideChanges, position to resume from). `full`: every contact in scope, a full listing."""
+        new_seq = self.latest_seq()
+        if full:
+            contacts = self._load(self._scoped_ids())
+            return side({str(c.id): self._seen(c) for c in contacts}, full=True), new_seq
+        ids, _ = changed_since(self.owner_id, CHANGE_OBJECT, seq, exclude_origin=ORIGIN)
+        changes = {}
+        for contact in self._load(ids, include_deleted=True):
+            if contact.deleted_at is not None:
+                changes[str(contact.id)] = DELETED
+            elif not self.in_scope(contact):
+                changes[str(contact.id)] = OUT_OF_SCOPE
+            else:
+                changes[str(contact.id)] = self._seen(contact)
+        return side(changes), new_seq
+
+    def fetch(self, crm_ids):
+        """Current state of some contacts (the core asked for ones Google refers to)."""
+        out = {}
+        for contact in self._load([int(i) for i in crm_ids], include_deleted=True):
+            out[str(contact.id)] = (DELETED if contact.deleted_at else
+                                    OUT_OF_SCOPE if not self.in_scope(contact) else self._seen(contact))
+        return out
+
+    def _seen(self, contact):
+        return Seen(contact_record(contact), modified=contact.updated_at)
+
+    def _scoped_ids(self):
+        if not self.tag_ids:
+            return []
+        return list(db.session.scalars(
+            select(contact_tags.c.contact_id).join(Contact, Contact.id == contact_tags.c.contact_id)
+            .where(contact_tags.c.tag_id.in_(self.tag_ids), Contact.owner_id == self.owner_id,
+                   Contact.deleted_at.is_(None)).distinct()))
+
+    def _load(self, ids, include_deleted=False):
+        ids = list(ids)
+        out = []
+        for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+            query = (select(Contact).where(Contact.owner_id == self.owner_id, Contact.id.in_(ids[start:start + 500]))
+                     .options(selectinload(Contact.emails), selectinload(Contact.phones),
+                              selectinload(Contact.addresses), selectinload(Contact.tags)))
+            if not include_deleted:
+                query = query.where(Contact.deleted_at.is_(None))
+            out.extend(db.session.scalars(query))
+        return out
+
+    # --- writing (no commit: the engine commits per batch) ----------------------------------------------
+    def create(self, record, tag_ids=None) -> str:
+        data = record_input(record)
+        contact = services.create_contact(self.owner_id, data, origin=ORIGIN, commit=False)
+        for tag_id in (tag_ids or self.tag_ids[:1]):
+            services.tag_contacts(self.owner_id, tag_id, [contact.id], origin=ORIGIN, commit=False)
+        return str(contact.id)
+
+    def update(self, crm_id: str, record, fields=None) -> None:
+        data = record_input(record)
+        if fields:
+            data = {key: value for key, value in data.items() if key in _input_keys(fields)}
+        services.update_contact(self.owner_id, int(crm_id), data, origin=ORIGIN, commit=False)
+
+    def untag(self, crm_id: str) -> None:
+        for tag_id in self.tag_ids:
+            services.untag_contacts(self.owner_id, tag_id, [int(crm_id)], origin=ORIGIN, commit=False)
+
+    def delete(self, crm_id: str) -> None:
+        try:
+            services.delete_contact(self.owner_id, int(crm_id), origin=ORIGIN, commit=False)
+        except services.NotFound:
+            pass  # already gone: deleting it again is done
+
+    def record(self, crm_id: str):
+        """The core record of the CRM row as it is now (None when gone)."""
+        row = db.session.get(Contact, int(crm_id))
+        return contact_record(row) if row is not None and row.deleted_at is None else None
+
+    def label(self, crm_id: str) -> str:
+        contact = db.session.get(Contact, int(crm_id))
+        return contact.display_name if contact is not None else str(crm_id)
+
+
+_FIELD_INPUT_KEYS = {
+    "given_name": ("first_name",), "family_name": ("last_name",), "middle_name": ("middle_name",),
+    "emails": ("emails",), "phones": ("phones",), "addresses": ("addresses",),
+    "organization": ("company",), "title": ("job_title",), "birthday": ("birthday",), "notes": ("notes",),
+}
+
+
+def _input_keys(fields):
+    return {key for name in fields for key in _FIELD_INPUT_KEYS.get(name, ())}
