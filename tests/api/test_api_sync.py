@@ -1,11 +1,9 @@
 """The API's accounts, settings, "sync now" and sync-run endpoints (over the accounts and engine services)."""
 import pytest
 
-pytest.importorskip("wizard.health.services", reason="the accounts/engine area is not in this tree yet")
-
-from tests.accounts.helpers import add_account  # noqa: E402
-from wizard.api.tokens import create_token  # noqa: E402
-from wizard.models.accounts import NEEDS_RECONNECT  # noqa: E402
+from tests.accounts.helpers import add_account
+from wizard.api.tokens import create_token
+from wizard.models.accounts import NEEDS_RECONNECT
 
 
 @pytest.fixture

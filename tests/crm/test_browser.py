@@ -29,13 +29,17 @@ def test_contacts_bulk_tag_actions_menu_and_week_in_russian(live_server, browser
             page.fill("#emails-0-value", f"{last.lower()}@example.com".replace("ё", "е"))
             if first == "Мария":
                 page.click("[data-crm-add-row=emails]")
+                page.locator("#emails-1-value").wait_for()
                 page.fill("#emails-1-value", "maria.home@example.com")
+                page.select_option("#emails-1-type", "home")
+                assert page.input_value("#emails-1-value") == "maria.home@example.com"
             with page.expect_navigation():
                 page.click("#save-contact")
             assert page.locator("#contact-name").inner_text() == f"{first} {last}"
+            if first == "Мария":
+                assert page.locator("a[href='mailto:maria.home@example.com']").count() == 1, page.content()
         page.goto(live_server.url + "/contacts?q=мария")
-        page.click("text=Мария Иванова")
-        assert page.locator("a[href='mailto:maria.home@example.com']").count() == 1
+        assert page.locator("#contacts-table tbody tr").count() == 1
 
         page.goto(live_server.url + "/contacts")
         assert page.locator("h1").inner_text() == "Контакты"

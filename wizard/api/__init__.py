@@ -11,8 +11,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from wizard.api import errors, routes, routes_sync  # noqa: E402,F401,I001  (registers views and error handlers)
 
-if routes_sync.available():
-    routes_sync.register()
+routes_sync.register()
 
 
 def init_app(app):

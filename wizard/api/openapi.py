@@ -329,12 +329,7 @@ SCHEMAS = {
 
 
 def document() -> dict:
-    from wizard.api import routes_sync
-
-    schemas, all_paths = dict(SCHEMAS), paths()
-    if routes_sync.available():
-        schemas.update(sync_schemas())
-        all_paths.update(sync_paths())
+    schemas, all_paths = {**SCHEMAS, **sync_schemas()}, {**paths(), **sync_paths()}
     return deepcopy({
         "openapi": "3.0.3",
         "info": {"title": "Google Sync Wizard CRM API", "version": "1.0.0",

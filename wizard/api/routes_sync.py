@@ -1,10 +1,8 @@
 """JSON API v1: linked Google accounts, their sync settings, "sync now" and sync runs.
 
 Thin views over the accounts, health and queue services (the same ones the pages use), so the API and the
-pages agree on rules and messages. Registered only when those services are installed (see `available()`).
+pages agree on rules and messages.
 """
-import importlib.util
-
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
@@ -12,15 +10,6 @@ from wizard.api import bp
 from wizard.api.http import ApiError, json_body, token_required
 
 OBJECTS = ("contacts", "activities")
-NEEDED_MODULES = ("wizard.accounts.services", "wizard.accounts.settings", "wizard.health.services", "wizard.queue",
-                  "wizard.models.sync")
-
-
-def available() -> bool:
-    """The accounts and sync-engine areas are separate parts of the product; the API serves them when present."""
-    return all(importlib.util.find_spec(name) is not None for name in NEEDED_MODULES)
-
-
 def _account(account_id):
     from wizard.accounts import services as accounts
     from wizard.crm.services import NotFound, is_id
