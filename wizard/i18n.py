@@ -9,10 +9,17 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+# The Google emulator is its own WSGI app and reads its own catalogue; its strings imitate Google's wording
+# ("Вход через аккаунт Google"), which must not leak into the product's pages.
+SEPARATE_CATALOGUES = {"emulator.po"}
+
+
+def product_catalogues(messages_dir: Path):
+    return sorted(p for p in messages_dir.glob("*.po") if p.name not in SEPARATE_CATALOGUES)
 
 
 def compile_catalogues(root: Path = TRANSLATIONS):
@@ -20,10 +27,12 @@ def compile_catalogues(root: Path = TRANSLATIONS):
         messages_dir = lang_dir / "LC_MESSAGES"
         if not messages_dir.is_dir():
             continue
-        sources = sorted(p for p in messages_dir.glob("*.po"))
+        sources = product_catalogues(messages_dir)
         target = messages_dir / "messages.mo"
-        newest = max((p.stat().st_mtime for p in sources), default=0)
-        if target.exists() and target.stat().st_mtime >= newest:
+        stamp = messages_dir / "messages.mo.stamp"
+        # Recompile when any source changed, appeared or went away (mtimes alone miss a removed catalogue).
+        sources_state = "\n".join(f"{p.name} {p.stat().st_mtime_ns} {p.stat().st_size}" for p in sources)
+        if target.exists() and stamp.exists() and stamp.read_text() == sources_state:
             continue
         merged = Catalog(locale=lang_dir.name)
         for source in sources:
@@ -31,15 +40,19 @@ def compile_catalogues(root: Path = TRANSLATIONS):
                 part = read_po(fh, locale=lang_dir.name)
             for message in part:
                 if message.id and message.string and not message.fuzzy:
+                    merged.delete(message.id, message.context)
                     merged[message.id] = message
         tmp = target.with_suffix(".mo.tmp")
         with tmp.open("wb") as fh:
             write_mo(fh, merged)
         tmp.replace(target)
+        stamp.write_text(sources_state)
 
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs: the configured default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:
         return user_locale
