@@ -234,3 +234,10 @@ def test_contacts_index_serves_owner_sorted_list(app, alice):
         detail = " ".join(row[0] for row in db.session.execute(text("EXPLAIN " + query)).all())
         assert "ix_contacts_owner" in detail
     assert Contact.__table__.c.search_text is not None
+
+
+def test_validation_messages_render_outside_a_request(app, alice):
+    # The sync engine applies changes from a worker, with no request (and no reader's language).
+    with pytest.raises(ValidationError) as caught:
+        services.create_contact(alice.id, {"emails": [{"value": "nope"}]})
+    assert caught.value.as_text()["emails.0.value"] == ["Not a valid e-mail address."]
