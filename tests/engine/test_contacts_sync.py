@@ -160,3 +160,19 @@ def test_renaming_the_label_renames_the_google_group(app, account, emulator):
     assert google.group("CRM contacts") is None
     assert names(google.labelled("Close people")) == ["Anna Petrova"]
     assert len(crm_contacts(account)) == 1 and run.counts["crm"] == {}
+
+
+def test_first_sync_above_the_threshold_shows_the_counts_before_writing(app, account, emulator):
+    from wizard.models.sync import PendingGuard
+
+    app.config["SYNC_FIRST_SYNC_PREVIEW"] = 2
+    google = GoogleUser(emulator, account)
+    for i in range(3):
+        crm_contact(account, f"Person{i}")
+    held = run_sync(account.id, "contacts")
+    assert held.status == RunStatus.AWAITING_CONFIRMATION
+    guard = PendingGuard.query.one()
+    assert guard.kind == "first_sync_preview" and guard.params == {"to_google": 3, "to_crm": 0, "matched": 0}
+    assert google.group("CRM contacts") is not None and google.labelled() == []  # nothing written but the label
+    forced = run_sync(account.id, "contacts", force=True)
+    assert forced.status == RunStatus.SUCCEEDED and len(google.labelled()) == 3
