@@ -26,9 +26,14 @@
         row.hidden = !item.active;
         if (item.active) { anyActive = true; }
         if (bar) {
-          bar.style.width = item.percent + "%";
-          bar.setAttribute("aria-valuenow", item.percent);
-          bar.textContent = item.percent + "%";
+          // Queued, or running before the total is known: a full striped bar with words, not an empty one.
+          var known = item.status === "running" && item.total > 0;
+          var text = known ? item.percent + "%" :
+            box.getAttribute(item.status === "queued" ? "data-label-queued" : "data-label-running");
+          bar.style.width = (known ? Math.max(item.percent, 3) : 100) + "%";
+          bar.classList.toggle("bg-secondary", !known);
+          bar.setAttribute("aria-valuenow", known ? item.percent : 0);
+          bar.textContent = text;
         }
         if (label) { label.textContent = item.label || ""; }
       });

@@ -217,3 +217,22 @@ def test_profile_refuses_unknown_timezone(client, make_user, login):
     assert response.status_code == 200
     db.session.refresh(user)
     assert user.timezone == "UTC"
+
+
+def _login_through_proxy(tmp_path, redis_url, **overrides):
+    app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path), REDIS_URL=redis_url, **overrides)
+    with app.app_context():
+        db.create_all()
+        user = User(email="user@example.com")
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return app.test_client().post("/login", data={"email": "user@example.com", "password": PASSWORD},
+                                      headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+
+
+def test_forwarded_https_counts_only_behind_a_trusted_proxy(tmp_path, redis_server):
+    untrusted = _login_through_proxy(tmp_path / "a", redis_server.url)
+    assert untrusted.status_code == 302 and "Secure" not in untrusted.headers["Set-Cookie"]
+    trusted = _login_through_proxy(tmp_path / "b", redis_server.url, TRUSTED_PROXY_COUNT=1)
+    assert trusted.status_code == 302 and "Secure" in trusted.headers["Set-Cookie"]

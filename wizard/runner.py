@@ -48,7 +48,7 @@ class SupervisedRedis(EmbeddedRedis):
                 "--dir", str(self.data_dir), "--protected-mode", "yes", "--daemonize", "no",
                 "--loglevel", "warning", "--logfile", "", "--save", "60 1", "--dbfilename", "redis.rdb"]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True)
+                                        start_new_session=True, preexec_fn=die_with_parent)
         client = redis_lib.Redis.from_url(self.url)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -61,6 +61,16 @@ class SupervisedRedis(EmbeddedRedis):
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("redis-server did not answer in time")
+
+
+def die_with_parent():
+    """Linux: the child gets SIGTERM if the supervisor itself is killed (kill -9), so nothing is orphaned."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def python_command(*args):
@@ -101,29 +111,32 @@ class Supervisor:
 
     # --- start -------------------------------------------------------------------------------------
     def start(self):
-        prepare_database(self.app)
-        self._start_redis()
+        if wait_listening(display_host(self.host), self.port, 0.2):
+            raise RuntimeError(f"port {self.port} is already in use: choose another with --port")
+        if not self.app.config.get("REDIS_URL"):
+            self.redis = SupervisedRedis(Path(self.app.instance_path) / "redis")
+            self.app.config["REDIS_URL"] = self.app.config["RATELIMIT_STORAGE_URI"] = self.redis.url
         env = self._child_env()
-        if self.demo and self._has_command("emulator"):
-            port = str(self.app.config["EMULATOR_PORT"])
-            self._spawn("emulator", python_command("emulator", "--port", port), env)
-            wait_listening(self.app.config["EMULATOR_HOST"], int(port), LISTEN_TIMEOUT, self.children["emulator"])
-        if self.demo:
-            self._seed_demo()
-        self._spawn("worker", python_command("worker"), env)
+        # The web server imports the app (the slowest part of a start) while Redis and the database get ready;
+        # it touches neither before the first request, and the address is printed only when both are ready.
         self._spawn("web", [sys.executable, "-m", "waitress", "--host", self.host, "--port", str(self.port),
                             "--threads", "8", "--call", "wizard:create_app"], env)
+        if self.redis:
+            self.redis.start()
+            url_file(self.app).write_text(self.redis.url + "\n")
+        prepare_database(self.app)
+        emulator_port = int(self.app.config["EMULATOR_PORT"])
+        if self.demo and self._has_command("emulator"):
+            self._spawn("emulator", python_command("emulator", "--port", str(emulator_port)), env)
+        self._spawn("worker", python_command("worker"), env)
+        if "emulator" in self.children and not wait_listening(
+                self.app.config["EMULATOR_HOST"], emulator_port, LISTEN_TIMEOUT, self.children["emulator"]):
+            raise RuntimeError("the Google emulator did not start")
+        if self.demo:
+            self._seed_demo()  # the demo seed may need the emulator answering
         if not wait_listening(display_host(self.host), self.port, LISTEN_TIMEOUT, self.children["web"]):
             raise RuntimeError("the web server did not start")
         self._announce()
-
-    def _start_redis(self):
-        if self.app.config.get("REDIS_URL"):
-            return
-        self.redis = SupervisedRedis(Path(self.app.instance_path) / "redis").start()
-        self.app.config["REDIS_URL"] = self.redis.url
-        self.app.config["RATELIMIT_STORAGE_URI"] = self.redis.url
-        url_file(self.app).write_text(self.redis.url + "\n")
 
     def _child_env(self):
         env = dict(os.environ, PYTHONUNBUFFERED="1", SYNCWIZARD_INSTANCE=self.app.instance_path,
@@ -134,7 +147,7 @@ class Supervisor:
 
     def _spawn(self, name, command, env):
         # process_group=0: the child leads its own group, so stopping it reaches its forks too.
-        self.children[name] = subprocess.Popen(command, env=env, process_group=0)
+        self.children[name] = subprocess.Popen(command, env=env, process_group=0, preexec_fn=die_with_parent)
 
     @staticmethod
     def _has_command(name):
@@ -212,6 +225,9 @@ def run(app, host, port, demo, echo=print) -> int:
     try:
         supervisor.start()
         return supervisor.wait()
+    except RuntimeError as error:
+        echo(f"syncwizard run: {error}")
+        return 1
     finally:
         # Further Ctrl-C while stopping must not abandon the children half-stopped.
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -4,3 +4,10 @@ from flask import Blueprint
 bp = Blueprint("accounts", __name__)
 
 from wizard.accounts import routes  # noqa: E402,F401
+
+
+def init_app(app):
+    from wizard.accounts.tokens import rotate_tokens
+    from wizard.setup.services import rotatable
+
+    rotatable(rotate_tokens)  # `syncwizard rotate-key` re-encrypts the stored OAuth tokens too

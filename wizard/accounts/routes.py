@@ -19,6 +19,7 @@ def index():
 
 
 @bp.get("/sync/add")
+@bp.get("/sync/accounts/add", endpoint="add_alias")  # the CRM's Actions menu links here
 @login_required
 def add():
     return render_template("accounts/add.html", form=ConfirmForm())

@@ -146,6 +146,7 @@ def mark_needs_reconnect(account_id: int, reason_code: str) -> None:
         account.refresh_token = None
         account.access_token = None
         account.token_expires_at = None
+        account.refresh_token_expires_at = None
     if account.status != NEEDS_RECONNECT or account.reason_code != reason_code:
         account.set_status(NEEDS_RECONNECT, reason_code)
     db.session.commit()
@@ -159,7 +160,18 @@ def unlink(account) -> str:
     account.refresh_token = None
     account.token_expires_at = None
     account.refresh_token_issued_at = None
+    account.refresh_token_expires_at = None
     account.unlinked_at = utcnow()
     account.set_status(REVOKED, "unlinked")
     db.session.commit()
     return render("accounts.unlink.done" if revoked else "accounts.unlink.not_revoked", email=account.email)
+
+
+def account_dict(account) -> dict:
+    """A linked account as the JSON API shows it (never a token)."""
+    return {
+        "id": account.id, "email": account.email, "name": account.name, "status": account.status,
+        "reason_code": account.reason_code,
+        "features": {f.code: granted for f, granted in scopes.feature_states(account.granted_scopes)},
+        "linked_at": account.linked_at.isoformat() if account.linked_at else None,
+    }

@@ -120,3 +120,63 @@ def _save_tag_map(account, form, tag_map):
             mapping.google_label = wanted.pop(mapping.tag_id)
     for tag_id, label in wanted.items():
         account.tag_mappings.append(AccountTagMapping(tag_id=tag_id, google_label=label))
+
+
+# For the JSON API: the same fields and the same validation as the page, periods in minutes.
+API_FIELDS = PLAIN_FIELDS + ("activities_period_minutes", "contacts_period_minutes", "target_calendar_id")
+BOOLEAN_FIELDS = ("activities_auto", "contacts_auto", "delete_in_google", "delete_in_crm")
+
+
+def as_dict(account) -> dict:
+    current = settings_of(account)
+    data = {name: getattr(current, name) for name in API_FIELDS}
+    data["activities_sync_from"] = current.activities_sync_from.isoformat()
+    data["tags"] = [{"tag_id": m.tag_id, "google_label": m.google_label} for m in account.tag_mappings]
+    return data
+
+
+def update(account, user, data: dict) -> dict:
+    """Apply a partial update; return {field: [messages]} and save nothing when any value is refused."""
+    from werkzeug.datastructures import MultiDict
+
+    unknown = sorted(set(data) - set(API_FIELDS) - {"tags"})
+    if unknown:
+        return {name: [_("Unknown field.")] for name in unknown}
+    merged = {**as_dict(account), **data}
+    errors = {name: [_("Must be true or false.")] for name in BOOLEAN_FIELDS if not isinstance(merged[name], bool)}
+    for name in ("activities_period_minutes", "contacts_period_minutes"):
+        if isinstance(merged[name], bool) or not isinstance(merged[name], int):
+            errors[name] = [_("Must be a whole number of minutes.")]
+    tag_map, tag_errors = _tags_from_api(merged["tags"], user)
+    errors.update(tag_errors)
+    if errors:
+        return errors
+    formdata = MultiDict({name: str(merged[name]) for name in API_FIELDS if name not in BOOLEAN_FIELDS})
+    formdata.update({name: "y" for name in BOOLEAN_FIELDS if merged[name]})
+    formdata["activities_period"] = str(merged["activities_period_minutes"])
+    formdata["activities_period_unit"] = "minutes"
+    formdata["contacts_period"] = str(merged["contacts_period_minutes"])
+    formdata["contacts_period_unit"] = "minutes"
+    form = SettingsForm(formdata=formdata, meta={"csrf": False}, tags=personal_tags(user))
+    form.target_calendar_id.choices, _known = calendar_choices(account, settings_of(account).target_calendar_id)
+    if not form.validate():
+        renamed = {"activities_period": "activities_period_minutes", "contacts_period": "contacts_period_minutes"}
+        return {renamed.get(name, name): [str(m) for m in messages] for name, messages in form.errors.items()}
+    save(account, form, tag_map)
+    return {}
+
+
+def _tags_from_api(items, user):
+    allowed = {tag.id: tag.name for tag in personal_tags(user)}
+    if not isinstance(items, list):
+        return {}, {"tags": [_("Must be a list of {tag_id, google_label}.")]}
+    tag_map = {}
+    for item in items:
+        tag_id = item.get("tag_id") if isinstance(item, dict) else None
+        if isinstance(tag_id, bool) or not isinstance(tag_id, int) or tag_id not in allowed:
+            return {}, {"tags": [_("Unknown personal tag.")]}
+        label = item.get("google_label") or allowed[tag_id]
+        if not isinstance(label, str) or len(label) > 255:
+            return {}, {"tags": [_("The Google label can be at most 255 characters long.")]}
+        tag_map[tag_id] = label.strip() or allowed[tag_id]
+    return tag_map, {}

@@ -16,8 +16,10 @@ TTL_SECONDS = 15 * 60
 _SESSION_KEY = "oauth_binding"
 
 
-def _key(state):
-    return f"oauth:state:{state}"
+def _key(user_id, binding, state):
+    # The user and the session binding are part of the key, so another user or browser presenting this
+    # state finds nothing, and cannot even burn it.
+    return f"oauth:state:{user_id}:{binding}:{state}"
 
 
 @dataclass
@@ -43,18 +45,19 @@ def remember(user_id, code_verifier, redirect_uri, scopes, account_id=None, prom
     pending = PendingAuthorization(user_id=user_id, binding=_binding(), code_verifier=code_verifier,
                                    redirect_uri=redirect_uri, scopes=list(scopes), account_id=account_id,
                                    prompted_consent=prompted_consent)
-    get_redis().set(_key(state), json.dumps(asdict(pending)), ex=TTL_SECONDS)
+    get_redis().set(_key(user_id, pending.binding, state), json.dumps(asdict(pending)), ex=TTL_SECONDS)
     return state
 
 
 def take(state, user_id) -> PendingAuthorization | None:
     """The pending authorization for this state, consumed; None when unknown, used, expired or not ours."""
-    if not state or len(state) > 200:
+    binding = session.get(_SESSION_KEY)
+    if not state or len(state) > 200 or not binding:
         return None
-    raw = get_redis().getdel(_key(state))
+    raw = get_redis().getdel(_key(user_id, binding, state))
     if raw is None:
         return None
     pending = PendingAuthorization(**json.loads(raw))
-    if pending.user_id != user_id or not secrets.compare_digest(pending.binding, session.get(_SESSION_KEY, "")):
+    if pending.user_id != user_id or not secrets.compare_digest(pending.binding, binding):
         return None
     return pending

@@ -8,7 +8,7 @@ Used by the pages (calendar list) and by the Google adapters of the sync engine:
 A refresh that Google answers with `invalid_grant` (revoked, expired Testing token, >100 tokens) marks the
 account "needs reconnect" and raises ReconnectNeeded, so the user is told instead of the sync stopping silently.
 """
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
@@ -37,15 +37,17 @@ def apply_token(account: GoogleAccount, token: dict) -> None:
     """Copy an OAuth token response onto the account (encrypted). Keeps the old refresh token when Google
     sends none (it never does on refresh, nor on a repeated consent without prompt=consent)."""
     account.access_token = token.get("access_token")
-    if token.get("refresh_token"):
-        if token["refresh_token"] != account.refresh_token:
-            account.refresh_token_issued_at = utcnow()
+    if token.get("refresh_token") and token["refresh_token"] != account.refresh_token:
         account.refresh_token = token["refresh_token"]
+        account.refresh_token_issued_at = utcnow()
+        account.refresh_token_expires_at = None
     expires_at = token.get("expires_at")
     if expires_at is None and token.get("expires_in") is not None:
         expires_at = utcnow().timestamp() + int(token["expires_in"])
     account.token_expires_at = (datetime.fromtimestamp(int(expires_at), timezone.utc)
                                 if expires_at is not None else None)
+    if token.get("refresh_token_expires_in") is not None:
+        account.refresh_token_expires_at = utcnow() + timedelta(seconds=int(token["refresh_token_expires_in"]))
     if token.get("scope"):
         account.granted_scopes = " ".join(sorted(scope_sets.normalise(token["scope"])))
 
@@ -110,3 +112,18 @@ def get_oauth_session(account: GoogleAccount) -> AccountSession:
         token_endpoint_auth_method="client_secret_post",
         update_token=update_token,
     )
+
+
+def rotate_tokens() -> int:
+    """Re-encrypt every stored token with the newest key (`syncwizard rotate-key`)."""
+    from wizard import crypto
+
+    count = 0
+    for account in db.session.scalars(db.select(GoogleAccount)):
+        for column in ("access_token_enc", "refresh_token_enc"):
+            value = getattr(account, column)
+            if value:
+                setattr(account, column, crypto.rotate(value))
+                count += 1
+    db.session.commit()
+    return count

@@ -14,10 +14,11 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy.orm import selectinload
 
 from wizard.crm.changes import record_change
 from wizard.crm.validation import (
-    ValidationError, clean_activity, clean_contact, compose_display_name,
+    ValidationError, clean_activity, clean_contact, compose_display_name, is_storable,
 )
 from wizard.extensions import db
 from wizard.models.crm import (
@@ -149,8 +150,15 @@ def _search_text(data, display_name):
     return "\n".join(p for p in parts if p).casefold()
 
 
+MAX_ID = 2**63 - 1  # larger ids cannot exist, and would overflow the database driver
+
+
+def is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def _owned(model, owner_id, record_id, *, include_deleted=False):
-    if not isinstance(record_id, int) or isinstance(record_id, bool):
+    if not is_id(record_id):
         raise NotFound(record_id)
     record = db.session.get(model, record_id)
     if record is None or record.owner_id != owner_id or (record.is_deleted and not include_deleted):
@@ -164,7 +172,7 @@ def get_contact(owner_id: int, contact_id: int, *, include_deleted=False) -> Con
 
 def get_contacts(owner_id: int, ids, *, include_deleted=True) -> list[Contact]:
     """Several contacts by id (tombstones included by default: the engine needs to see deletions)."""
-    ids = list(ids)
+    ids = _int_ids(ids)
     if not ids:
         return []
     query = select(Contact).where(Contact.owner_id == owner_id, Contact.id.in_(ids))
@@ -220,7 +228,7 @@ def delete_contacts(owner_id: int, contact_ids, *, origin="user", commit=True) -
 
 
 def _int_ids(ids):
-    return [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
+    return [i for i in ids if is_id(i)]
 
 
 def _like(term: str) -> str:
@@ -241,26 +249,34 @@ def contacts_query(owner_id: int, *, q: str = "", tag_id: int | None = None):
     return query
 
 
+def matching_contact_ids(owner_id: int, *, q: str = "", tag_id: int | None = None) -> list[int]:
+    """Every live contact id a search matches (bulk actions on "all matching")."""
+    return list(db.session.scalars(contacts_query(owner_id, q=q, tag_id=tag_id).with_only_columns(Contact.id)))
+
+
 def list_contacts(owner_id: int, *, q: str = "", tag_id: int | None = None, sort: str = "name",
                   page: int = 1, per_page: int = 50) -> Page:
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
     query = contacts_query(owner_id, q=q, tag_id=tag_id)
-    total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(Contact.id).subquery()))
-    items = list(db.session.scalars(
-        query.order_by(*SORTS.get(sort, SORTS["name"])).limit(per_page).offset((page - 1) * per_page)))
-    _load_tags(items)
+    order = SORTS.get(sort, SORTS["name"])
+    offset = (page - 1) * per_page
+    if (q or "").strip():
+        # A text search reads every row once anyway: take the matching ids in order in that one pass, rather
+        # than one pass to count and another for the page.
+        ids = list(db.session.scalars(query.with_only_columns(Contact.id).order_by(*order)))
+        total, page_ids = len(ids), ids[offset:offset + per_page]
+        loaded = {c.id: c for c in db.session.scalars(
+            select(Contact).where(Contact.id.in_(page_ids)).options(*_LIST_LOADS))} if page_ids else {}
+        items = [loaded[i] for i in page_ids if i in loaded]
+    else:
+        # Without a search, the count and the page both come straight from the owner's sorted index.
+        total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(Contact.id).subquery()))
+        items = list(db.session.scalars(query.order_by(*order).limit(per_page).offset(offset).options(*_LIST_LOADS)))
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
-def _load_tags(contacts):
-    """Tags for one page of contacts in one query (instead of one per row)."""
-    from sqlalchemy.orm import selectinload
-
-    if contacts:
-        db.session.scalars(select(Contact).where(Contact.id.in_([c.id for c in contacts]))
-                           .options(selectinload(Contact.tags), selectinload(Contact.emails),
-                                    selectinload(Contact.phones))).all()
+_LIST_LOADS = (selectinload(Contact.tags), selectinload(Contact.emails), selectinload(Contact.phones))
 
 
 # --- tags ---------------------------------------------------------------------------------------------------
@@ -279,7 +295,7 @@ def tag_counts(owner_id: int) -> dict[int, int]:
 
 
 def get_tag(owner_id: int, tag_id: int) -> Tag:
-    if not isinstance(tag_id, int) or isinstance(tag_id, bool):
+    if not is_id(tag_id):
         raise NotFound(tag_id)
     tag = db.session.get(Tag, tag_id)
     if tag is None or tag.owner_id != owner_id:
@@ -290,7 +306,8 @@ def get_tag(owner_id: int, tag_id: int) -> Tag:
 def _clean_tag_name(name) -> str:
     from flask_babel import lazy_gettext as _l
 
-    if not isinstance(name, str) or not " ".join(name.split()) or len(" ".join(name.split())) > 100:
+    if (not isinstance(name, str) or not is_storable(name) or not " ".join(name.split())
+            or len(" ".join(name.split())) > 100):
         raise ValidationError({"name": [_l("A tag name has 1 to 100 characters.")]})
     return " ".join(name.split())
 
@@ -437,7 +454,7 @@ def get_activity(owner_id: int, activity_id: int, *, include_deleted=False) -> A
 
 
 def get_activities(owner_id: int, ids, *, include_deleted=True) -> list[Activity]:
-    ids = list(ids)
+    ids = _int_ids(ids)
     if not ids:
         return []
     query = select(Activity).where(Activity.owner_id == owner_id, Activity.id.in_(ids))

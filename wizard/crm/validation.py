@@ -47,18 +47,27 @@ def check_unknown(data, allowed, errors, prefix=""):
             errors.add(prefix + str(key), _l("Unknown field."))
 
 
+def is_storable(value: str) -> bool:
+    """JSON can carry lone surrogates and NUL, which no database stores as text."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
 def text(data, key, max_len, errors, *, prefix="", required=False, default=""):
     value = data.get(key, default)
     if value is None:
         value = ""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not is_storable(value):
         errors.add(prefix + key, _l("Must be text."))
         return default
+    if len(value) > max_len:  # counted before trimming: the documented limit is on what is sent
+        errors.add(prefix + key, _l("At most %(max)d characters.", max=max_len))
     value = value.strip()
     if required and not value:
         errors.add(prefix + key, _l("This field is required."))
-    elif len(value) > max_len:
-        errors.add(prefix + key, _l("At most %(max)d characters.", max=max_len))
     return value[:max_len]
 
 

@@ -7,7 +7,7 @@ import atexit
 
 from .state import State
 
-_HANDLER_MODULES = ("oauth", "people", "calendar", "batch", "control", "pages", "console")
+_HANDLER_MODULES = ("oauth", "people", "contact_groups", "calendar", "batch", "control", "pages", "console")
 
 
 def _load_handlers():
@@ -28,18 +28,33 @@ def create_emulator_app(state_file=None, clock=None):
     return EmulatorApp(state)
 
 
-def make_server(host="127.0.0.1", port=8765, state_file=None, app=None):
+def make_server(host="127.0.0.1", port=8765, state_file=None, app=None, quiet=True):
+    from werkzeug.serving import WSGIRequestHandler
     from werkzeug.serving import make_server as werkzeug_server
 
+    class Handler(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):
+            if not quiet:
+                super().log_request(*args, **kwargs)
+
     app = app or create_emulator_app(state_file=state_file)
-    server = werkzeug_server(host, port, app, threaded=True)
+    server = werkzeug_server(host, port, app, threaded=True, request_handler=Handler)
     server.daemon_threads = True
     return server
 
 
-def serve(host="127.0.0.1", port=8765, state_file=None):
-    server = make_server(host, port, state_file)
+def serve(host="127.0.0.1", port=8765, state_file=None, quiet=False):
+    """Serve until interrupted; SIGTERM (how `syncwizard run` stops its children) also saves the state."""
+    import signal
+    import threading
+
+    server = make_server(host, port, state_file, quiet=quiet)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(0)))
     try:
         server.serve_forever()
+    except KeyboardInterrupt:
+        pass
     finally:
+        server.server_close()
         server.app.state.save()

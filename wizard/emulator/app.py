@@ -1,4 +1,6 @@
 """The emulator's WSGI application: routing, authentication, scopes, enabled APIs, quotas, faults, stats."""
+import logging
+
 from jinja2 import Environment, PackageLoader, select_autoescape
 from werkzeug.wrappers import Request, Response
 
@@ -7,6 +9,8 @@ from .errors import ApiError, insufficient_scope, invalid_credentials, missing_c
 from .errors import service_disabled
 from .i18n import select as select_locale
 from .routing import Call, json_response, match
+
+log = logging.getLogger("wizard.emulator")
 
 SERVICES = {
     "people": ("people.googleapis.com", "Google People API"),
@@ -18,6 +22,8 @@ COUNTED = {"people", "calendar", "oauth", "batch"}
 class EmulatorApp:
     def __init__(self, state):
         self.state = state
+        # Callables (route, response) told about every answer; tests use it to validate each JSON body.
+        self.observers = []
         self.templates = Environment(loader=PackageLoader("wizard.emulator", "templates"),
                                      autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
         from .i18n import install
@@ -59,10 +65,20 @@ class EmulatorApp:
                 result = found.handler(call)
         except ApiError as error:
             result = error
+        except faults.Dropped:
+            raise
+        except Exception:  # a bug in the emulator: answer like Google's backend would, and log it
+            log.exception("emulator error on %s %s", request.method, request.path)
+            if found.api == "page":
+                return Response("Internal error in the Google emulator (see its log).", status=500)
+            result = ApiError(500, "Internal error encountered.", calendar_reason="backendError")
         finally:
             if counted:
                 self.state.count(found.key, call.email)
-        return self.respond(found, result)
+        response = self.respond(found, result)
+        for observer in list(self.observers):
+            observer(found, response)
+        return response
 
     def respond(self, found, result):
         if isinstance(result, Response):
@@ -110,19 +126,30 @@ class EmulatorApp:
             raise insufficient_scope(SERVICES[call.route.api][0], call.route.rpc, accepted)
 
     def check_quota(self, call):
+        """Sliding one-minute windows: per user (and, when set, per project) for each API."""
         api = call.route.api
-        now = self.state.now()
         with self.state.lock:
             quota = self.state.quotas.get(api) or {}
-            limit = quota.get("per_user_per_minute")
-            if not limit:
-                return
-            window = self.state.windows[(call.email, api)]
-            while window and window[0] <= now - 60:
-                window.popleft()
-            if len(window) >= limit:
-                raise rate_limited(api, int(quota.get("status", 429)))
-            window.append(now)
+            status = int(quota.get("status", 429))
+            self.take(("user", call.email, api), quota.get("per_user_per_minute"), api, status)
+            project = self.project_of(call)
+            if project is not None:
+                self.take(("project", project, api), quota.get("per_project_per_minute"), api, status, False)
+
+    def take(self, key, limit, api, status, per_user=True):
+        if not limit:
+            return
+        now = self.state.now()
+        window = self.state.windows[key]
+        while window and window[0] <= now - 60:
+            window.popleft()
+        if len(window) >= limit:
+            raise rate_limited(api, status, per_user)
+        window.append(now)
+
+    def project_of(self, call):
+        client = self.state.clients.get(call.token.get("client_id") or "")
+        return client["project_id"] if client else None
 
     # ---- pages ---------------------------------------------------------------------------------------
     def render(self, template, status=200, headers=None, **context):

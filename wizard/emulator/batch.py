@@ -1,12 +1,10 @@
 """Calendar's batch endpoint: a multipart/mixed body of `application/http` parts, each executed as its own
 request (own auth, quota and stats) and answered in order with `Content-ID: <response-...>`."""
+import io
 import secrets
-from email.parser import BytesParser
-from email.policy import HTTP
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
-from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.test import EnvironBuilder
+from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.wrappers import Request, Response
 
 from .errors import ApiError, invalid_argument
@@ -16,11 +14,32 @@ MAX_PARTS = 1000
 
 
 def parse_parts(content_type, body):
-    message = BytesParser(policy=HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode() + b"\r\nMIME-Version: 1.0\r\n\r\n" + body)
-    if not message.is_multipart():
-        raise invalid_argument("Batch requests must be multipart/mixed.")
-    return [(part.get("Content-ID"), part.get_payload(decode=True) or b"") for part in message.iter_parts()]
+    """Split a multipart/mixed body into (Content-ID, payload) pairs. A plain splitter: the email package's
+    parser costs milliseconds per part, too much for 1,000-part batches."""
+    _mime, options = parse_options_header(content_type)
+    boundary = options.get("boundary")
+    if not boundary:
+        raise invalid_argument("Batch requests must be multipart/mixed with a boundary.")
+    delimiter = b"--" + boundary.encode()
+    parts = []
+    for chunk in body.split(delimiter)[1:]:
+        if chunk.startswith(b"--"):
+            break  # the closing delimiter
+        chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk.lstrip(b"\n")
+        head, separator, payload = chunk.partition(b"\r\n\r\n")
+        if not separator:
+            head, _, payload = chunk.partition(b"\n\n")
+        headers = {}
+        for line in head.decode("utf-8", "replace").splitlines():
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers[name.strip().lower()] = value.strip()
+        if payload.endswith(b"\r\n"):
+            payload = payload[:-2]
+        elif payload.endswith(b"\n"):
+            payload = payload[:-1]
+        parts.append((headers.get("content-id"), payload))
+    return parts
 
 
 def parse_inner(raw):
@@ -74,17 +93,31 @@ def calendar_batch(call):
     return Response(body, status=200, content_type=f"multipart/mixed; boundary={boundary}")
 
 
+def inner_environ(outer, method, url, headers, body):
+    """A WSGI environ for one part, built directly (werkzeug's EnvironBuilder is slow for 1,000 parts)."""
+    environ = {key: outer[key] for key in ("SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme", "wsgi.version",
+                                           "wsgi.errors", "wsgi.multithread", "wsgi.multiprocess",
+                                           "wsgi.run_once", "REMOTE_ADDR") if key in outer}
+    environ.update({"REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": unquote_to_bytes(url.path).decode("latin-1"),
+                    "QUERY_STRING": url.query, "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.input": io.BytesIO(body),
+                    "CONTENT_LENGTH": str(len(body))})
+    if "HTTP_HOST" in outer:
+        environ["HTTP_HOST"] = outer["HTTP_HOST"]
+    for name, value in headers.items():
+        key = name.upper().replace("-", "_")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if key == "CONTENT_TYPE":
+                environ[key] = value
+        elif key != "HOST":
+            environ["HTTP_" + key] = value
+    return environ
+
+
 def run_part(call, content_id, raw, outer_auth):
     method, target, headers, body = parse_inner(raw)
     url = urlsplit(target)
     if outer_auth and not any(k.lower() == "authorization" for k in headers):
         headers["Authorization"] = outer_auth
-    headers.pop("Host", None)
-    builder = EnvironBuilder(path=url.path, method=method, headers=headers, data=body or None,
-                             query_string=url.query)
-    try:
-        environ = builder.get_environ()
-    finally:
-        builder.close()
+    environ = inner_environ(call.request.environ, method, url, headers, body)
     response = call.app.handle(Request(environ), inner=True)
     return serialize(response, content_id)

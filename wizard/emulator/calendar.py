@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 from . import recurrence, tokens
 from .clock import parse_rfc3339, rfc3339
-from .errors import ApiError, invalid_argument, not_found, required
+from .errors import ApiError, invalid_argument, not_found
+from .event_rules import WRITABLE, record_write, render, touch, validate
 from .routing import route
 
 BASE = "https://www.googleapis.com/auth/"
@@ -16,12 +17,6 @@ READ = [BASE + s for s in ("calendar", "calendar.readonly", "calendar.events", "
                            "calendar.events.owned", "calendar.events.owned.readonly")]
 WRITE = [BASE + s for s in ("calendar", "calendar.events", "calendar.events.owned")]
 EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
-WRITABLE = {
-    "anyoneCanAddSelf", "attachments", "attendees", "colorId", "conferenceData", "description", "end",
-    "endTimeUnspecified", "eventType", "extendedProperties", "guestsCanInviteOthers", "guestsCanModify",
-    "guestsCanSeeOtherGuests", "location", "locked", "originalStartTime", "privateCopy", "recurrence",
-    "reminders", "sequence", "source", "start", "status", "summary", "transparency", "visibility",
-}
 SYNC_FORBIDDEN = ("timeMin", "timeMax", "updatedMin", "q", "orderBy", "iCalUID", "privateExtendedProperty",
                   "sharedExtendedProperty")
 FULL_SYNC = "Sync token is no longer valid, a full sync is required."
@@ -97,136 +92,6 @@ def calendar_get(call):
     return {"kind": "calendar#calendar", "etag": meta["etag"], "id": meta["id"], "summary": meta["summary"],
             "timeZone": meta["timeZone"],
             "conferenceProperties": {"allowedConferenceSolutionTypes": ["hangoutsMeet"]}}
-
-
-# ---- event rendering and validation --------------------------------------------------------------------------
-
-def render(event, full=True):
-    if event.get("status") == "cancelled" and not full:
-        out = {"kind": "calendar#event", "etag": event["etag"], "id": event["id"], "status": "cancelled"}
-        for key in ("recurringEventId", "originalStartTime"):
-            if key in event:
-                out[key] = event[key]
-        return out
-    return {k: v for k, v in event.items() if not k.startswith("_")}
-
-
-def event_etag(state, seq):
-    return f'"{int(state.now() * 1000)}{seq % 1000:03d}"'
-
-
-def touch(state, event):
-    event["_seq"] = state.next_seq()
-    event["updated"] = rfc3339(state.now())
-    event["etag"] = event_etag(state, event["_seq"])
-
-
-def check_time(body, key, tz_default):
-    moment = body.get(key)
-    if not isinstance(moment, dict) or not (moment.get("date") or moment.get("dateTime")):
-        raise ApiError(400, f"Missing {key} time.", calendar_reason="required")
-    try:
-        return recurrence.bound(moment, tz_default)
-    except (ValueError, KeyError):
-        raise ApiError(400, "Invalid start time." if key == "start" else "Invalid end time.",
-                       calendar_reason="invalid") from None
-
-
-def clean_extended(props):
-    if props is None:
-        return None
-    if not isinstance(props, dict):
-        raise invalid_argument("Invalid value for extendedProperties.")
-    total, size, out = 0, 0, {}
-    for scope in ("private", "shared"):
-        values = props.get(scope)
-        if not values:
-            continue
-        kept = {}
-        for key, value in values.items():
-            if len(key) > 44:
-                continue  # Google drops over-long keys silently
-            value = str(value)[:1024]  # and truncates values silently
-            kept[key] = value
-            total += 1
-            size += len(key) + len(value)
-        out[scope] = kept
-    if total > 300:
-        raise ApiError(400, "The maximum number of extended properties has been exceeded.",
-                       calendar_reason="tooManyExtendedProperties", calendar_domain="calendar")
-    if size > 32 * 1024:
-        raise ApiError(400, "The total size of extended properties has been exceeded.",
-                       calendar_reason="extendedPropertiesTooLarge", calendar_domain="calendar")
-    return out
-
-
-def check_reminders(reminders):
-    if reminders is None:
-        return {"useDefault": True}
-    overrides = reminders.get("overrides") or []
-    if reminders.get("useDefault") and overrides:
-        raise ApiError(400, "Cannot specify both default reminders and overrides at the same time.",
-                       calendar_reason="cannotUseDefaultRemindersAndSpecifyOverride", calendar_domain="calendar")
-    if len(overrides) > 5:
-        raise ApiError(400, "The maximum number of override reminders has been exceeded.",
-                       calendar_reason="tooManyReminders", calendar_domain="calendar")
-    for item in overrides:
-        minutes = item.get("minutes")
-        if not isinstance(minutes, int) or not 0 <= minutes <= 40320:
-            raise invalid_argument("Invalid reminder minutes value.")
-        if item.get("method") not in ("email", "popup"):
-            raise invalid_argument("Invalid reminder method.")
-    return {"useDefault": bool(reminders.get("useDefault", False)), **({"overrides": overrides} if overrides else {})}
-
-
-def validate(call, calendar, body):
-    """Check a full event body as insert/update receive it; return the cleaned writable fields."""
-    tz_default = calendar["meta"]["timeZone"]
-    start = check_time(body, "start", tz_default)
-    end = check_time(body, "end", tz_default)
-    if ("date" in body["start"]) != ("date" in body["end"]):
-        raise ApiError(400, "Start and end times must either both be date or both be dateTime.",
-                       calendar_reason="invalid")
-    if end < start or (end == start and "date" in body["start"]):
-        raise ApiError(400, "The specified time range is empty.", calendar_reason="timeRangeEmpty",
-                       calendar_domain="calendar")
-    if body.get("recurrence"):
-        if "dateTime" in body["start"] and not (body["start"].get("timeZone") and body["end"].get("timeZone")):
-            raise ApiError(400, "Missing time zone definition for start time.", calendar_reason="required",
-                           calendar_domain="calendar")
-        if any(not isinstance(line, str) or line.upper().startswith("DTSTART") for line in body["recurrence"]):
-            raise invalid_argument("Invalid recurrence rule.")
-        try:
-            next(iter(recurrence.occurrences(body, default_zone=tz_default)), None)
-        except (ValueError, TypeError, KeyError):
-            raise invalid_argument("Invalid recurrence rule.") from None
-    if body.get("status") not in (None, "confirmed", "tentative", "cancelled"):
-        raise invalid_argument("Invalid value for status.")
-    clean = {k: v for k, v in body.items() if k in WRITABLE}
-    clean["reminders"] = check_reminders(body.get("reminders"))
-    extended = clean_extended(body.get("extendedProperties"))
-    if extended is not None:
-        clean["extendedProperties"] = extended
-    return clean
-
-
-# ---- mail record -------------------------------------------------------------------------------------------
-
-def record_write(call, method, event):
-    send = call.arg("sendUpdates")
-    if send is None and call.arg("sendNotifications") is not None:
-        send = "all" if call.flag("sendNotifications") else "none"
-    attendees = [a.get("email") for a in event.get("attendees") or [] if a.get("email")
-                 and not a.get("organizer") and a.get("email") != call.email]
-    if send == "all":
-        recipients = attendees
-    elif send == "externalOnly":
-        domain = call.email.split("@")[-1]
-        recipients = [a for a in attendees if a.split("@")[-1] != domain]
-    else:
-        recipients = []
-    call.state.mail_log.append({"method": method, "user": call.email, "eventId": event["id"],
-                                "sendUpdates": send, "recipients": recipients, "at": rfc3339(call.state.now())})
 
 
 # ---- events.list -------------------------------------------------------------------------------------------
@@ -354,47 +219,61 @@ def list_events(call):
     events = calendar["events"]
     private, shared = call.args("privateExtendedProperty"), call.args("sharedExtendedProperty")
     q, ical = call.arg("q"), call.arg("iCalUID")
-    items = []
-    candidates = sorted(events.values(), key=lambda e: e["_seq"]) if since is not None else events.values()
+    # Each item has a key: creation order for a full listing, change order for a sync. Pages follow a cursor
+    # on that key, so events changed or deleted while a client pages never shift a page boundary.
+    entries = []
+    key_field = "_seq" if since is not None else "_n"
     overrides = {}
     for event in events.values():
         if event.get("recurringEventId"):
             overrides.setdefault(event["recurringEventId"], {})[event["id"]] = event
-    for event in candidates:
+    for event in events.values():
         if since is not None:
             if not since < event["_seq"] <= cursor["snap"]:
                 continue
-        elif event["_seq"] > cursor["snap"]:
-            continue
+        elif event.get("_n", 0) > cursor["snap"]:
+            continue  # created after the listing started: the next sync reports it
         if event.get("status") == "cancelled" and not show_deleted:
             continue
         if not matches_filters(call, event, q, private, shared, ical, updated_min):
             continue
         if single and event.get("recurringEventId") and since is None:
             continue  # exceptions are yielded by their series below
+        key = event.get(key_field, 0)
         if single and event.get("recurrence") and event.get("status") != "cancelled":
-            for instance in expand(event, window_start, window_end, tz_default, overrides.get(event["id"], {})):
+            for index, instance in enumerate(expand(event, window_start, window_end, tz_default,
+                                                    overrides.get(event["id"], {}))):
                 if instance.get("status") == "cancelled" and not show_deleted:
                     continue
-                items.append(instance)
+                entries.append(((key, index), instance))
             continue
         if (window_start or window_end) and not in_window(event, window_start, window_end, tz_default):
             continue
-        items.append(event)
-    if order_by == "startTime":
-        items.sort(key=lambda e: recurrence.bound(e["start"], tz_default) if e.get("start") else
-                   datetime.min.replace(tzinfo=timezone.utc))
-    elif order_by == "updated":
-        items.sort(key=lambda e: e["updated"])
-    offset = cursor["o"]
-    page = items[offset:offset + max_results]
+        entries.append(((key, 0), event))
+    if order_by:
+        items = [item for _key, item in entries]
+        if order_by == "startTime":
+            items.sort(key=lambda e: recurrence.bound(e["start"], tz_default) if e.get("start") else
+                       datetime.min.replace(tzinfo=timezone.utc))
+        else:
+            items.sort(key=lambda e: e["updated"])
+        offset = cursor["o"]
+        page = items[offset:offset + max_results]
+        next_cursor = dict(cursor, o=offset + max_results) if offset + max_results < len(items) else None
+    else:
+        entries.sort(key=lambda entry: entry[0])
+        after = tuple(cursor.get("after") or ())
+        remaining = [entry for entry in entries if entry[0] > after] if after else entries
+        page = [item for _key, item in remaining[:max_results]]
+        next_cursor = dict(cursor, after=list(remaining[max_results - 1][0])) if len(remaining) > max_results \
+            else None
     meta = calendar["meta"]
     body = {"kind": "calendar#events", "etag": f'"p{state.seq}"', "summary": meta["summary"],
             "description": "", "updated": rfc3339(state.now()), "timeZone": meta["timeZone"],
             "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 10}],
             "items": [render(e, full=since is None) for e in page]}
-    if offset + max_results < len(items):
-        body["nextPageToken"] = tokens.encode(dict(cursor, o=offset + max_results, h=fingerprint, u=call.email))
+    if next_cursor:
+        body["nextPageToken"] = tokens.encode(dict(next_cursor, h=fingerprint, u=call.email))
     else:
         body["nextSyncToken"] = tokens.encode({"k": "events", "u": call.email, "c": calendar_id,
                                                "s": cursor["snap"], "t": cursor["t"]})
@@ -451,20 +330,24 @@ def insert_event(call):
             raise ApiError(409, "The requested identifier already exists.", calendar_reason="duplicate",
                            status="ALREADY_EXISTS")
     clean = validate(call, calendar, body)
-    state = call.state
+    event = store_event(call.state, call.email, calendar, clean, event_id)
+    record_write(call, "insert", event)
+    return render(event)
+
+
+def store_event(state, email, calendar, clean, event_id=None):
     n = state.next_seq()
     event_id = event_id or secrets.token_hex(13)
     now = rfc3339(state.now())
     event = {"kind": "calendar#event", "id": event_id, "status": clean.pop("status", None) or "confirmed",
              "htmlLink": f"https://www.google.com/calendar/event?eid={event_id}", "created": now,
-             "creator": {"email": call.email, "self": True}, "organizer": {"email": call.email, "self": True},
+             "creator": {"email": email, "self": True}, "organizer": {"email": email, "self": True},
              "iCalUID": f"{event_id}@google.com", "sequence": 0, "eventType": "default", "_n": n}
     event.update(clean)
     event.setdefault("eventType", "default")
     touch(state, event)
     calendar["events"][event_id] = event
-    record_write(call, "insert", event)
-    return render(event)
+    return event
 
 
 def replace_event(call, patch):
@@ -549,8 +432,3 @@ def event_instances(call):
     if offset + max_results < len(items):
         body["nextPageToken"] = tokens.encode({"o": offset + max_results})
     return body
-
-
-def required_param(call, name):
-    if call.arg(name) is None:
-        raise required(name)

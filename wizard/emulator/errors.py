@@ -114,25 +114,34 @@ def service_disabled(service, title, project_number):
                         "links": [{"description": "Google developers console API activation", "url": url}]}])
 
 
-def rate_limited(api, status_code):
+def rate_limited(api, status_code, per_user=True):
     if api == "people":
         return ApiError(
             429, "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per "
                  "user' of service 'people.googleapis.com'.",
             reason="RATE_LIMIT_EXCEEDED", metadata={"service": "people.googleapis.com"})
+    reason = "userRateLimitExceeded" if per_user and status_code != 429 else "rateLimitExceeded"
     return ApiError(
-        status_code, "Rate Limit Exceeded", calendar_reason="rateLimitExceeded" if status_code == 429
-        else "userRateLimitExceeded", calendar_domain="usageLimits",
+        status_code, "Rate Limit Exceeded", calendar_reason=reason, calendar_domain="usageLimits",
         status="RESOURCE_EXHAUSTED" if status_code == 429 else "PERMISSION_DENIED")
 
 
 def backend_error(code):
+    """An injected failure, in the shape Google sends for that status."""
     if code == 503:
         return ApiError(503, "The service is currently unavailable.", calendar_reason="backendError")
     if code == 429:
         return ApiError(429, "Rate Limit Exceeded", reason="RATE_LIMIT_EXCEEDED",
                         calendar_reason="rateLimitExceeded", calendar_domain="usageLimits")
-    return ApiError(code, "Backend Error" if code >= 500 else "Injected error", calendar_reason="backendError")
+    if code == 403:
+        # Calendar's abuse limit: not to be hot-retried.
+        return ApiError(403, "Calendar usage limits exceeded.", calendar_reason="quotaExceeded",
+                        calendar_domain="usageLimits", reason="RATE_LIMIT_EXCEEDED")
+    if code == 401:
+        return invalid_credentials()
+    if code == 500:
+        return ApiError(500, "Backend Error", calendar_reason="backendError")
+    return ApiError(code, "Injected error", calendar_reason="backendError")
 
 
 def invalid_argument(message, location=None):

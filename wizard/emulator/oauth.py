@@ -45,23 +45,39 @@ def normalise_scopes(text):
 
 # ---- signing key for id_tokens ------------------------------------------------------------------------------
 
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
 def signing_key():
+    """One RSA key per process for id_tokens (RS256, signed with `cryptography` directly: a JWT is three
+    base64 parts, no JOSE library needed)."""
     with _KEY_LOCK:
         if not _KEY:
-            from authlib.jose import JsonWebKey
+            from cryptography.hazmat.primitives.asymmetric import rsa
 
-            key = JsonWebKey.generate_key("RSA", 2048, is_private=True)
-            _KEY["private"] = key
-            public = key.as_dict(is_private=False)
-            public.update(kid=hashlib.sha1(json.dumps(public, sort_keys=True).encode()).hexdigest()[:16],
-                          use="sig", alg="RS256")
-            _KEY["public"] = public
+            private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            numbers = private.public_key().public_numbers()
+            public = {"kty": "RSA", "alg": "RS256", "use": "sig",
+                      "n": b64url(numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")),
+                      "e": b64url(numbers.e.to_bytes(3, "big"))}
+            public["kid"] = hashlib.sha1(public["n"].encode()).hexdigest()[:16]
+            _KEY.update(private=private, public=public)
         return _KEY
 
 
-def id_token(call, client_id, email, scopes, nonce=None, access_token=None):
-    from authlib.jose import jwt
+def sign_jwt(claims):
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
 
+    key = signing_key()
+    header = {"alg": "RS256", "kid": key["public"]["kid"], "typ": "JWT"}
+    signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode())
+    signature = key["private"].sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return signing_input + "." + b64url(signature)
+
+
+def id_token(call, client_id, email, scopes, nonce=None, access_token=None):
     user = call.state.users[email]
     now = int(call.state.now())
     claims = {"iss": issuer(call), "azp": client_id, "aud": client_id, "sub": user["sub"], "iat": now,
@@ -73,10 +89,8 @@ def id_token(call, client_id, email, scopes, nonce=None, access_token=None):
     if nonce:
         claims["nonce"] = nonce
     if access_token:
-        digest = hashlib.sha256(access_token.encode()).digest()[:16]
-        claims["at_hash"] = base64.urlsafe_b64encode(digest).decode().rstrip("=")
-    key = signing_key()
-    return jwt.encode({"alg": "RS256", "kid": key["public"]["kid"]}, claims, key["private"]).decode()
+        claims["at_hash"] = b64url(hashlib.sha256(access_token.encode()).digest()[:16])
+    return sign_jwt(claims)
 
 
 def issuer(call):
@@ -188,9 +202,11 @@ def consent(call):
     params = pending["params"]
     if form.get("action") != "allow":
         return redirect_with(params["redirect_uri"], error="access_denied", state=params.get("state"))
-    email = (form.get("email") or "").lower()
+    email = (form.get("email") or form.get("other_email") or "").strip().lower()
     if email not in state.users:
-        return error_page(call, 400, "invalid_request", _("Choose an account."))
+        if "@" not in email:
+            return error_page(call, 400, "invalid_request", _("Choose an account."))
+        accounts.add_user(state, email)  # "Use another account": any address signs in to the emulator
     client = state.clients[params["client_id"]]
     consent_screen = accounts.consent_of(state, client)
     if consent_screen["user_type"] == "internal" and consent_screen.get("domain") and \
@@ -294,6 +310,7 @@ def exchange_code(call, client):
     body = issue_access(call, client, code["email"], code["scopes"], nonce=code["nonce"])
     if code["offline"] and (not grant["refresh_issued"] or code["force"]):
         body.update(issue_refresh(state, client, code["email"], code["scopes"]))
+        state.access_tokens[body["access_token"]]["refresh"] = body["refresh_token"]
         grant["refresh_issued"] = True
     code["issued"] = [body["access_token"], body.get("refresh_token")]
     return json_response(body)

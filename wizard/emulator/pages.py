@@ -1,1 +1,155 @@
-"""Emulated-data page (filled in below)."""
+"""A small page to see and edit the emulated contacts and events, so a demo can "edit in Google" and watch
+the change sync back. Every edit goes through the same code as the API (new etag, sync-token change)."""
+from werkzeug.utils import redirect
+
+from . import accounts, calendar, people
+from .errors import ApiError
+from .routing import route
+
+UI = "/_emulator/ui"
+
+
+def page(method, path):
+    return route(method, UI + path, "page")
+
+
+def back(email=None, error=None):
+    from urllib.parse import quote, urlencode
+
+    target = UI + (f"/{quote(email)}" if email else "")
+    if error:
+        target += "?" + urlencode({"error": error})
+    return redirect(target, code=303)
+
+
+@page("GET", "")
+def index(call):
+    return call.app.render("data_index.html", users=sorted(call.state.users.values(), key=lambda u: u["email"]))
+
+
+@page("POST", "/users")
+def add_user(call):
+    email = (call.request.form.get("email") or "").strip()
+    if "@" not in email:
+        return back(error="email")
+    accounts.add_user(call.state, email, call.request.form.get("name") or None)
+    return back(email.lower())
+
+
+def person_row(person):
+    names = (person.get("names") or [{}])[0]
+    return {"id": person["resourceName"].split("/", 1)[1], "resource_name": person["resourceName"],
+            "given": names.get("givenName", ""), "family": names.get("familyName", ""),
+            "email": ((person.get("emailAddresses") or [{}])[0]).get("value", ""),
+            "phone": ((person.get("phoneNumbers") or [{}])[0]).get("value", ""),
+            "client_data": ", ".join(f"{c.get('key')}={c.get('value')}" for c in person.get("clientData") or []),
+            "etag": person["etag"]}
+
+
+def event_row(event):
+    start, end = event.get("start") or {}, event.get("end") or {}
+    return {"id": event["id"], "summary": event.get("summary", ""), "status": event.get("status"),
+            "all_day": "date" in start, "start": start.get("dateTime", start.get("date", ""))[:16],
+            "end": end.get("dateTime", end.get("date", ""))[:16], "recurring": bool(event.get("recurrence")),
+            "private": ", ".join(f"{k}={v}" for k, v in
+                                 ((event.get("extendedProperties") or {}).get("private") or {}).items())}
+
+
+@page("GET", "/{email}")
+def user_page(call):
+    email = call.params["email"].lower()
+    if email not in call.state.users:
+        return call.app.render("not_found.html", status=404, path=call.request.path)
+    contacts = [person_row(p) for p in call.state.people.get(email, {}).values() if not p.get("_deleted")]
+    primary = call.state.calendars[email][email]
+    events = [event_row(e) for e in primary["events"].values() if e.get("status") != "cancelled"]
+    return call.app.render("data_user.html", user=call.state.users[email], contacts=contacts, events=events,
+                           error=call.arg("error"))
+
+
+def contact_body(form):
+    body = {"names": [{"givenName": form.get("given", ""), "familyName": form.get("family", "")}]}
+    body["emailAddresses"] = [{"value": form["email"]}] if form.get("email") else []
+    body["phoneNumbers"] = [{"value": form["phone"]}] if form.get("phone") else []
+    return body
+
+
+@page("POST", "/{email}/contacts")
+def add_contact(call):
+    email = call.params["email"].lower()
+    people.new_person(call.state, email, contact_body(call.request.form))
+    return back(email)
+
+
+def find_person(call):
+    email = call.params["email"].lower()
+    person = call.state.people.get(email, {}).get(f"people/{call.params['cid']}")
+    if person is None or person.get("_deleted"):
+        return email, None
+    return email, person
+
+
+@page("POST", "/{email}/contacts/{cid}/edit")
+def edit_contact(call):
+    email, person = find_person(call)
+    if person is not None:
+        body = contact_body(call.request.form)
+        people.apply_fields(call.state, email, person, body, ["names", "emailAddresses", "phoneNumbers"])
+        people.touch(call.state, person)
+    return back(email)
+
+
+@page("POST", "/{email}/contacts/{cid}/delete")
+def delete_contact(call):
+    email, person = find_person(call)
+    if person is not None:
+        people.bury(call.state, person)
+    return back(email)
+
+
+def event_body(form, tz):
+    if form.get("all_day"):
+        start, end = {"date": form.get("start", "")[:10]}, {"date": form.get("end", "")[:10]}
+    else:
+        start = {"dateTime": form.get("start", "") + ":00Z", "timeZone": tz}
+        end = {"dateTime": form.get("end", "") + ":00Z", "timeZone": tz}
+    return {"summary": form.get("summary", ""), "start": start, "end": end}
+
+
+@page("POST", "/{email}/events")
+def add_event(call):
+    email = call.params["email"].lower()
+    primary = call.state.calendars[email][email]
+    try:
+        clean = calendar.validate(None, primary, event_body(call.request.form, "UTC"))
+    except ApiError as error:
+        return back(email, error.message)
+    calendar.store_event(call.state, email, primary, clean)
+    return back(email)
+
+
+@page("POST", "/{email}/events/{eid}/edit")
+def edit_event(call):
+    email = call.params["email"].lower()
+    primary = call.state.calendars[email][email]
+    event = primary["events"].get(call.params["eid"])
+    if event is not None:
+        changes = event_body(call.request.form, "UTC")
+        body = {**{k: v for k, v in event.items() if k in calendar.WRITABLE}, **changes}
+        try:
+            clean = calendar.validate(None, primary, body)
+        except ApiError as error:
+            return back(email, error.message)
+        event.update(clean)
+        calendar.touch(call.state, event)
+    return back(email)
+
+
+@page("POST", "/{email}/events/{eid}/delete")
+def delete_event(call):
+    email = call.params["email"].lower()
+    event = call.state.calendars[email][email]["events"].get(call.params["eid"])
+    if event is not None and event.get("status") != "cancelled":
+        event["status"] = "cancelled"
+        calendar.touch(call.state, event)
+    return back(email)

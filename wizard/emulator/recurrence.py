@@ -1,4 +1,5 @@
 """RRULE expansion for `singleEvents=true` and `events.instances`, with dateutil (already a dependency)."""
+import re
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -32,11 +33,27 @@ def instance_suffix(start, all_day):
     return start.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
+UNTIL = re.compile(r"UNTIL=(\d{8})(T\d{6})?(Z?)", re.IGNORECASE)
+
+
+def normalise_until(line):
+    """Google accepts UNTIL as a date or a floating date-time on timed series; dateutil needs UTC there."""
+    def fix(match):
+        day, clock, zulu = match.groups()
+        if zulu:
+            return match.group(0)
+        return f"UNTIL={day}{clock or 'T235959'}Z"
+
+    return UNTIL.sub(fix, line) if line.upper().startswith(("RRULE", "EXRULE")) else line
+
+
 def occurrences(event, window_start=None, window_end=None, default_zone="UTC"):
     """Yield the start datetimes of a recurring event's instances that can overlap the window."""
     start = bound(event["start"], default_zone)
     all_day = "date" in event["start"]
     lines = "\n".join(event.get("recurrence") or [])
+    if not all_day:
+        lines = "\n".join(normalise_until(line) for line in event.get("recurrence") or [])
     if all_day:
         start_naive = start.replace(tzinfo=None)
         rule = rrulestr(lines, dtstart=start_naive, forceset=True, ignoretz=True)

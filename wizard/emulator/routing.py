@@ -115,8 +115,15 @@ class Call:
         return self._body
 
 
+class RawJson(str):
+    """A response body that is already JSON text (built from cached fragments)."""
+
+
 def json_response(body, status=200, headers=None):
-    text = "" if body is None else json.dumps(body, ensure_ascii=False)
+    if isinstance(body, RawJson):
+        text = str(body)
+    else:
+        text = "" if body is None else json.dumps(body, ensure_ascii=False)
     response = Response(text, status=status, mimetype="application/json")
     response.headers["Content-Type"] = "application/json; charset=UTF-8"
     response.headers["Cache-Control"] = "no-cache, no-store, max-age=0, must-revalidate"

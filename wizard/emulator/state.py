@@ -15,7 +15,7 @@ from pathlib import Path
 from .clock import Clock
 
 PERSISTED = ("seq", "users", "projects", "clients", "grants", "access_tokens", "refresh_tokens", "codes",
-             "people", "groups", "calendars", "sync_epochs", "mail_log", "quotas", "settings")
+             "people", "groups", "calendars", "sync_epochs", "mail_log", "quotas", "settings", "console")
 
 DEFAULT_SETTINGS = {
     "access_token_lifetime": 3600,
@@ -28,8 +28,9 @@ DEFAULT_SETTINGS = {
 DEFAULT_QUOTAS = {
     # Per user per minute, sliding window. Calendar documents 600; People's console defaults are lower in
     # practice but are per project; tests tighten them through the control API.
-    "people": {"per_user_per_minute": 600, "status": 429},
-    "calendar": {"per_user_per_minute": 600, "status": 403},
+    "people": {"per_user_per_minute": 600, "per_project_per_minute": None, "status": 429,
+               "full_sync_first_pages_per_minute": None},
+    "calendar": {"per_user_per_minute": 600, "per_project_per_minute": 10000, "status": 403},
 }
 
 
@@ -63,9 +64,12 @@ class State:
             self.mail_log = []
             self.quotas = json.loads(json.dumps(DEFAULT_QUOTAS))
             self.settings = dict(DEFAULT_SETTINGS)
+            self.console = {"current_project": None}  # the project the console has selected
             self.faults = []
             self.windows = defaultdict(deque)
             self.stats = _new_stats()
+            if hasattr(self.clock, "set_offset"):
+                self.clock.set_offset(0)
             # Wake hung requests so a reset never leaves threads stuck.
             self.hang_release.set()
             self.hang_release = threading.Event()
@@ -87,8 +91,12 @@ class State:
     def snapshot(self) -> dict:
         with self.lock:
             data = {name: getattr(self, name) for name in PERSISTED}
-            data["clock_offset"] = self.clock.offset
-            return json.loads(json.dumps(data))
+            data["clock_offset"] = getattr(self.clock, "offset", 0)
+            data = json.loads(json.dumps(data))
+        for contacts in data["people"].values():
+            for person in contacts.values():
+                person.pop("_js", None)  # a cache, rebuilt on first use
+        return data
 
     def save(self):
         if not self.state_file:

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 
 from . import batch as batch_format
 from .batch import BatchRequest
-from .errors import GoogleError, Gone, Transient, error_from_response
+from .errors import GoogleError, Gone, Transient, Unauthenticated, error_from_response
 from .pacing import Pacer
 from .people import Listing, chunks
 from .transport import Transport
@@ -154,16 +154,25 @@ class CalendarClient:
         results: list = [None] * len(requests)
         pending = list(range(len(requests)))
         attempt = 0
+        refreshed = False
         while pending:
             retry: list[int] = []
             failures: list[GoogleError] = []
+            refused: list[int] = []
             for chunk in chunks(pending, self._chunk_size()):
                 answers = self._batch_once([requests[i] for i in chunk])
                 for index, answer in zip(chunk, answers):
                     results[index] = answer
-                    if isinstance(answer, GoogleError) and answer.retryable:
+                    if isinstance(answer, Unauthenticated):
+                        refused.append(index)
+                    elif isinstance(answer, GoogleError) and answer.retryable:
                         retry.append(index)
                         failures.append(answer)
+            # Google checks the token per inner call: one that died mid-run is refreshed once, then resent.
+            if refused and not refreshed and self.transport.refresh():
+                refreshed = True
+                pending = sorted(refused + retry)
+                continue
             if not retry or not self.pacer.retry_after_failure(attempt, _slowest(failures)):
                 break
             pending, attempt = retry, attempt + 1

@@ -109,6 +109,10 @@ class StaleEtag(GoogleError):
 
     code = define("google.stale_etag", _l("The item changed in Google meanwhile; it was read again and merged."))
 
+    def __init__(self, detail: str = "", *, current: dict | None = None, **kw):
+        super().__init__(detail, **kw)
+        self.current = current  # the item as Google holds it now, when the adapter already read it
+
 
 class NotFound(GoogleError):
     code = define("google.not_found", _l("The item no longer exists in Google."))
@@ -144,10 +148,15 @@ class QuotaExceeded(GoogleError):
 
 
 class Transient(GoogleError):
-    """5xx, a network failure or a timeout: retried with backoff."""
+    """5xx, a network failure or a timeout: retried with backoff.
+
+    `ambiguous` is set for network failures after the request may have reached Google (read timeout,
+    connection lost while waiting): a create may have happened.
+    """
 
     code = define("google.transient", _l("Google did not answer properly (%(detail)s); the sync will retry."))
     retryable = True
+    ambiguous = False
 
 
 class InvalidRequest(GoogleError):

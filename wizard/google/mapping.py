@@ -21,6 +21,7 @@ Item conventions shared with the CRM store (wizard/store/contacts.py):
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -57,8 +58,13 @@ def default_region() -> str:
 
 def phone_key(value: str, region: str | None = None) -> str:
     """E.164 when the number parses as possible (local numbers read in `region`), else its digits."""
+    return _phone_key(value, region or default_region())
+
+
+@lru_cache(maxsize=65536)  # parsing is the costliest step of mapping a contact; a run sees numbers repeatedly
+def _phone_key(value: str, region: str) -> str:
     try:
-        number = phonenumbers.parse(value, region or default_region())
+        number = phonenumbers.parse(value, region)
         if phonenumbers.is_possible_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:
@@ -104,8 +110,12 @@ def _email_items(person, region=None):
 
 
 def _phone_items(person, region=None):
-    return [Item(phone_key(p["value"], region), _fold(p.get("type"), PHONE_TYPES))
-            for p in person.get("phoneNumbers") or [] if phone_key(p.get("value") or "", region)]
+    items = []
+    for entry in person.get("phoneNumbers") or []:
+        key = phone_key(entry.get("value") or "", region)
+        if key:
+            items.append(Item(key, _fold(entry.get("type"), PHONE_TYPES)))
+    return items
 
 
 def _address_parts(entry: dict) -> tuple:
@@ -161,9 +171,16 @@ def person_to_record(person: dict, region: str | None = None) -> Record:
     return make_record(CONTACTS, **values)
 
 
-def _projection(person: dict, google_field: str, region) -> Record:
-    """The record fields one Google field contributes (normalized), for change detection per field."""
-    return make_record(CONTACTS, **_FIELD_READERS[google_field](person, region))
+# The record fields each Google field carries.
+_RECORD_FIELDS = {
+    "names": ("given_name", "family_name", "middle_name"), "emailAddresses": ("emails",),
+    "phoneNumbers": ("phones",), "addresses": ("addresses",), "organizations": ("organization", "title"),
+    "birthdays": ("birthday",), "biographies": ("notes",),
+}
+
+
+def _same(record: Record, current: Record, google_field: str) -> bool:
+    return all(record[name] == current[name] for name in _RECORD_FIELDS[google_field])
 
 
 # --- contacts: record -> Google ------------------------------------------------------------------------
@@ -184,25 +201,19 @@ def record_to_person(record: Record, existing: dict | None = None, *, crm_id: st
         person["resourceName"] = existing["resourceName"]
     if existing.get("etag"):
         person["etag"] = existing["etag"]
-    wanted = record
+    current = person_to_record(existing, region) if existing else None
     for google_field, builder in _FIELD_BUILDERS.items():
-        if existing and _projection(existing, google_field, region) == _subset(wanted, google_field, region):
+        if current is not None and _same(record, current, google_field):
             if google_field in existing:
                 person[google_field] = copy.deepcopy(existing[google_field])
             continue
-        built = builder(wanted, existing.get(google_field) or [], region)
+        built = builder(record, existing.get(google_field) or [], region)
         if built or existing:
             person[google_field] = built
     person["clientData"] = _client_data(existing.get("clientData") or [], crm_id)
     if groups:
         person["memberships"] = [{"contactGroupMembership": {"contactGroupResourceName": g}} for g in groups]
     return person
-
-
-def _subset(record: Record, google_field: str, region) -> Record:
-    """The record restricted to the fields one Google field carries (others empty)."""
-    names = _FIELD_READERS[google_field]({}, region).keys()
-    return make_record(CONTACTS, **{name: record[name] for name in names})
 
 
 def _without(entry: dict, *keys) -> dict:
@@ -330,7 +341,8 @@ def _client_data(current: list, crm_id: str | None) -> list:
 
 def changed_person_fields(record: Record, existing: dict, region: str | None = None) -> list[str]:
     """The Google fields whose mapped value differs between the record and the current person."""
-    return [f for f in _FIELD_BUILDERS if _projection(existing, f, region) != _subset(record, f, region)]
+    current = person_to_record(existing, region)
+    return [f for f in _FIELD_BUILDERS if not _same(record, current, f)]
 
 
 # --- contacts: metadata --------------------------------------------------------------------------------
@@ -356,9 +368,8 @@ def crm_id_of(person: dict) -> str | None:
 
 def person_info(person: dict) -> PersonInfo:
     metadata = person.get("metadata") or {}
-    groups = frozenset(
-        (m.get("contactGroupMembership") or {}).get("contactGroupResourceName")
-        for m in person.get("memberships") or [] if (m.get("contactGroupMembership") or {}).get("contactGroupResourceName"))
+    memberships = [m.get("contactGroupMembership") or {} for m in person.get("memberships") or []]
+    groups = frozenset(m["contactGroupResourceName"] for m in memberships if m.get("contactGroupResourceName"))
     times = [parse_time(s.get("updateTime")) for s in metadata.get("sources") or []
              if s.get("type") in (None, "CONTACT") and s.get("updateTime")]
     return PersonInfo(

@@ -3,7 +3,8 @@
 - **Write serialization** ("mutate requests for the same user should be sent sequentially"): every write
   runs under a Redis lock keyed by the Google account (and the API, so a contacts run and a calendar run of
   the same account do not wait on each other), shared by all workers and processes. The lock is reentrant
-  within one `Pacer`, so the engine may hold it around a whole batch phase while the clients take it per call.
+  within a thread (across `Pacer` objects of the account), so the engine may hold it around a whole batch phase
+  while the clients take it per call.
 - **Per-minute budget**: a sliding window in Redis (a sorted set of call stamps, checked and filled by one Lua
   script on Redis' own clock, so workers on different machines agree). A Calendar batch costs one unit per
   inner call, as Google counts it. Callers wait for room instead of being refused with 429.
@@ -91,9 +92,39 @@ if wait < 1 then wait = 1 end
 return wait
 """
 
+_SETTLE_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, tonumber(ARGV[2]) do
+  redis.call('ZADD', KEYS[1], now, ARGV[3] .. ':' .. i)
+end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """Budget units taken for one call (`id` names its stamps)."""
+
+    id: str
+    cost: int
+    waited: float
+
+
 _local_lock = threading.Lock()
 _local_windows: dict[str, deque] = {}
 _local_writers: dict[str, threading.RLock] = {}
+
+
+_thread_state = threading.local()
+
+
+def _held_locks() -> dict:
+    """Write locks this thread holds: lock key -> [lock, depth]."""
+    if not hasattr(_thread_state, "locks"):
+        _thread_state.locks = {}
+    return _thread_state.locks
 
 
 class WriteLockTimeout(RuntimeError):
@@ -111,8 +142,8 @@ class Pacer:
         self.policy = policy or PacingPolicy()
         self.sleep = sleep
         self.rand = rand
-        self._held = threading.local()
         self._script = redis.register_script(_WINDOW_SCRIPT) if redis is not None else None
+        self._settle_script = redis.register_script(_SETTLE_SCRIPT) if redis is not None else None
         self.waited = 0.0  # seconds spent waiting for budget or backoff (for run records and benchmarks)
         self.retries = 0
 
@@ -128,60 +159,86 @@ class Pacer:
 
     def acquire(self, cost: int = 1) -> float:
         """Block until `cost` calls fit in the per-minute budget, then record them; returns seconds waited."""
+        return self.reserve(cost).waited
+
+    def reserve(self, cost: int = 1) -> "Ticket":
+        """Like `acquire`, returning a ticket to `settle` once the call is answered."""
         limit = self.policy.per_minute
         if not limit or cost <= 0:
-            return 0.0
+            return Ticket("", 0, 0.0)
         if cost > limit:
             raise ValueError(f"a call costing {cost} units can never fit a budget of {limit} per window")
         waited = 0.0
+        ticket = uuid.uuid4().hex
         while True:
-            wait = self._try_take(cost, limit)
+            wait = self._try_take(ticket, cost, limit)
             if wait <= 0:
                 self.waited += waited
-                return waited
+                return Ticket(ticket, cost, waited)
             self.sleep(wait)
             waited += wait
 
-    def _try_take(self, cost: int, limit: int) -> float:
+    def settle(self, ticket: "Ticket") -> None:
+        """Move a call's stamps to the time it was answered.
+
+        Google stamps each call when it arrives, and a batch's inner calls one after another while it runs;
+        our stamps were taken before sending. Re-stamping at the answer keeps our window never shorter than
+        Google's, so a budget equal to the quota never meets a 429.
+        """
+        if not ticket.cost:
+            return
+        if self._settle_script is not None:
+            self._settle_script(keys=[self.window_key], args=[int(self.policy.window * 1000), ticket.cost, ticket.id])
+            return
+        with _local_lock:
+            stamps = _local_windows.setdefault(self.window_key, deque())
+            kept = [s for s in stamps if s[1] != ticket.id]
+            now = time.monotonic()
+            stamps.clear()
+            stamps.extend(kept + [(now, ticket.id)] * ticket.cost)
+
+    def _try_take(self, ticket: str, cost: int, limit: int) -> float:
         window_ms = int(self.policy.window * 1000)
         if self._script is not None:
-            wait_ms = self._script(keys=[self.window_key], args=[window_ms, limit, cost, uuid.uuid4().hex])
+            wait_ms = self._script(keys=[self.window_key], args=[window_ms, limit, cost, ticket])
             return int(wait_ms) / 1000.0
         with _local_lock:
             stamps = _local_windows.setdefault(self.window_key, deque())
             now = time.monotonic()
-            while stamps and stamps[0] <= now - self.policy.window:
+            while stamps and stamps[0][0] <= now - self.policy.window:
                 stamps.popleft()
             if len(stamps) + cost <= limit:
-                stamps.extend([now] * cost)
+                stamps.extend([(now, ticket)] * cost)
                 return 0.0
-            return max(0.001, stamps[len(stamps) + cost - limit - 1] + self.policy.window - now)
+            return max(0.001, stamps[len(stamps) + cost - limit - 1][0] + self.policy.window - now)
 
     # --- writes ---------------------------------------------------------------------------------------
 
     @contextmanager
     def writing(self):
-        """Hold this account's write lock (reentrant in this pacer and thread; shared across processes)."""
-        depth = getattr(self._held, "depth", 0)
-        if depth:
-            lock = self._held.lock
+        """Hold this account's write lock: shared across processes, reentrant within a thread (whichever
+        `Pacer` of the same account and API took it first, so an engine holding it around a phase never
+        waits on its own clients)."""
+        held = _held_locks()
+        entry = held.get(self.lock_key)
+        if entry is not None:
+            lock = entry[0]
             if hasattr(lock, "reacquire"):
                 lock.reacquire()  # long phases: push the expiry forward on every nested write
-            self._held.depth = depth + 1
+            entry[1] += 1
             try:
                 yield
             finally:
-                self._held.depth -= 1
+                entry[1] -= 1
             return
         lock = self._new_lock()
         if not lock.acquire(**self._acquire_args()):
             raise WriteLockTimeout(f"write lock for {self.api}:{self.account_key} not obtained")
-        self._held.lock, self._held.depth = lock, 1
+        held[self.lock_key] = [lock, 1]
         try:
             yield
         finally:
-            self._held.depth = 0
-            self._held.lock = None
+            held.pop(self.lock_key, None)
             try:
                 lock.release()
             except Exception:  # noqa: BLE001  (expired meanwhile: another writer may hold it now; not ours)

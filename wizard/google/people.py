@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote
 
-from .errors import AlreadyExists, GoogleError, error_from_response
+from .errors import AlreadyExists, GoogleError, NotFound, StaleEtag, error_from_response
 from .pacing import Pacer
 from .transport import Transport
 
@@ -112,7 +112,7 @@ class PeopleClient:
 
     def create(self, person: dict, person_fields: str | None = None) -> dict:
         params = {"personFields": person_fields} if person_fields else None
-        return self._call("POST", "v1/people:createContact", params=params, json=person)
+        return self._call("POST", "v1/people:createContact", params=params, json=person, idempotent=False)
 
     def update(self, resource_name: str, person: dict, update_fields: str, person_fields: str | None = None) -> dict:
         """PATCH one contact: the listed fields are replaced wholesale; `person["etag"]` guards it (StaleEtag)."""
@@ -125,10 +125,14 @@ class PeopleClient:
         self._call("DELETE", f"v1/{_path(resource_name)}:deleteContact")
 
     def batch_create(self, persons: Iterable[dict], read_mask: str) -> list[dict]:
-        """Create contacts in chunks of 200; the created persons (with resourceName, etag), in input order."""
+        """Create contacts in chunks of 200; the created persons (with resourceName, etag), in input order.
+
+        Not repeated after a network failure that may have followed Google's receipt (`Transient` with
+        `ambiguous=True`): the contacts carry the CRM id in clientData, so the next listing finds them.
+        """
         created: list[dict] = []
         for chunk in chunks(list(persons), CREATE_CHUNK):
-            body = self._call("POST", "v1/people:batchCreateContacts", json={
+            body = self._call("POST", "v1/people:batchCreateContacts", idempotent=False, json={
                 "contacts": [{"contactPerson": person} for person in chunk], "readMask": read_mask}) or {}
             created.extend(_person_or_error(r) for r in body.get("createdPeople") or [])
         return created
@@ -137,16 +141,44 @@ class PeopleClient:
                      read_mask: str) -> dict[str, dict | GoogleError]:
         """Update contacts in chunks of 200 (each person carries its etag); resource name -> person or error.
 
-        A stale etag in a chunk makes Google refuse the whole chunk (`StaleEtag` raised): refetch and retry.
+        Google refuses a whole chunk when one contact's etag is stale (400 FAILED_PRECONDITION) or one is gone
+        (404). Then the chunk's contacts are read again: the stale ones answer `StaleEtag` carrying the
+        current person in `.current` (merge and retry), the missing ones `NotFound`, and the others are sent
+        again once.
         """
         results: dict[str, dict | GoogleError] = {}
         names = list(persons_by_resource_name)
         for chunk in chunks(names, UPDATE_CHUNK):
-            body = self._call("POST", "v1/people:batchUpdateContacts", json={
-                "contacts": {name: persons_by_resource_name[name] for name in chunk},
-                "updateMask": update_mask, "readMask": read_mask}) or {}
-            for name, response in (body.get("updateResult") or {}).items():
-                results[name] = _person_or_error(response)
+            persons = {name: persons_by_resource_name[name] for name in chunk}
+            try:
+                results.update(self._update_chunk(persons, update_mask, read_mask))
+            except (StaleEtag, NotFound):
+                results.update(self._update_after_refusal(persons, update_mask, read_mask))
+        return results
+
+    def _update_chunk(self, persons: dict, update_mask: str, read_mask: str) -> dict:
+        body = self._call("POST", "v1/people:batchUpdateContacts", json={
+            "contacts": persons, "updateMask": update_mask, "readMask": read_mask}) or {}
+        return {name: _person_or_error(response) for name, response in (body.get("updateResult") or {}).items()}
+
+    def _update_after_refusal(self, persons: dict, update_mask: str, read_mask: str) -> dict:
+        current = self.batch_get(list(persons), read_mask)
+        results: dict = {}
+        fresh = {}
+        for name, person in persons.items():
+            now = current.get(name)
+            if now is None or isinstance(now, GoogleError):
+                results[name] = now if isinstance(now, GoogleError) else NotFound("not returned", status=404)
+            elif now.get("etag") != person.get("etag"):
+                results[name] = StaleEtag("the contact changed in Google meanwhile", status=400,
+                                          reason="FAILED_PRECONDITION", current=now)
+            else:
+                fresh[name] = person
+        if fresh:
+            try:
+                results.update(self._update_chunk(fresh, update_mask, read_mask))
+            except (StaleEtag, NotFound) as error:  # changed again meanwhile: no loop, the engine retries later
+                results.update({name: error for name in fresh})
         return results
 
     def batch_delete(self, resource_names: Iterable[str]) -> None:

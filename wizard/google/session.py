@@ -4,7 +4,7 @@ The HTTP session is Authlib's `OAuth2Session` from `wizard.accounts.tokens.get_o
 (it refreshes and persists tokens); this module adds the endpoints and the account's pacer. Limits are
 configuration (each with an environment-driven default in the app config, else the value here):
 
-- `GOOGLE_PEOPLE_PER_MINUTE` (default 60): People calls per minute per account; Google shows the real
+- `GOOGLE_PEOPLE_PER_MINUTE` (default 90): People calls per minute per account; Google shows the real
   per-project limits only in its console (tens per minute per user are observed defaults).
 - `GOOGLE_CALENDAR_PER_MINUTE` (default 600): Google's documented per-user Calendar quota; a batch costs one
   unit per inner call.
@@ -19,7 +19,7 @@ from .calendar import CalendarClient
 from .pacing import Pacer, PacingPolicy
 from .people import PeopleClient
 
-DEFAULT_PER_MINUTE = {"people": 60, "calendar": 600}
+DEFAULT_PER_MINUTE = {"people": 90, "calendar": 600}
 
 
 def pacing_policy(api: str, config=None) -> PacingPolicy:

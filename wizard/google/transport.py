@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import requests
 
-from .errors import GoogleError, Transient, Unauthenticated, error_from_response, oauth_error
+from .errors import AuthRevoked, GoogleError, Transient, Unauthenticated, error_from_response, oauth_error
 from .pacing import Pacer, unpaced
 
 try:  # Authlib raises its own error class for token-endpoint failures during an automatic refresh
@@ -41,11 +41,14 @@ class Transport:
         self.units = 0  # quota units spent (a batch counts its inner calls)
 
     def call(self, method: str, url: str, *, params=None, json=None, data=None, headers=None,
-             write: bool | None = None, cost: int = 1, raw: bool = False):
+             write: bool | None = None, cost: int = 1, raw: bool = False, idempotent: bool = True):
         """Send and return the decoded JSON body (None when empty), or a `RawResponse` when `raw`.
 
         Retryable failures (429, 403 rate limits, 5xx, network) are retried with backoff under the pacer's
-        policy; every other failure raises its domain error at once.
+        policy; every other failure raises its domain error at once. A call that is not `idempotent` (a create
+        without a client-chosen id) is not sent again after a network failure that may have come after Google
+        received it (read timeout, connection lost while waiting): repeating it could duplicate. It raises
+        `Transient` with `ambiguous=True`, and the engine finds what was created by its back-reference.
         """
         method = method.upper()
         write = method != "GET" if write is None else write
@@ -53,22 +56,30 @@ class Transport:
             attempt = 0
             refreshed = False
             while True:
-                self.pacer.acquire(cost)
-                self.units += cost
-                try:
-                    response = self._send(method, url, params, json, data, headers)
-                except GoogleError as error:
-                    failure = error
-                else:
+                response, failure = self._attempt(method, url, params, json, data, headers, cost)
+                if response is not None:
                     if response.status_code < 400:
                         return _decoded(response, raw)
                     failure = error_from_response(response.status_code, response.content, response.headers, method)
-                    if isinstance(failure, Unauthenticated) and not refreshed and self._refresh():
+                    if isinstance(failure, Unauthenticated) and not refreshed and self.refresh():
                         refreshed = True
                         continue
+                if not idempotent and getattr(failure, "ambiguous", False):
+                    raise failure
                 if not self.pacer.retry_after_failure(attempt, failure):
                     raise failure
                 attempt += 1
+
+    def _attempt(self, method, url, params, json, data, headers, cost):
+        """One try within the budget: (response, None) or (None, domain error of a failed exchange)."""
+        ticket = self.pacer.reserve(cost)
+        self.units += cost
+        try:
+            return self._send(method, url, params, json, data, headers), None
+        except GoogleError as error:
+            return None, error
+        finally:
+            self.pacer.settle(ticket)
 
     def _send(self, method, url, params, json, data, headers):
         self.calls += 1
@@ -76,11 +87,13 @@ class Transport:
             return self.http.request(method, url, params=params, json=json, data=data, headers=headers,
                                      timeout=self.timeout)
         except requests.RequestException as error:
-            raise Transient(f"{type(error).__name__}: {error}"[:300]) from error
+            failure = Transient(f"{type(error).__name__}: {error}"[:300])
+            failure.ambiguous = not _never_sent(error)
+            raise failure from error
         except Exception as error:
             raise _from_oauth(error) from error
 
-    def _refresh(self) -> bool:
+    def refresh(self) -> bool:
         """Force one token refresh (Authlib session with a refresh token); False when not possible."""
         token = getattr(self.http, "token", None) or {}
         endpoint = (getattr(self.http, "metadata", None) or {}).get("token_endpoint")
@@ -95,9 +108,24 @@ class Transport:
         return True
 
 
+def _never_sent(error: requests.RequestException) -> bool:
+    """True when the request surely never reached Google (no connection was made)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    if isinstance(error, requests.ConnectionError) and not isinstance(error, requests.ReadTimeout):
+        text = str(error)
+        return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
+    return False
+
+
 def _from_oauth(error: Exception) -> Exception:
+    """Token-refresh failures as domain errors: Authlib's OAuthError, or the accounts area's
+    ReconnectNeeded (raised after it marked the account "needs reconnect"), which carries `reason_code`."""
     if OAuthError is not None and isinstance(error, OAuthError):
         return oauth_error(error.error or "", error.description or "")
+    reason = getattr(error, "reason_code", None)
+    if reason:
+        return AuthRevoked(str(error), reason=reason)
     return error
 
 

@@ -1,7 +1,7 @@
 """What the sync-health page shows for one account, read from the engine's records, and the user's actions
 on it (sync now, retry a record, decide a conflict, confirm or dismiss a guarded run)."""
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -41,6 +41,15 @@ class ObjectHealth:
     auto: bool
     period_minutes: int
 
+    @property
+    def next_run_at(self):
+        """The dispatcher's planned time; before it planned one, the last run's end plus the period."""
+        if self.schedule is not None and self.schedule.next_due_at is not None:
+            return as_utc(self.schedule.next_due_at)
+        if self.last_run is not None and self.last_run.finished_at is not None:
+            return as_utc(self.last_run.finished_at) + timedelta(minutes=self.period_minutes)
+        return None
+
 
 def publishing_status() -> str:
     """The consent screen status the admin stated in the system settings (testing/production/internal)."""
@@ -57,7 +66,8 @@ def token_health(account) -> list[TokenHealth]:
     lacking = scopes.missing(account.granted_scopes)
     if lacking:
         problems.append(TokenHealth("scope_missing", missing=[f for f in scopes.FEATURES if f.scope in lacking]))
-    if account.status != NEEDS_RECONNECT and publishing_status() == "testing":
+    time_limited = account.refresh_token_expires_at is not None
+    if account.status != NEEDS_RECONNECT and (time_limited or publishing_status() == "testing"):
         problems.append(TokenHealth("expiring", expires_at=account.testing_token_expiry()))
     return problems or [TokenHealth("connected", expires_at=as_utc(account.token_expires_at))]
 

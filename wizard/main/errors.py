@@ -3,6 +3,7 @@ from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 PAGES = {
     400: (_l("Bad request"), _l("The request could not be understood.")),
@@ -21,7 +22,9 @@ FORM_EXPIRED = (_l("The form has expired"),
 
 def _render(code, title, message):
     if request.path.startswith("/api/"):
-        return jsonify(error={"code": code, "message": str(message)}), code
+        # The API's own error shape (wizard.api.http): a snake_case code, e.g. "not_found".
+        slug = HTTP_STATUS_CODES.get(code, "error").lower().replace(" ", "_")
+        return jsonify(error={"code": slug, "message": str(message)}), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 

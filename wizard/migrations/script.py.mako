@@ -7,6 +7,7 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
+import wizard.models  # noqa: F401  (revisions name the models' own column types)
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

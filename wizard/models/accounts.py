@@ -70,6 +70,8 @@ class GoogleAccount(db.Model):
     refresh_token_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     token_expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
     refresh_token_issued_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Google states it (refresh_token_expires_in) for time-limited grants, e.g. a client in Testing status.
+    refresh_token_expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
     granted_scopes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default=CONNECTED)
     reason_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -124,7 +126,9 @@ class GoogleAccount(db.Model):
         self.status_changed_at = utcnow()
 
     def testing_token_expiry(self):
-        """When the refresh token dies if the OAuth client is in Testing status."""
+        """When the refresh token dies: as Google stated it, else 7 days after issue (client in Testing)."""
+        if self.refresh_token_expires_at:
+            return as_utc(self.refresh_token_expires_at)
         issued = as_utc(self.refresh_token_issued_at)
         return issued + TESTING_REFRESH_TOKEN_LIFETIME if issued else None
 
@@ -165,6 +169,12 @@ class AccountSettings(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     account: Mapped[GoogleAccount] = relationship(back_populates="settings")
+
+    @property
+    def deletion_policy(self) -> str:
+        """One-word summary for readers that predate the two switches: "delete" only when both are on.
+        Prefer delete_in_google / delete_in_crm, which map one-to-one onto the sync core's Policy."""
+        return "delete" if self.delete_in_google and self.delete_in_crm else "propagate"
 
 
 class AccountTagMapping(db.Model):

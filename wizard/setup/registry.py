@@ -17,7 +17,7 @@ TYPE_NAMES = {
     ADDRESS: _l("Web address"),
 }
 
-CLIENT_ID_RE = re.compile(r"^[0-9]{6,30}-[0-9a-z_]{8,64}\.apps\.googleusercontent\.com$")
+CLIENT_ID_RE = re.compile(r"^[0-9]{6,30}-[0-9a-z_]{1,64}\.apps\.googleusercontent\.com$")
 SECRET_RE = re.compile(r"^[A-Za-z0-9_\-]{16,100}$")
 
 ERR_REQUIRED = define("settings.required", _l("Enter a value."))
@@ -102,8 +102,8 @@ SETTINGS = (
                low=5, high=7 * 24 * 60, group=SYNC),
     SettingDef("SyncConflictPolicy", _l("Conflict policy"), CHOICE, "ask",
                _l("What happens when the same field changed differently on both sides."),
-               choices=(("ask", _l("List the conflict for a decision")), ("crm_wins", _l("The CRM wins")),
-                        ("google_wins", _l("Google wins"))), group=SYNC),
+               choices=(("ask", _l("List the conflict for a decision")), ("newest", _l("The newer change wins")),
+                        ("crm_wins", _l("The CRM wins")), ("google_wins", _l("Google wins"))), group=SYNC),
     SettingDef("SyncDeletePolicy", _l("Delete policy"), CHOICE, "if_unchanged",
                _l("Whether a deletion on one side deletes the record on the other."),
                choices=(("if_unchanged", _l("Propagate only when the other side is unchanged since the last sync")),

@@ -148,6 +148,15 @@ def display_value(code: str) -> str:
     return row.value
 
 
+def listed_value(code: str) -> str:
+    """The registry's Value column: a choice by its translated label, a secret masked."""
+    defn = registry.definition(code)
+    value = display_value(code)
+    if defn.type == registry.CHOICE:
+        return str(dict(defn.choices).get(value, value))
+    return value
+
+
 def search_settings(query: str = ""):
     """Definitions whose code or (translated) name contains `query`, in registry order."""
     needle = (query or "").strip().lower()
@@ -218,3 +227,27 @@ def rotate_all() -> dict:
     for fn in hooks:
         results[f"{fn.__module__}.{fn.__name__}"] = fn()
     return results
+
+
+# --- the wizard's OAuth round trip, finished by the shared callback ---------------------------------------
+
+ROUNDTRIP_STATE_PREFIX = "setup-"
+
+
+def is_admin_roundtrip(args) -> bool:
+    """True when the callback's `state` belongs to the setup wizard (the OAuth callback then calls
+    handle_admin_roundtrip instead of linking an account)."""
+    return str(args.get("state", "")).startswith(ROUNDTRIP_STATE_PREFIX)
+
+
+def handle_admin_roundtrip(args):
+    """Finish the wizard's round trip from the callback's query arguments; a response to the verify step."""
+    from flask import abort, redirect, url_for
+    from flask_login import current_user
+
+    from wizard.setup import verify
+
+    if not getattr(current_user, "is_admin", False):
+        abort(403)
+    verify.finish_roundtrip(args)
+    return redirect(url_for("setup.step", key="verify", _anchor="roundtrip"))

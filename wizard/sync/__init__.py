@@ -11,7 +11,9 @@ object    what is synced: `CONTACTS` or `ACTIVITIES` (an `ObjectSpec`: fields, m
 record    normalized content of one item on one side (`Record`): frozen mapping field -> value; scalars are
           `str | bool | None`, multi-valued fields are frozensets of `Item(key, value)` keyed by the
           normalized value. `fingerprint(record)` is its content hash.
-pair      a CRM record and its Google counterpart (`Pair`): ids, base, fingerprints of both sides, state.
+pair      a CRM record and its Google counterpart (`Pair`): ids, base, fingerprints of both sides, state
+          (synced, conflict, pending_create = an intent saved before a Google create, detached = out of the
+          sync on one side but remembered so a return re-pairs instead of duplicating).
 base      the snapshot both sides agreed on at the last sync: the reference of the three-way merge.
 cursor    where an incremental listing resumes (Google sync token, CRM change position). Not seen here:
           the core gets the changes since the cursor, flagged `full` when a listing restarted.
@@ -34,25 +36,58 @@ Public API
                      OUT_OF_SCOPE}
 
 Actions (in `Plan.actions`, in application order; see `actions` for the fields):
-    CreateInGoogle, CreateInCrm, UpdateGoogle(fields, record), UpdateCrm(fields, record), SetBackRef,
-    RemoveFromGoogleScope, DeleteInGoogle, UntagInCrm, DeleteInCrm, Link(match), Unlink(reason),
-    RecordConflict, ReportIssue, SaveBase(pair)
+    CreateInGoogle(crm_id, record, event_id), CreateInCrm(google_id, record, reuse_crm_id),
+    UpdateGoogle(fields, record, etag), UpdateCrm(fields, record), SetBackRef(crm_id, google_id),
+    RemoveFromGoogleScope / AddToGoogleScope (contacts: the label), DeleteInGoogle,
+    UntagInCrm / TagInCrm (contacts: the tag; activities: "show in calendar"), DeleteInCrm,
+    Link(match), Unlink(reason), RecordConflict, ReportIssue, SaveBase(pair)
 
 Helpers: `merge()` (three-way merge of one pair), `event_id_for()` (deterministic base32hex event ids),
 `times` (all-day dates / timed instants with IANA zones), `state.pending_pair / pair_after_create /
 synced_pair` (pair rows around creates), `errors.TEMPLATES` (message codes and English templates).
 """
-from .actions import (Action, CreateInCrm, CreateInGoogle, DeleteInCrm, DeleteInGoogle, Guard, GuardStatus, Link,
-                      Match, Plan, RecordConflict, RemoveFromGoogleScope, ReportIssue, SaveBase, SetBackRef,
-                      UntagInCrm, Unlink, UpdateCrm, UpdateGoogle)
+from .actions import (
+                      Action,
+                      AddToGoogleScope,
+                      CreateInCrm,
+                      CreateInGoogle,
+                      DeleteInCrm,
+                      DeleteInGoogle,
+                      Guard,
+                      GuardStatus,
+                      Link,
+                      Match,
+                      Plan,
+                      RecordConflict,
+                      RemoveFromGoogleScope,
+                      ReportIssue,
+                      SaveBase,
+                      SetBackRef,
+                      TagInCrm,
+                      Unlink,
+                      UntagInCrm,
+                      UpdateCrm,
+                      UpdateGoogle,
+)
 from .changes import DELETED, OUT_OF_SCOPE, Change, Gone, Seen
 from .errors import Message, SyncCoreError
 from .ids import event_id_for, is_valid_event_id
 from .merge import MergeResult, merge
 from .planner import plan
 from .policy import ConflictPolicy, Direction, Policy
-from .records import (ACTIVITIES, CONTACTS, SPECS, FieldKind, FieldSpec, Item, ObjectSpec, Record, fingerprint,
-                      make_record, record_from_json)
+from .records import (
+                      ACTIVITIES,
+                      CONTACTS,
+                      SPECS,
+                      FieldKind,
+                      FieldSpec,
+                      Item,
+                      ObjectSpec,
+                      Record,
+                      fingerprint,
+                      make_record,
+                      record_from_json,
+)
 from .state import Pair, PairState, pair_after_create, pending_pair, synced_pair
 
 __all__ = [
@@ -63,7 +98,7 @@ __all__ = [
     "Seen", "DELETED", "OUT_OF_SCOPE", "Gone", "Change",
     "Policy", "Direction", "ConflictPolicy",
     "Action", "CreateInGoogle", "CreateInCrm", "UpdateGoogle", "UpdateCrm", "SetBackRef",
-    "RemoveFromGoogleScope", "DeleteInGoogle", "UntagInCrm", "DeleteInCrm", "Link", "Match", "Unlink",
+    "RemoveFromGoogleScope", "AddToGoogleScope", "DeleteInGoogle", "UntagInCrm", "TagInCrm", "DeleteInCrm", "Link", "Match", "Unlink",
     "RecordConflict", "ReportIssue", "SaveBase", "Plan", "Guard", "GuardStatus",
     "Message", "SyncCoreError", "event_id_for", "is_valid_event_id",
 ]

@@ -3,7 +3,8 @@
 Actions carry ids and records only; the engine maps them to adapter calls (batched) and saves pairs.
 How the engine turns creates into pair rows (the core cannot know ids that do not exist yet):
 
-- `CreateInGoogle`: save `state.pending_pair(...)` (the intent) *before* sending, then
+- `CreateInGoogle`: save `state.pending_pair(action.pair_id, action.crm_id, action.record)` (the intent;
+  `pair_id` is set when an interrupted intent is retried) *before* sending, then
   `state.pair_after_create(...)` with Google's id once answered; write the CRM id into the Google record
   (clientData / extendedProperties.private) in the create itself. For activities use `event_id`.
 - `CreateInCrm`: create the CRM record, save `state.synced_pair(...)`, in one database transaction, then
@@ -43,8 +44,15 @@ class CreateInGoogle(Action):
 
 @dataclass(frozen=True)
 class CreateInCrm(Action):
+    """Create a CRM record in the sync (with the tag / "show in calendar") from a Google record.
+
+    `reuse_crm_id`: the Google record names this CRM record (back-reference) that is not in the sync; if it
+    still exists, the engine brings it back (tag it, update it) instead of creating a second one.
+    """
+
     google_id: str
     record: Record
+    reuse_crm_id: str | None = None
     writes_crm = True
 
 
@@ -90,6 +98,16 @@ class RemoveFromGoogleScope(Action):
 
 
 @dataclass(frozen=True)
+class AddToGoogleScope(Action):
+    """A detached pair returns to the sync from the CRM side: put the Google record back in the label."""
+
+    pair_id: int | str | None
+    crm_id: str
+    google_id: str
+    writes_google = True
+
+
+@dataclass(frozen=True)
 class DeleteInGoogle(Action):
     pair_id: int | str | None
     crm_id: str | None
@@ -110,6 +128,17 @@ class UntagInCrm(Action):
 
 
 @dataclass(frozen=True)
+class TagInCrm(Action):
+    """A detached pair returns to the sync from the Google side: tag the CRM record again (activities: mark
+    it "show in calendar")."""
+
+    pair_id: int | str | None
+    crm_id: str
+    google_id: str
+    writes_crm = True
+
+
+@dataclass(frozen=True)
 class DeleteInCrm(Action):
     pair_id: int | str | None
     crm_id: str
@@ -124,6 +153,7 @@ class Match(Enum):
     EMAIL = "email"  # first sync: normalized e-mail
     PHONE = "phone"  # first sync: normalized phone
     RENAME = "rename"  # Google renamed the resource (previousResourceNames)
+    RETURN = "return"  # a detached pair came back into the sync
 
 
 @dataclass(frozen=True)
@@ -138,7 +168,7 @@ class Unlink(Action):
     pair_id: int | str | None
     crm_id: str | None
     google_id: str | None
-    reason: str  # "deleted_both" | "crm_left" | "google_left" | "pending_dropped" | "not_synced"
+    reason: str  # "crm_deleted" | "google_deleted" | "gone_both" | "pending_dropped" | "recreated" ...
 
 
 @dataclass(frozen=True)
@@ -167,7 +197,7 @@ class SaveBase(Action):
     pair: Pair
 
 
-REMOVALS = (RemoveFromGoogleScope, DeleteInGoogle, UntagInCrm, DeleteInCrm, Unlink)
+REMOVALS = (RemoveFromGoogleScope, DeleteInGoogle, UntagInCrm, DeleteInCrm)
 
 
 class GuardStatus(Enum):

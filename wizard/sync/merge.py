@@ -19,7 +19,7 @@ never beats a filled one and sets are united.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from .policy import ConflictPolicy, Direction, Policy
 from .records import FieldKind, Item, ObjectSpec, Record, make_record
@@ -58,9 +58,14 @@ def winner(policy: Policy, crm_modified: datetime | None, google_modified: datet
         return GOOGLE
     if policy.conflict is ConflictPolicy.ASK:
         return None
-    if crm_modified is not None and google_modified is not None and google_modified > crm_modified:
+    if crm_modified is not None and google_modified is not None and _aware(google_modified) > _aware(crm_modified):
         return GOOGLE
     return CRM
+
+
+def _aware(moment: datetime) -> datetime:
+    """Naive times (SQLite hands back naive UTC) are read as UTC, so they compare with Google's aware ones."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def merge(spec: ObjectSpec, base: Record | None, crm: Record, google: Record, *, policy: Policy = Policy(),

@@ -199,16 +199,30 @@ def make_record(spec: ObjectSpec | str, **fields: Any) -> Record:
     return Record(spec.name, values)
 
 
-def record_from_json(kind: str, data: Mapping[str, Any]) -> Record:
-    """Inverse of `Record.to_json` (lists back to items and tuples)."""
+def record_from_json(kind: str, data: Mapping[str, Any], *, normalize: bool = False) -> Record:
+    """Inverse of `Record.to_json` (lists back to items and tuples).
+
+    Stored snapshots were normalized when they were made, so by default they are trusted and rebuilt
+    without normalizing again (an engine loads every pair of an account on each run); pass
+    `normalize=True` for data from elsewhere.
+    """
     spec = SPECS[kind]
     values = {}
-    for name in spec.field_names:
-        raw = data.get(name)
-        if spec.kind_of(name) is FieldKind.SET:
-            raw = [Item(k, _tupled(v)) for k, v in (raw or [])]
-        values[name] = raw
-    return make_record(spec, **values)
+    for f in spec.fields:
+        raw = data.get(f.name)
+        if f.kind is FieldKind.SET:
+            values[f.name] = frozenset(Item(k, _tupled_trusted(v)) for k, v in (raw or ()))
+        else:
+            values[f.name] = raw
+    if normalize:
+        return make_record(spec, **values)
+    return Record(spec.name, values)
+
+
+def _tupled_trusted(value: Any) -> Payload:
+    if isinstance(value, list):
+        return tuple(_tupled_trusted(v) for v in value)
+    return value
 
 
 def empty_record(spec: ObjectSpec | str) -> Record:
@@ -269,6 +283,25 @@ KEY_NORMALIZERS = {
     "phone": lambda v: normalize_phone(v) or None,
     "address": lambda v: normalize_address(v) or None,
 }
+
+
+def birthday_value(month: int, day: int, year: int | None = None) -> str:
+    """A birthday as the record holds it: "YYYY-MM-DD", or "--MM-DD" when the year is unknown (vCard's
+    form; Google Contacts allows year-less birthdays)."""
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise ValueError(f"not a birthday: {month}-{day}")
+    return f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+
+
+def birthday_parts(value: str | None) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) of a record's birthday; None when there is none."""
+    if not value:
+        return None
+    if value.startswith("--"):
+        month, day = value[2:].split("-")
+        return None, int(month), int(day)
+    year, month, day = value.split("-")
+    return int(year), int(month), int(day)
 
 
 def _normalize_field(spec: ObjectSpec, name: str, value: Any) -> Value:

@@ -3,9 +3,9 @@
 A `Pair` is one row of the per-account pairing table. `base` is the snapshot both sides agreed on at the
 last successful sync (the reference of the three-way merge). `crm_fingerprint` / `google_fingerprint` are the
 content hashes of what each side held after that sync: a listed record with the same fingerprint is
-unchanged, whatever its etag says. While a conflict is open (policy "ask"), the sides hold different values
-for the conflicting fields; `crm_record` / `google_record` keep what each side holds so that a later change
-on one side can still be merged against the other without fetching it.
+unchanged, whatever its etag says. While a conflict is open (policy "ask"), or while a pair is detached (one
+side left the sync), the sides may hold different content; `crm_record` / `google_record` keep what each side
+holds so that a later change on one side can still be merged against the other without fetching it.
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class PairState(Enum):
     SYNCED = "synced"  # both sides hold `base` for every mapped field
     CONFLICT = "conflict"  # some fields differ and wait for the user (`conflicts` names them)
     PENDING_CREATE = "pending_create"  # intent: a Google create was sent, its id not yet recorded
+    DETACHED = "detached"  # left the sync on one side (untagged / out of the label); both records still
+    #                        exist, remembered so that a return to the sync re-pairs instead of duplicating
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,16 @@ class Pair:
     google_fingerprint: str | None
     state: PairState = PairState.SYNCED
     conflicts: frozenset[str] = frozenset()
-    crm_record: Record | None = None  # only while state is CONFLICT
-    google_record: Record | None = None  # only while state is CONFLICT
+    crm_record: Record | None = None  # only while CONFLICT / DETACHED and different from base
+    google_record: Record | None = None  # only while CONFLICT / DETACHED and different from base
+    left: str | None = None  # DETACHED: which side left the sync ("crm", "google" or "both")
     google_etag: str | None = None  # carried for the adapter's If-Match / etag; the core never reads it
     extra: tuple = field(default=(), compare=False)  # adapter-owned data carried through untouched
+
+    @property
+    def active(self) -> bool:
+        """Synced or in conflict: both records are in the sync."""
+        return self.state in (PairState.SYNCED, PairState.CONFLICT)
 
     def with_(self, **changes) -> "Pair":
         return replace(self, **changes)

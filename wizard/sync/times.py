@@ -195,8 +195,10 @@ def _instant_of(value, zone_name):
     raise SyncCoreError(errors.ISSUE_INVALID_TIME, item=str(value), detail="not a date-time")
 
 
-def ends_on_or_after(record_end: str, all_day: bool, since: date) -> bool:
-    """Scope test for "sync starting from": the item ends on or after the date (all-day: its last day)."""
+def ends_on_or_after(end: str, all_day: bool, since: date, zone_name: str | None = None) -> bool:
+    """Scope test for "sync starting from": the item ends on or after that date. All-day items by their
+    last day; timed items by the date of their end in their own zone (UTC when none)."""
     if all_day:
-        return parse_date(record_end) - timedelta(days=1) >= since
-    return parse_instant(record_end).date() >= since
+        return parse_date(end) - timedelta(days=1) >= since
+    moment = parse_instant(end)
+    return (moment.astimezone(zone(zone_name)) if zone_name else moment).date() >= since

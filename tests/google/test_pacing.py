@@ -1,0 +1,155 @@
+"""Backoff schedule (pure), the per-minute budget and the write lock on a real Redis."""
+import threading
+import time
+
+import pytest
+import redis as redis_lib
+
+from wizard.google.errors import QuotaExceeded, RateLimited, Transient
+from wizard.google.pacing import Pacer, PacingPolicy, backoff_delay, backoff_schedule
+
+
+def test_backoff_grows_exponentially_within_jitter_bounds_and_caps():
+    for attempt in range(10):
+        low = backoff_delay(attempt, base=1, cap=64, rand=0.0)
+        high = backoff_delay(attempt, base=1, cap=64, rand=1.0)
+        step = min(64, 2 ** attempt)
+        assert (low, high) == (step / 2, step)
+    assert backoff_delay(20, base=1, cap=64, rand=1.0) == 64
+
+
+def test_backoff_honours_retry_after_as_a_floor_capped():
+    assert backoff_delay(0, base=1, rand=0.5, retry_after=30) == 30
+    assert backoff_delay(6, base=1, cap=64, rand=1.0, retry_after=3) == 64
+    assert backoff_delay(0, retry_after=10_000, max_retry_after=300) == 300
+
+
+def test_backoff_schedule_is_reproducible_and_jittered():
+    first = backoff_schedule(6, base=0.5, seed=1)
+    assert first == backoff_schedule(6, base=0.5, seed=1)
+    assert first != backoff_schedule(6, base=0.5, seed=2)
+    assert all(b > a / 2 for a, b in zip(first, first[1:]))  # never comes back hot
+    with pytest.raises(ValueError):
+        backoff_delay(-1)
+
+
+@pytest.fixture
+def redis(redis_server):
+    client = redis_lib.Redis.from_url(redis_server.url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+def test_budget_waits_for_room_in_the_sliding_window(redis):
+    pacer = Pacer("acct-1", "calendar", redis, PacingPolicy(per_minute=5, window=0.5))
+    started = time.monotonic()
+    for _ in range(5):
+        assert pacer.acquire() == 0
+    pacer.acquire(3)  # the window is full: waits until the first stamps leave it
+    assert time.monotonic() - started >= 0.45
+    with pytest.raises(ValueError):
+        pacer.acquire(6)
+
+
+def test_budget_is_shared_by_every_pacer_of_the_account_but_not_across_accounts(redis):
+    policy = PacingPolicy(per_minute=4, window=30)
+    a1, a2 = Pacer("acct-1", "people", redis, policy), Pacer("acct-1", "people", redis, policy)
+    other = Pacer("acct-2", "people", redis, policy)
+    a1.acquire(2)
+    a2.acquire(2)
+    assert other.acquire(4) == 0
+    waits = []
+
+    class Stop(Exception):
+        pass
+
+    def record_and_stop(seconds):
+        waits.append(seconds)
+        raise Stop
+
+    blocked = Pacer("acct-1", "people", redis, policy, sleep=record_and_stop)
+    with pytest.raises(Stop):
+        blocked.acquire()
+    assert 29 < waits[0] <= 30
+
+
+def test_writes_of_one_account_never_overlap_across_threads(redis):
+    policy = PacingPolicy(lock_timeout=10)
+    inside, overlaps = [], []
+
+    def writer(n):
+        pacer = Pacer("acct-w", "people", redis_lib.Redis(connection_pool=redis.connection_pool), policy)
+        for _ in range(5):
+            with pacer.writing():
+                if inside:
+                    overlaps.append(n)
+                inside.append(n)
+                time.sleep(0.005)
+                inside.pop()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlaps == []
+
+
+def test_write_lock_is_reentrant_in_a_thread_across_pacers_and_released(redis):
+    policy = PacingPolicy(lock_timeout=10, lock_wait=0.2)
+    engine, client = Pacer("acct-r", "people", redis, policy), Pacer("acct-r", "people", redis, policy)
+    with engine.writing():
+        with client.writing():  # the engine holds it around a phase; its client's calls go through
+            assert redis.exists(client.lock_key)
+        assert redis.exists(engine.lock_key)
+    assert not redis.exists(engine.lock_key)
+
+
+def test_a_writer_in_another_thread_waits_for_the_first(redis):
+    policy = PacingPolicy(lock_timeout=10, lock_wait=0.2)
+    first = Pacer("acct-x", "people", redis, policy)
+    second = Pacer("acct-x", "people", redis, policy)
+    from wizard.google.pacing import WriteLockTimeout
+
+    outcome = []
+
+    def other_worker():
+        try:
+            with second.writing():
+                outcome.append("wrote")
+        except WriteLockTimeout:
+            outcome.append("timed out")
+
+    with first.writing():
+        worker = threading.Thread(target=other_worker)
+        worker.start()
+        worker.join()
+    assert outcome == ["timed out"]
+    worker = threading.Thread(target=other_worker)
+    worker.start()
+    worker.join()
+    assert outcome == ["timed out", "wrote"]
+
+
+def test_retry_decisions_follow_the_error_class():
+    slept = []
+    pacer = Pacer("acct-s", "people", policy=PacingPolicy(max_attempts=3, base_delay=0.1), sleep=slept.append,
+                  rand=lambda: 0.0)
+    assert pacer.retry_after_failure(0, Transient("x"))
+    assert pacer.retry_after_failure(1, RateLimited("x", retry_after=2))
+    assert not pacer.retry_after_failure(2, Transient("x"))  # attempts exhausted
+    assert not pacer.retry_after_failure(0, QuotaExceeded("x"))  # no hot retry
+    assert slept == [0.05, 2]
+
+
+@pytest.mark.parametrize("use_redis", [True, False])
+def test_settled_calls_count_from_when_they_were_answered(redis, use_redis):
+    pacer = Pacer(f"acct-settle-{use_redis}", "calendar", redis if use_redis else None,
+                  PacingPolicy(per_minute=2, window=0.4))
+    started = time.monotonic()
+    ticket = pacer.reserve(2)
+    time.sleep(0.3)  # a long batch: Google stamped its inner calls as they ran
+    pacer.settle(ticket)
+    pacer.acquire(1)
+    assert time.monotonic() - started >= 0.68  # 0.3 s call + a full window after the answer

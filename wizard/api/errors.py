@@ -1,0 +1,47 @@
+"""JSON errors for everything under /api/v1, including unknown paths (never the HTML error pages)."""
+from flask import jsonify
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from wizard.api import bp
+from wizard.api.http import ApiError, error_response, validation_error
+from wizard.api.openapi import document
+from wizard.crm.services import NotFound
+from wizard.crm.validation import ValidationError
+
+
+def not_found():
+    return error_response(404, "not_found", _("Not found."))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
+
+
+@bp.route("/<anypath:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown_path(rest):
+    return not_found()
+
+
+@bp.errorhandler(ValidationError)
+def on_validation(error):
+    return validation_error(error)
+
+
+@bp.errorhandler(ApiError)
+def on_api_error(error):
+    return error_response(error.status, error.code, error.message, error.fields)
+
+
+@bp.errorhandler(NotFound)
+def on_not_found(error):
+    return not_found()
+
+
+@bp.errorhandler(HTTPException)
+def on_http(error):
+    if error.code == 404:
+        return not_found()
+    return error_response(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
+                          error.description or error.name)

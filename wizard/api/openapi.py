@@ -1,0 +1,265 @@
+"""The OpenAPI 3 document of /api/v1, written as data.
+
+The schemas state exactly what the views return (`additionalProperties: false`), so the schemathesis run in
+tests/api checks every response against them. Keep this file in step with `wizard.api.routes` and the
+services' `*_to_dict` functions.
+"""
+from copy import deepcopy
+
+from wizard.crm.services import MAX_ID, MAX_PER_PAGE, SORTS
+from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES, CONTACT_FIELD_TYPES
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def text(max_length, **extra):
+    return {"type": "string", "maxLength": max_length, **extra}
+
+
+def nullable(schema):
+    return {**schema, "nullable": True}
+
+
+ID = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+TIMESTAMP = {"type": "string", "format": "date-time"}
+FIELD_TYPE = {"type": "string", "enum": list(CONTACT_FIELD_TYPES)}
+
+
+def obj(properties, required=(), **extra):
+    schema = {"type": "object", "properties": properties, "additionalProperties": False, **extra}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+EMAIL_IN = obj({"value": text(254, format="email"), "type": FIELD_TYPE}, ["value"])
+PHONE_IN = obj({"value": text(50, pattern=r"^[0-9+\-() .]*[0-9][0-9+\-() .]*$"), "type": FIELD_TYPE}, ["value"])
+ADDRESS = obj({"street": text(300), "city": text(100), "region": text(100), "postcode": text(20),
+               "country": text(100), "type": FIELD_TYPE})
+BIRTHDAY = obj({"day": {"type": "integer", "minimum": 1, "maximum": 31},
+                "month": {"type": "integer", "minimum": 1, "maximum": 12},
+                "year": nullable({"type": "integer", "minimum": 1850})}, ["day", "month"],
+               description="A birthday; the year may be unknown (null).")
+CONTACT_TEXT = {"first_name": text(100), "middle_name": text(100), "last_name": text(100),
+                "display_name": text(300, description="Built from the name (or company, e-mail, phone) when empty."),
+                "company": text(200), "job_title": text(200), "notes": text(10000)}
+
+CONTACT_INPUT = obj({
+    **CONTACT_TEXT,
+    "birthday": nullable(BIRTHDAY),
+    "emails": {"type": "array", "maxItems": 20, "items": EMAIL_IN},
+    "phones": {"type": "array", "maxItems": 20, "items": PHONE_IN},
+    "addresses": {"type": "array", "maxItems": 20, "items": ADDRESS},
+    "tags": {"type": "array", "items": text(100, minLength=1),
+             "description": "Tag names; missing tags are created. On update, replaces the contact's tags."},
+}, description="Needs at least a name, company, e-mail or phone. On PATCH, absent fields keep their values; "
+               "lists given replace the old ones.")
+
+CONTACT = obj({
+    "id": ID, **{k: {"type": "string"} for k in CONTACT_TEXT},
+    "birthday": nullable(obj({"day": {"type": "integer"}, "month": {"type": "integer"},
+                              "year": nullable({"type": "integer"})}, ["day", "month", "year"])),
+    "emails": {"type": "array", "items": obj({"value": {"type": "string"}, "normalized": {"type": "string"},
+                                              "type": FIELD_TYPE}, ["value", "normalized", "type"])},
+    "phones": {"type": "array", "items": obj({"value": {"type": "string"}, "normalized": {
+        "type": "string", "description": "E.164 when the number parses, else its digits"}, "type": FIELD_TYPE},
+        ["value", "normalized", "type"])},
+    "addresses": {"type": "array", "items": {**ADDRESS, "required": list(ADDRESS["properties"])}},
+    "tags": {"type": "array", "items": ref("TagRef")},
+    "created_at": TIMESTAMP, "updated_at": TIMESTAMP, "deleted_at": nullable(TIMESTAMP),
+}, ["id", *CONTACT_TEXT, "birthday", "emails", "phones", "addresses", "tags", "created_at", "updated_at",
+    "deleted_at"])
+
+TAG_REF = obj({"id": ID, "name": {"type": "string"}}, ["id", "name"])
+TAG = obj({"id": ID, "name": {"type": "string"}, "personal": {"type": "boolean"},
+           "contact_count": {"type": "integer", "minimum": 0}}, ["id", "name", "personal", "contact_count"],
+          description="A personal tag: only personal tags can select contacts for sync.")
+TAG_INPUT = obj({"name": text(100, minLength=1)}, ["name"])
+TAG_PATCH = obj({"name": text(100, minLength=1)})
+CONTACT_IDS = obj({"contact_ids": {"type": "array", "maxItems": 10000, "items": ID}}, ["contact_ids"])
+CHANGED = obj({"changed": {"type": "integer", "minimum": 0}}, ["changed"])
+
+ACTIVITY_FIELDS = {
+    "title": text(300), "type": {"type": "string", "enum": list(ACTIVITY_TYPES)},
+    "status": {"type": "string", "enum": list(ACTIVITY_STATUSES)},
+    "all_day": {"type": "boolean"},
+    "start_at": nullable({**TIMESTAMP, "description": "Timed activities: the start instant (an offset-less "
+                                                      "value is read in `timezone`)."}),
+    "end_at": nullable({**TIMESTAMP, "description": "Defaults to an hour after the start."}),
+    "timezone": {"type": "string", "description": "IANA zone, e.g. Europe/Moscow; defaults to the user's."},
+    "start_date": nullable({"type": "string", "format": "date", "description": "All-day activities."}),
+    "end_date": nullable({"type": "string", "format": "date", "description": "Inclusive; defaults to start_date."}),
+    "location": text(300), "description": text(10000), "show_in_calendar": {"type": "boolean"},
+}
+ACTIVITY_INPUT = obj(ACTIVITY_FIELDS, description="Timed: title and start_at. All-day: title, all_day=true and "
+                                                  "start_date. On PATCH, absent fields keep their values.")
+ACTIVITY_CREATE = {**ACTIVITY_INPUT, "required": ["title"]}
+ACTIVITY = obj({
+    "id": ID, **{k: {"type": "string"} for k in ("title", "timezone", "location", "description")},
+    "type": ACTIVITY_FIELDS["type"], "status": ACTIVITY_FIELDS["status"], "all_day": {"type": "boolean"},
+    "show_in_calendar": {"type": "boolean"},
+    "start_at": nullable(TIMESTAMP), "end_at": nullable(TIMESTAMP),
+    "start_date": nullable({"type": "string", "format": "date"}),
+    "end_date": nullable({"type": "string", "format": "date"}),
+    "created_at": TIMESTAMP, "updated_at": TIMESTAMP, "deleted_at": nullable(TIMESTAMP),
+}, ["id", "title", "type", "status", "all_day", "start_at", "end_at", "timezone", "start_date", "end_date",
+    "location", "description", "show_in_calendar", "created_at", "updated_at", "deleted_at"])
+
+ERROR = obj({"error": obj({
+    "code": {"type": "string"}, "message": {"type": "string"},
+    "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+               "description": "Per-field messages: keys such as `first_name` or `emails.0.value`."},
+}, ["code", "message"])}, ["error"])
+ME = obj({"id": ID, "email": {"type": "string"}, "name": {"type": "string"}, "timezone": {"type": "string"},
+          "locale": nullable({"type": "string"})}, ["id", "email", "name", "timezone", "locale"])
+
+
+def page_of(name):
+    return obj({"items": {"type": "array", "items": ref(name)}, "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1}, "total": {"type": "integer", "minimum": 0},
+                "pages": {"type": "integer", "minimum": 1}}, ["items", "page", "per_page", "total", "pages"])
+
+
+def json_content(schema):
+    return {"application/json": {"schema": schema}}
+
+
+def response(description, schema=None):
+    body = {"description": description}
+    if schema is not None:
+        body["content"] = json_content(schema)
+    return body
+
+
+ERRORS = {
+    "401": response("Missing, unknown or revoked token", ref("Error")),
+}
+NOT_FOUND = {"404": response("No such record (or another user's)", ref("Error"))}
+INVALID = {"422": response("Validation failed; `error.fields` says why per field", ref("Error"))}
+BAD_JSON = {"400": response("The body is not JSON", ref("Error"))}
+
+
+def path_id(name):
+    return {"name": name, "in": "path", "required": True, "schema": ID}
+
+
+def query(name, schema, description=""):
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+PAGING = [query("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
+          query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE})]
+
+
+def operation(op_id, summary, tag, responses, *, params=(), body=None, invalid=False):
+    result = {"operationId": op_id, "summary": summary, "tags": [tag], "responses": {**responses, **ERRORS}}
+    if params:
+        result["parameters"] = list(params)
+    if body is not None:
+        result["requestBody"] = {"required": True, "content": json_content(body)}
+        result["responses"].update(BAD_JSON)
+    if invalid or body is not None:
+        result["responses"].update(INVALID)
+    return result
+
+
+def paths():
+    contact_id, tag_id, activity_id = path_id("contact_id"), path_id("tag_id"), path_id("activity_id")
+    return {
+        "/me": {"get": operation("getMe", "The token's user", "me", {"200": response("The user", ref("Me"))})},
+        "/contacts": {
+            "get": operation("listContacts", "List contacts (search, tag filter, sort, pages)", "contacts",
+                             {"200": response("A page of contacts", page_of("Contact")), **NOT_FOUND}, invalid=True,
+                             params=[query("q", {"type": "string", "maxLength": 200},
+                                           "Words matched in name, e-mail, phone and company"),
+                                     query("tag", ID, "Only contacts with this tag id"),
+                                     query("tag_name", {"type": "string", "maxLength": 100},
+                                           "Only contacts with this tag name"),
+                                     query("sort", {"type": "string", "enum": list(SORTS)}), *PAGING]),
+            "post": operation("createContact", "Create a contact", "contacts",
+                              {"201": response("Created", ref("Contact"))}, body=ref("ContactInput")),
+        },
+        "/contacts/{contact_id}": {
+            "get": operation("getContact", "Get a contact", "contacts",
+                             {"200": response("The contact", ref("Contact")), **NOT_FOUND}, params=[contact_id]),
+            "patch": operation("updateContact", "Change some fields of a contact", "contacts",
+                               {"200": response("The contact", ref("Contact")), **NOT_FOUND}, params=[contact_id],
+                               body=ref("ContactInput")),
+            "delete": operation("deleteContact", "Delete a contact (a tombstone stays for the sync)", "contacts",
+                                {"204": response("Deleted"), **NOT_FOUND}, params=[contact_id]),
+        },
+        "/tags": {
+            "get": operation("listTags", "List your personal tags", "tags",
+                             {"200": response("Tags", obj({"items": {"type": "array", "items": ref("Tag")}},
+                                                          ["items"]))}),
+            "post": operation("createTag", "Create a tag", "tags", {"201": response("Created", ref("Tag"))},
+                              body=ref("TagInput")),
+        },
+        "/tags/{tag_id}": {
+            "get": operation("getTag", "Get a tag", "tags", {"200": response("The tag", ref("Tag")), **NOT_FOUND},
+                             params=[tag_id]),
+            "patch": operation("renameTag", "Rename a tag", "tags",
+                               {"200": response("The tag", ref("Tag")), **NOT_FOUND}, params=[tag_id],
+                               body=ref("TagPatch")),
+            "delete": operation("deleteTag", "Delete a tag (its contacts stay)", "tags",
+                                {"204": response("Deleted"), **NOT_FOUND}, params=[tag_id]),
+        },
+        "/tags/{tag_id}/contacts": {
+            "post": operation("tagContacts", "Put the tag on contacts", "tags",
+                              {"200": response("How many contacts newly got the tag", ref("Changed")), **NOT_FOUND},
+                              params=[tag_id], body=ref("ContactIds")),
+        },
+        "/tags/{tag_id}/contacts/remove": {
+            "post": operation("untagContacts", "Take the tag off contacts", "tags",
+                              {"200": response("How many contacts lost the tag", ref("Changed")), **NOT_FOUND},
+                              params=[tag_id], body=ref("ContactIds")),
+        },
+        "/activities": {
+            "get": operation("listActivities", "List activities (newest first, or the days from..to)",
+                             "activities", {"200": response("A page of activities", page_of("Activity"))},
+                             invalid=True,
+                             params=[query("status", {"type": "string", "enum": list(ACTIVITY_STATUSES)}),
+                                     query("type", {"type": "string", "enum": list(ACTIVITY_TYPES)}),
+                                     query("from", {"type": "string", "format": "date"},
+                                           "First day (in the user's time zone); with `to`"),
+                                     query("to", {"type": "string", "format": "date"}, "Last day, inclusive"),
+                                     *PAGING]),
+            "post": operation("createActivity", "Create an activity", "activities",
+                              {"201": response("Created", ref("Activity"))}, body=ref("ActivityCreate")),
+        },
+        "/activities/{activity_id}": {
+            "get": operation("getActivity", "Get an activity", "activities",
+                             {"200": response("The activity", ref("Activity")), **NOT_FOUND}, params=[activity_id]),
+            "patch": operation("updateActivity", "Change some fields of an activity", "activities",
+                               {"200": response("The activity", ref("Activity")), **NOT_FOUND},
+                               params=[activity_id], body=ref("ActivityInput")),
+            "delete": operation("deleteActivity", "Delete an activity (a tombstone stays for the sync)",
+                                "activities", {"204": response("Deleted"), **NOT_FOUND}, params=[activity_id]),
+        },
+    }
+
+
+SCHEMAS = {
+    "Contact": CONTACT, "ContactInput": CONTACT_INPUT, "Tag": TAG, "TagRef": TAG_REF, "TagInput": TAG_INPUT,
+    "TagPatch": TAG_PATCH, "ContactIds": CONTACT_IDS, "Changed": CHANGED, "Activity": ACTIVITY,
+    "ActivityInput": ACTIVITY_INPUT, "ActivityCreate": ACTIVITY_CREATE, "Error": ERROR, "Me": ME,
+}
+
+
+def document() -> dict:
+    return deepcopy({
+        "openapi": "3.0.3",
+        "info": {"title": "Google Sync Wizard CRM API", "version": "1.0.0",
+                 "description": "Contacts, personal tags and activities of the token's user. Send "
+                                "`Authorization: Bearer <token>`; create tokens on the profile page "
+                                "(/profile/api-tokens) or with `syncwizard token create EMAIL`."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths(),
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+        },
+    })
