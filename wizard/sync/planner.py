@@ -43,6 +43,7 @@ from .actions import (
 from .changes import DELETED, OUT_OF_SCOPE, Change, Seen
 from .errors import Message
 from .ids import event_id_for
+from .matching import MatchIndex
 from .merge import merge
 from .policy import Policy, first_sync_needs_preview, mass_delete_exceeded
 from .records import ObjectSpec, Record, fingerprint
@@ -110,6 +111,7 @@ class _Run:
         self.by_google = {p.google_id: p for p in self.pairs if p.google_id is not None}
         self.used_crm = set(self.by_crm)  # CRM ids consumed by a pair or a match in this run
         self.used_google = set(self.by_google)
+        self.position = {id(p): i for i, p in enumerate(self.pairs)}
 
     # --- helpers ---------------------------------------------------------------------------------------
 
@@ -126,7 +128,9 @@ class _Run:
         return event_id_for(self.installation_id, crm_id)
 
     def _replace_pair(self, old: Pair, new: Pair) -> None:
-        self.pairs[self.pairs.index(old)] = new
+        index = self.position.pop(id(old))
+        self.pairs[index] = new
+        self.position[id(new)] = index
         if old.google_id is not None:
             self.by_google.pop(old.google_id, None)
         if new.google_id is not None:
@@ -428,7 +432,7 @@ class _Run:
         when nothing matches, a CRM record is created."""
         unpaired_crm = {cid: ch for cid, ch in sorted(self.crm.items())
                         if isinstance(ch, Seen) and ch.in_scope and cid not in self.used_crm}
-        index = _MatchIndex(self.spec, unpaired_crm) if self.first_sync and self.spec.match_keys else None
+        index = MatchIndex(self.spec, unpaired_crm) if self.first_sync and self.spec.match_keys else None
         for google_id, change in sorted(self.google.items()):
             if not isinstance(change, Seen) or not change.in_scope or google_id in self.used_google:
                 continue
@@ -551,25 +555,3 @@ def _gone(change: Change | None) -> bool:
 
 def _changed_fields(before: Record, after: Record) -> frozenset[str]:
     return frozenset(name for name in after if before[name] != after[name])
-
-
-class _MatchIndex:
-    """First-sync matching of unpaired records: e-mail keys first, then phone keys; the lowest CRM id wins
-    when several match (deterministic); each CRM record matches at most once."""
-
-    def __init__(self, spec: ObjectSpec, crm: dict[str, Seen]):
-        self.by_key: dict[str, dict[str, list[str]]] = {}
-        for field_name in spec.match_keys:
-            index: dict[str, list[str]] = {}
-            for crm_id, seen in crm.items():
-                for item in seen.record[field_name]:
-                    index.setdefault(item.key, []).append(crm_id)
-            self.by_key[field_name] = index
-
-    def find(self, record: Record, used: set) -> tuple[str, Match] | None:
-        for field_name, index in self.by_key.items():
-            candidates = sorted({cid for item in record[field_name] for cid in index.get(item.key, ())
-                                 if cid not in used})
-            if candidates:
-                return candidates[0], Match.EMAIL if field_name == "emails" else Match.PHONE
-        return None
