@@ -196,3 +196,16 @@ def test_a_create_that_never_reached_google_is_retried(emulator, http):
     with pytest.raises(Transient) as caught:
         people.batch_create([person(1)], "names")
     assert not caught.value.ambiguous and people.calls == 3
+
+
+def test_a_lost_batch_answer_is_resent_only_when_every_insert_has_its_own_id(emulator, http):
+    calendar = calendar_client(emulator, http)
+    emulator.control("POST", "/faults", json={"endpoint": "batch", "drop_rate": 1.0, "remaining": 1})
+    assert all(isinstance(r, dict) for r in calendar.batch([calendar.insert_request("primary", event_for(1))]))
+    assert calendar.calls == 2  # deterministic id: a repeat would answer 409, never duplicate
+    emulator.control("POST", "/faults", json={"endpoint": "batch", "drop_rate": 1.0, "remaining": 1})
+    anonymous = dict(event_for(2))
+    anonymous.pop("id")
+    with pytest.raises(Transient) as caught:
+        calendar.batch([calendar.insert_request("primary", anonymous)])
+    assert caught.value.ambiguous and calendar.calls == 3

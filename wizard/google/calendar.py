@@ -86,7 +86,7 @@ class CalendarClient:
 
     def insert_event(self, calendar_id: str, event: dict, send_updates: str = "none") -> dict:
         """Insert (with a client-chosen `event["id"]` a retried insert raises `AlreadyExists`)."""
-        return self._send(self.insert_request(calendar_id, event, send_updates))
+        return self._send(self.insert_request(calendar_id, event, send_updates), idempotent=bool(event.get("id")))
 
     def update_event(self, calendar_id: str, event_id: str, event: dict, etag: str | None = None,
                      send_updates: str = "none") -> dict:
@@ -104,10 +104,10 @@ class CalendarClient:
         except Gone:
             return None
 
-    def _send(self, request: BatchRequest):
+    def _send(self, request: BatchRequest, idempotent: bool = True):
         url = urlsplit(self.base_url)._replace(path=request.path, query="").geturl()
         return self.transport.call(request.method, url, params=list(request.params) or None, json=request.body,
-                                   headers=dict(request.headers) or None)
+                                   headers=dict(request.headers) or None, idempotent=idempotent)
 
     # --- requests for batches -------------------------------------------------------------------------
 
@@ -185,8 +185,10 @@ class CalendarClient:
     def _batch_once(self, requests: list[BatchRequest]) -> list:
         content_type, body = batch_format.encode(requests)
         write = any(r.method != "GET" for r in requests)
+        # inserts with a client-chosen id answer 409 when repeated; without one, a blind resend could duplicate
+        idempotent = all(r.method != "POST" or (r.body or {}).get("id") for r in requests)
         raw = self.transport.call("POST", self.batch_url, data=body, headers={"Content-Type": content_type},
-                                  write=write, cost=len(requests), raw=True)
+                                  write=write, cost=len(requests), raw=True, idempotent=idempotent)
         try:
             inner = batch_format.decode(raw.headers.get("Content-Type") or raw.headers.get("content-type", ""),
                                         raw.content, len(requests))
