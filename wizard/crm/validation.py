@@ -80,10 +80,10 @@ def boolean(data, key, errors, default):
 
 
 def choice(data, key, choices, errors, *, prefix="", default):
-    value = data.get(key, default)
-    if value in (None, ""):
+    if key not in data:
         return default
-    if not isinstance(value, str) or value not in choices:
+    value = data[key]
+    if not isinstance(value, str) or value not in choices:  # "" and null are refused too: say what you mean
         errors.add(prefix + key, _l("Choose one of: %(choices)s.", choices=", ".join(choices)))
         return default
     return value
