@@ -167,6 +167,8 @@ class Supervisor:
         from wizard.auth import first_admin
 
         self.echo(f"google-sync-wizard is running: open {self.base_url}/")
+        if self.demo:
+            self._announce_demo()
         with self.app.app_context():
             if not first_admin.admin_exists():
                 token = first_admin.issue_token()
@@ -174,6 +176,17 @@ class Supervisor:
                 self.echo("No administrator yet. Create the first one at this one-time address "
                           f"(valid {minutes} min):\n  {self.base_url}/setup/first-admin/{token}")
         self.echo("Press Ctrl-C to stop.")
+
+    def _announce_demo(self):
+        if "emulator" in self.children:
+            config = self.app.config
+            self.echo(f"Google emulator (offline Google): http://{config['EMULATOR_HOST']}:{config['EMULATOR_PORT']}/")
+        if importlib.util.find_spec("wizard.demo") is not None:
+            from wizard import demo
+
+            users = ", ".join(u["email"] for u in getattr(demo, "USERS", []))
+            if users:
+                self.echo(f"Demo users: {users} (password: {getattr(demo, 'DEMO_PASSWORD', '?')})")
 
     # --- run and stop --------------------------------------------------------------------------------
     def wait(self) -> int:
