@@ -168,6 +168,14 @@ def test_uploaded_file_with_another_redirect_uri(site, emulator, page, screensho
     walk = Walk(page, site)
     walk.login(site.create_user("admin@example.com", PASSWORD, role="admin"), language)
     walk_to_credentials(walk, t)
+    # A 10 MB file is refused by the server's body limit (CSRF on): the message sits next to the field.
+    big = tmp_path / "client_secret_big.json"
+    big.write_bytes(b"{" + b" " * (10 * 1024 * 1024) + b"}")
+    page.set_input_files("#client_file", str(big))
+    page.click("#credentials-form [type=submit]")
+    page.wait_for_selector("#client_file-error")
+    assert "10.0 MB" in page.locator("#client_file-error").inner_text()
+    walk.failures = [f for f in walk.failures if f[0] != 413]
     wrong = site.url + "/oauth2callback"
     page.set_input_files("#client_file", str(write_client_file(tmp_path, secret, [wrong], [site.url])))
     page.click("#credentials-form [type=submit]")

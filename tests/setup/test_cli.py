@@ -81,6 +81,11 @@ def test_doctor_reports_every_check_and_fails(app):
     assert "public top-level domain" in by_name["site_address"]["detail"]
     assert "crm.intranet.example.com" in by_name["site_address"]["fix"]
     assert "could not reach Google" in by_name["credentials"]["detail"]
+    assert by_name["consent_screen"]["status"] == "ok"
+    services.set_setting("GoogleAppPublishingStatus", "testing")
+    report = json.loads(run(app, "doctor", "--json").output)
+    consent = next(c for c in report["checks"] if c["name"] == "consent_screen")
+    assert consent["status"] == "warn" and "7 days" in consent["detail"] and "Publish" in consent["fix"]
     assert CLIENT_SECRET not in json.dumps(report)
 
 

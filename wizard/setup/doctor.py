@@ -81,6 +81,15 @@ def _site_address():
                  " ".join(dict.fromkeys(p.fix for p in verdict.problems)))
 
 
+def _consent_screen():
+    status = services.get_setting("GoogleAppPublishingStatus")
+    if status == "testing":
+        return Check("consent_screen", WARN, _("External app in Testing: refresh tokens expire after 7 days"),
+                     _("Publish the app in the Google Cloud console (Audience → Publish app), then run: "
+                       "syncwizard settings set GoogleAppPublishingStatus production"))
+    return Check("consent_screen", OK, status)
+
+
 def _credentials():
     from wizard.setup import verify
 
@@ -117,7 +126,7 @@ def _accounts():
     return checks
 
 
-CHECKS = (_database, _migrations, _redis, _worker, _site_address, _credentials)
+CHECKS = (_database, _migrations, _redis, _worker, _site_address, _consent_screen, _credentials)
 
 
 def run() -> list[Check]:

@@ -74,10 +74,6 @@ SHOWN_ON_GOOGLES_PAGE = ("redirect_uri_mismatch", "invalid_client", "deleted_cli
 ALIASES = {"accessNotConfigured": "SERVICE_DISABLED", "insufficientPermissions": "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}
 
 
-def known(code: str) -> bool:
-    return ALIASES.get(code, code) in _KNOWN
-
-
 def explain(code: str, **params) -> tuple[str, str]:
     """(what happened, what to fix), translated, for a Google error code."""
     code = ALIASES.get(code, code)

@@ -24,14 +24,3 @@ def complete(key: str, next_key: str | None = None) -> SetupWizardState:
     db.session.commit()
     return state
 
-
-def go(key: str) -> None:
-    state = load()
-    state.step = key
-    db.session.commit()
-
-
-def reset() -> None:
-    state = load()
-    db.session.delete(state)
-    db.session.commit()

@@ -91,10 +91,6 @@ def start_roundtrip() -> str | None:
     return current_app.config["GOOGLE_AUTH_URL"] + "?" + urlencode(query)
 
 
-def is_roundtrip_state(value) -> bool:
-    return isinstance(value, str) and value.startswith(services.ROUNDTRIP_STATE_PREFIX)
-
-
 def finish_roundtrip(args) -> Outcome:
     """Complete the round trip from the callback's query arguments; record and return the outcome.
     A state that is not the one saved (replayed, forged, or from an older attempt) is refused."""
