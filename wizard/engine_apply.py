@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from wizard.extensions import db
-from wizard.models.sync import SyncConflict, SyncIssue
+from wizard.models.sync import SyncConflict
 from wizard.sync import actions as A
 from wizard.sync.records import fingerprint
 from wizard.sync.state import pair_after_create, pending_pair, synced_pair
