@@ -40,10 +40,11 @@ with app.app_context():
 WORDS = {
     "en": {"tag": "Personal contacts", "configure": "Configure...", "health": "Sync health",
            "saved": "Sync settings saved.", "started": "Sync started.", "success": "Succeeded",
-           "admin_ready": "The administrator account is ready"},
+           "admin_ready": "The administrator account is ready", "keep_google": "Keep Google"},
     "ru": {"tag": "Личные контакты", "configure": "Настроить...", "health": "Состояние синхронизации",
            "saved": "Настройки синхронизации сохранены.", "started": "Синхронизация запущена.",
-           "success": "Успешно", "admin_ready": "Учетная запись администратора создана"},
+           "success": "Успешно", "admin_ready": "Учетная запись администратора создана",
+           "keep_google": "Оставить Google"},
 }
 
 
@@ -213,6 +214,19 @@ def configure(page, site, shoot, w):
     shoot("settings")
 
 
+def edit_in_google(page, emulator, family, new_family, phone=None, shoot=None):
+    """Edit a contact on the emulator's data page, as a user would in Google Contacts."""
+    page.goto(emulator.url + f"/_emulator/ui/{GMAIL}")
+    row = page.locator("form[action*='/contacts/']", has=page.locator(f"input[name=family][value={family}]"))
+    row.locator("input[name=family]").fill(new_family)
+    if phone:
+        row.locator("input[name=phone]").fill(phone)
+    if shoot:
+        shoot("google-data")
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+
+
 def sync_now(page, site, w):
     """Press "Sync now" on the health page, let one real worker process run the queue, wait for the reload."""
     page.get_by_role("link", name=w["health"]).first.click()
@@ -264,12 +278,7 @@ def test_documented_procedure(fresh_site, emulator, browser, tmp_path, language)
 
         # "In Google": the emulator's data page shows them; an edit there comes back to the CRM.
         page.goto(emulator.url + f"/_emulator/ui/{GMAIL}")
-        row = page.locator("form[action*='/contacts/']", has=page.locator("input[name=family][value=Petrov]"))
-        row.locator("input[name=family]").fill("Petrov-Vodkin")
-        row.locator("input[name=phone]").fill("+7 495 123-45-67")
-        shoot("google-data")
-        with page.expect_navigation():
-            row.locator("button[type=submit]").click()
+        edit_in_google(page, emulator, "Petrov", "Petrov-Vodkin", phone="+7 495 123-45-67", shoot=shoot)
         assert "Petrov-Vodkin" in google_contacts(emulator.url, GMAIL)[0]
 
         page.goto(site.url + "/sync")
@@ -280,6 +289,26 @@ def test_documented_procedure(fresh_site, emulator, browser, tmp_path, language)
         card = page.locator("main").inner_text()
         assert "Petrov-Vodkin" in card and "+74951234567" in card  # normalised to E.164 on the way in
         shoot("contact-from-google")
+
+        # The same field changed on both sides: with "Ask me", a conflict waits on the health page.
+        page.goto(site.url + "/contacts")
+        page.get_by_role("link", name="Maria Sidorova").first.click()
+        page.locator("a[href$='/edit']").first.click()
+        page.fill("#last_name", "Sidorova-CRM")
+        with page.expect_navigation():
+            page.click("#save-contact")
+        edit_in_google(page, emulator, "Sidorova", "Sidorova-Google")
+        page.goto(site.url + "/sync")
+        sync_now(page, site, w)
+        conflict = page.locator("#conflicts [data-conflict-id]")
+        assert conflict.count() == 1 and "Sidorova-Google" in conflict.inner_text()
+        shoot("conflict")
+        with page.expect_navigation():
+            conflict.get_by_role("button", name=w["keep_google"]).click()
+        site.cli("worker", "--burst", "--no-scheduler", "sync")
+        assert "Sidorova-Google" in " ".join(google_contacts(emulator.url, GMAIL))
+        page.goto(site.url + "/contacts")
+        assert page.get_by_text("Maria Sidorova-Google").count() >= 1
         assert [e for e in errors if "Failed to load resource" not in e] == []
     finally:
         context.close()
