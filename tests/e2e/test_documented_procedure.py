@@ -1,10 +1,11 @@
 """The whole documented procedure in Debian chromium, against the Google emulator, in English and in Russian.
 
-From a fresh database: the first administrator's one-time page → the setup wizard end to end (JSON upload,
-probe, round trip through the consent page, summary) → a user tags contacts and adds activities → links the
-Gmail account → configures the sync with the documented fields → "Sync now", a real worker runs it → the
-contacts and the activities are in the emulated Google → a contact edited "in Google" (the emulator's data
-page) comes back to the CRM after the next run.
+From a fresh database: the first administrator's one-time page → the setup wizard end to end (the OAuth client
+registered in the emulated Google Cloud console, its downloaded JSON uploaded, probe, round trip through the
+consent page, summary) → a user tags contacts and adds activities → links the Gmail account → configures the
+sync with the documented fields → "Sync now", a real worker runs it → the contacts and the activities are in
+the emulated Google → a contact edited "in Google" (the emulator's data page) comes back to the CRM after the
+next run → the same field edited on both sides waits as a conflict on the health page; "Keep Google" applies.
 
 Every step is photographed into test-artifacts/e2e-<language>-NN-<step>.png. With UPDATE_GUIDE_SCREENSHOTS=1
 the same pictures are also written to docs/screenshots/<step>-<language>.png, the illustrations of the guides
@@ -12,7 +13,6 @@ the same pictures are also written to docs/screenshots/<step>-<language>.png, th
 """
 import datetime
 import os
-import secrets
 import subprocess
 import sys
 
@@ -22,7 +22,7 @@ import requests
 from config import PROJECT_ROOT
 from tests.accounts.test_browser_walk import CONTACTS, MAKE_CONTACTS, google_contacts, sync_menu
 from tests.plugins.browser import ARTIFACTS, LiveServer
-from tests.setup.test_browser_walk import CLIENT_ID, TEXT, Walk, walk_to_credentials, write_client_file
+from tests.setup.test_browser_walk import TEXT, Walk, walk_to_credentials
 
 PASSWORD = "e2e procedure password"
 ADMIN, USER, GMAIL = "admin@example.com", "olga@example.com", "olga.google@gmail.com"
@@ -55,6 +55,8 @@ class Camera:
         self.page, self.language, self.count = page, language, 0
         self.update_guides = os.environ.get("UPDATE_GUIDE_SCREENSHOTS") == "1"
         ARTIFACTS.mkdir(exist_ok=True)
+        for old in ARTIFACTS.glob(f"e2e-{language}-*.png"):  # an earlier walk's numbering would interleave
+            old.unlink()
 
     def __call__(self, step, full_page=True):
         self.count += 1
@@ -120,13 +122,41 @@ def first_administrator(page, site, shoot, w):
     assert w["admin_ready"] in page.content()
 
 
+def register_in_google_console(page, emulator, site, shoot, tmp_path):
+    """Step 3's checklist done in the (emulated) Google Cloud console; the downloaded client_secret JSON."""
+    page.goto(emulator.url + "/")
+    page.fill("form[action='/console/projects'] input[name=name]", "CRM sync")
+    with page.expect_navigation():
+        page.click("form[action='/console/projects'] [type=submit]")
+    for api in ("people", "calendar"):
+        with page.expect_navigation():
+            page.click(f"form[action$='/apis/{api}'] button[value=enable]")
+    consent = page.locator("form[action$='/consent']")
+    consent.locator("input[name=app_name]").fill("CRM sync")
+    consent.locator("input[name=support_email]").fill(ADMIN)
+    consent.locator("select[name=user_type]").select_option("external")
+    consent.locator("select[name=status]").select_option("production")
+    consent.locator("textarea[name=scopes]").fill("\n".join(
+        ["https://www.googleapis.com/auth/contacts", "https://www.googleapis.com/auth/calendar.events",
+         "https://www.googleapis.com/auth/calendar.calendarlist.readonly", "openid", "email", "profile"]))
+    with page.expect_navigation():
+        consent.locator("[type=submit]").click()
+    client = page.locator("form[action$='/clients']")
+    client.locator("textarea[name=javascript_origins]").fill(site.url)
+    client.locator("textarea[name=redirect_uris]").fill(site.url + "/oauth/google/callback")
+    shoot("google-console")
+    with page.expect_navigation():
+        client.locator("[type=submit]").click()
+    with page.expect_download() as download:
+        page.click("a[href^='/console/download/']")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    return path
+
+
 def setup_wizard(page, site, emulator, shoot, tmp_path, language):
     t = TEXT[language]
-    secret = "GOCSPX-" + secrets.token_urlsafe(21)
-    callback = site.url + "/oauth/google/callback"
     emulator.add_user("owner@example.com", "Owner")
-    emulator.add_client(client_id=CLIENT_ID, client_secret=secret, redirect_uris=[callback],
-                        javascript_origins=[site.url], status="production")
     page.goto(site.url + "/admin/setup")
     page.wait_for_url(site.url + "/admin/setup/address")
     shoot("wizard-address")
@@ -137,9 +167,10 @@ def setup_wizard(page, site, emulator, shoot, tmp_path, language):
     shoot("wizard-values")
     page.goto(site.url + "/admin/setup/console")
     shoot("wizard-console")
+    client_file = register_in_google_console(page, emulator, site, shoot, tmp_path)
     page.goto(site.url + "/admin/setup/credentials")
     shoot("wizard-credentials")
-    page.set_input_files("#client_file", str(write_client_file(tmp_path, secret, [callback], [site.url])))
+    page.set_input_files("#client_file", str(client_file))
     page.click("#credentials-form [type=submit]")
     page.wait_for_url(site.url + "/admin/setup/verify")
     page.get_by_role("button", name=t["probe"]).click()
