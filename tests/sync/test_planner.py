@@ -335,3 +335,12 @@ def test_activity_detached_by_google_does_not_return_when_the_crm_side_leaves_in
     assert [a.name for a in result.actions] == ["SaveBase"]
     kept = result.of(SaveBase)[0].pair
     assert kept.state is PairState.DETACHED and kept.left == "crm"
+
+
+def test_activity_detached_by_google_remembers_that_the_crm_side_left_too():
+    pair = detached(left="google", base=ACT)
+    result = plan(ACTIVITIES, [pair], {"c1": Seen(ACT, in_scope=False)}, {})
+    kept = result.of(SaveBase)[0].pair
+    assert kept.state is PairState.DETACHED and kept.left == "both"
+    later = plan(ACTIVITIES, [kept], {}, {"g1": Seen(ACT, back_ref="c1")})
+    assert later.of(SaveBase)[0].pair.state is PairState.DETACHED
