@@ -311,6 +311,10 @@ class _Run:
         crm_back = crm == CHANGED or (crm == UNCHANGED and crm_seen is not None)
         google_back = google == CHANGED or (google == UNCHANGED and google_seen is not None)
         left = pair.left or ("both" if self.spec.scope_membership else "crm")  # rows saved without `left`
+        if crm == LEFT and left == "google":
+            left = "both"  # the CRM side left too, in this run: remembered, so Google alone cannot return it
+            pair = pair.with_(left=left)
+            self.dirty.add(self.key(pair))
         if not self.spec.scope_membership and google_back and not crm_back and left in ("crm", "both"):
             # Activities have no Google membership to mirror: an event back in the calendar does not mark the
             # activity again; only the CRM side coming back returns the pair. (left "both" -> "crm")
