@@ -341,10 +341,10 @@ class _Run:
         # A side whose content is unknown (it left without content and is not listed now) is asked for
         # (`refetch_crm`) and, failing that, written in full with the merged record so both sides agree.
         overwrite = set()
-        if pair.crm_fingerprint is None and crm_seen is None:
+        if crm_seen is None and (pair.crm_fingerprint is None or crm == LEFT):
             overwrite.add("crm")
             self.refetch_crm.add(pair.crm_id)
-        if pair.google_fingerprint is None and google_seen is None:
+        if google_seen is None and (pair.google_fingerprint is None or google == LEFT):
             overwrite.add("google")
         returned = pair.with_(state=PairState.SYNCED, left=None)
         self.dirty.add(self.key(returned))
