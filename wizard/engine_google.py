@@ -5,6 +5,7 @@ errors) and the mapping (wizard.google.mapping: JSON ⇄ records, verbatim copy 
 write method takes a list of core actions and answers one `Result` per action, in order; a failure of the
 whole call (after the client's retries) propagates and ends the run, with every earlier batch committed.
 """
+from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
 from wizard.engine_apply import Result
@@ -88,7 +89,11 @@ class ContactsGoogle:
         if info.deleted:
             return DELETED
         if not (info.groups & set(self.groups)):
-            return OUT_OF_SCOPE
+            if info.crm_id is None:
+                return OUT_OF_SCOPE
+            # Ours but out of the label: its content is kept, so edits made there while it is out are merged
+            # when it returns instead of being overwritten by a full write.
+            return replace(mapping.person_change(person, None, self.region), in_scope=False)
         return mapping.person_change(person, None, self.region)
 
     def changes(self, token, known_etags=None):
