@@ -149,8 +149,9 @@ class ActivityStore:
 
     def exists(self, crm_id) -> bool:
         """A live activity of this owner (a back-reference from Google may name anything)."""
-        return str(crm_id).isdigit() and services.is_id(int(crm_id)) and bool(services.get_activities(self.owner_id, [int(crm_id)],
-                                                                       include_deleted=False))
+        if not (str(crm_id).isdigit() and services.is_id(int(crm_id))):
+            return False
+        return bool(services.get_activities(self.owner_id, [int(crm_id)], include_deleted=False))
 
     def tag(self, crm_id: str, **_) -> None:
         """Back in the sync: "show in calendar" again."""
