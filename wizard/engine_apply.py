@@ -83,6 +83,7 @@ class Applier:
         self.crm_writes()
         self.ctx.checkpoint("before_google_writes")
         self.google_creates()
+        self.google_additions()
         self.google_updates()
         self.google_removals()
         self.google_deletes()
@@ -142,7 +143,7 @@ class Applier:
 
     def _crm_write(self, action, store, pairs, backrefs):
         if isinstance(action, A.CreateInCrm):
-            crm_id = store.create(action.record, **self.ctx.create_options(action))
+            crm_id = self._create_or_reuse(action, store)
             db.session.flush()
             crm_record = store.record(crm_id)
             seen = self.ctx.google_seen.get(action.google_id)
@@ -150,13 +151,19 @@ class Applier:
                                google_etag=getattr(seen, "etag", None))
             pair = pair.with_(crm_fingerprint=fingerprint(crm_record) if crm_record is not None else pair.crm_fingerprint)
             pairs.save(pair)
-            if self.ctx.policy.writes_google:  # one-way from Google: nothing is written there, not even this
+            # One-way from Google: nothing is written there, not even this. A reused record is the one the
+            # Google record already names.
+            if self.ctx.policy.writes_google and crm_id != action.reuse_crm_id:
                 backrefs.append(A.SetBackRef(crm_id=crm_id, google_id=action.google_id, etag=pair.google_etag))
-            self.tally.add("crm", "create")
+            self.tally.add("crm", "tag" if crm_id == action.reuse_crm_id else "create")
         elif isinstance(action, A.UpdateCrm):
             store.update(action.crm_id, action.record, action.fields)
             self._save_base_after_crm(action)
             self.tally.add("crm", "update")
+        elif isinstance(action, A.TagInCrm):
+            store.tag(action.crm_id)
+            self._save_base_after_crm(action)
+            self.tally.add("crm", "tag")
         elif isinstance(action, A.UntagInCrm):
             store.untag(action.crm_id)
             self._save_base_after_crm(action)
@@ -165,6 +172,16 @@ class Applier:
             store.delete(action.crm_id)
             self._save_base_after_crm(action)
             self.tally.add("crm", "delete")
+
+    def _create_or_reuse(self, action, store) -> str:
+        """The CRM record the Google record names comes back into the sync (tagged, content written) if it
+        still exists; else a new one. Creating a second one would duplicate the contact on every return."""
+        options = self.ctx.create_options(action)
+        if action.reuse_crm_id is not None and store.exists(action.reuse_crm_id):
+            store.tag(action.reuse_crm_id, **options)
+            store.update(action.reuse_crm_id, action.record)
+            return action.reuse_crm_id
+        return store.create(action.record, **options)
 
     def _save_base_after_crm(self, action):
         pair = self.take_base("crm", action.pair_id, action.crm_id, getattr(action, "google_id", None))
@@ -244,6 +261,28 @@ class Applier:
             self.tally.add("google", "update")
         else:
             self.tally.add("google", "backref")
+
+    def google_additions(self):
+        """Detached pairs returning from the CRM side: back into the Google scope. The pair's base waits for
+        a Google update of the same pair when there is one (it is saved after that write's answer)."""
+        additions = self.plan.of(A.AddToGoogleScope)
+        if not additions:
+            return
+        later = _keys(self.plan.of(A.UpdateGoogle, A.SetBackRef))
+        google = self.ctx.google
+        for start in range(0, len(additions), google.MEMBERS_BATCH):
+            chunk = additions[start:start + google.MEMBERS_BATCH]
+            for result in google.add_to_scope(list(chunk)):
+                action = result.action
+                if not result.ok:
+                    self.google_failure(result)
+                    continue
+                if not _keys([action]) & later:
+                    pair = self.take_base("google", action.pair_id, action.crm_id, action.google_id)
+                    if pair is not None:
+                        self.ctx.pairs.save(pair)
+                self.tally.add("google", "add")
+            self.ctx.commit_batch(len(chunk))
 
     def google_removals(self):
         removals = self.plan.of(A.RemoveFromGoogleScope)

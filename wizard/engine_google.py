@@ -5,6 +5,7 @@ errors) and the mapping (wizard.google.mapping: JSON ⇄ records, verbatim copy 
 write method takes a list of core actions and answers one `Result` per action, in order; a failure of the
 whole call (after the client's retries) propagates and ends the run, with every earlier batch committed.
 """
+from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
 from wizard.engine_apply import Result
@@ -88,7 +89,11 @@ class ContactsGoogle:
         if info.deleted:
             return DELETED
         if not (info.groups & set(self.groups)):
-            return OUT_OF_SCOPE
+            if info.crm_id is None:
+                return OUT_OF_SCOPE
+            # Ours but out of the label: its content is kept, so edits made there while it is out are merged
+            # when it returns instead of being overwritten by a full write.
+            return replace(mapping.person_change(person, None, self.region), in_scope=False)
         return mapping.person_change(person, None, self.region)
 
     def changes(self, token, known_etags=None):
@@ -186,8 +191,25 @@ class ContactsGoogle:
                 break
         return [Result(a, True) for a in actions]
 
+    def add_to_scope(self, actions):
+        """A detached contact returns from the CRM side: back into our label (the first mapped one)."""
+        if not self.groups:
+            return [Result(a, True) for a in actions]
+        summary = self.client.modify_members(self.groups[0], add=[a.google_id for a in actions])
+        missing = set(summary.get("notFoundResourceNames") or [])
+        return [Result(a, False, error=NotFound(a.google_id)) if a.google_id in missing else Result(a, True)
+                for a in actions]
+
     def delete(self, actions):
-        self.client.batch_delete([a.google_id for a in actions])
+        try:
+            self.client.batch_delete([a.google_id for a in actions])
+        except (NotFound, Gone):
+            # One of them is gone already (the whole batch is refused): one by one, gone counts as deleted.
+            for action in actions:
+                try:
+                    self.client.delete(action.google_id)
+                except (NotFound, Gone):
+                    pass
         return [Result(a, True) for a in actions]
 
 
@@ -315,6 +337,9 @@ class CalendarGoogle:
 
     def remove_from_scope(self, actions):
         return [Result(a, True) for a in actions]  # a calendar has no membership: unlinking is enough
+
+    def add_to_scope(self, actions):
+        return [Result(a, True) for a in actions]  # the CRM side's "show in calendar" is the membership
 
     def delete(self, actions):
         requests = [self.client.delete_request(self.calendar_id, a.google_id, a.etag, self.send_updates) for a in actions]

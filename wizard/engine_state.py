@@ -34,6 +34,7 @@ def to_core(row: PairRow, kind: str, light: bool = False) -> Pair:
         conflicts=frozenset(row.conflicts or ()),
         crm_record=record_from_json(kind, row.crm_record) if row.crm_record is not None else None,
         google_record=record_from_json(kind, row.google_record) if row.google_record is not None else None,
+        left=row.left,
         google_etag=row.google_etag,
     )
 
@@ -129,6 +130,7 @@ class PairTable:
         row.crm_fingerprint = pair.crm_fingerprint
         row.google_fingerprint = pair.google_fingerprint
         row.state = pair.state.value
+        row.left = pair.left
         row.conflicts = sorted(pair.conflicts) or None
         row.crm_record = pair.crm_record.to_json() if pair.crm_record is not None else None
         row.google_record = pair.google_record.to_json() if pair.google_record is not None else None

@@ -61,6 +61,8 @@ class Pair(db.Model):
     conflicts: Mapped[list | None] = mapped_column(JSON, nullable=True)
     crm_record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     google_record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # A detached pair: which side left the sync ("crm", "google" or "both"), so a return re-pairs.
+    left: Mapped[str | None] = mapped_column(String(10), nullable=True)
     synced_at: Mapped[datetime | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

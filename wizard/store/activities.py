@@ -147,6 +147,17 @@ class ActivityStore:
         services.update_activity(self.owner_id, int(crm_id), record_input(record, current), origin=ORIGIN,
                                  commit=False)
 
+    def exists(self, crm_id) -> bool:
+        """A live activity of this owner (a back-reference from Google may name anything)."""
+        if not (str(crm_id).isdigit() and services.is_id(int(crm_id))):
+            return False
+        return bool(services.get_activities(self.owner_id, [int(crm_id)], include_deleted=False))
+
+    def tag(self, crm_id: str, **_) -> None:
+        """Back in the sync: "show in calendar" again."""
+        services.update_activity(self.owner_id, int(crm_id), {"show_in_calendar": True}, origin=ORIGIN,
+                                 commit=False)
+
     def untag(self, crm_id: str) -> None:
         try:
             services.update_activity(self.owner_id, int(crm_id), {"show_in_calendar": False}, origin=ORIGIN,

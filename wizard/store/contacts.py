@@ -173,6 +173,15 @@ class ContactStore:
             data = {key: value for key, value in data.items() if key in _input_keys(fields)}
         services.update_contact(self.owner_id, int(crm_id), data, origin=ORIGIN, commit=False)
 
+    def exists(self, crm_id) -> bool:
+        """A live contact of this owner (a back-reference from Google may name anything)."""
+        return str(crm_id).isdigit() and services.is_id(int(crm_id)) and bool(self._load([int(crm_id)]))
+
+    def tag(self, crm_id: str, tag_ids=None) -> None:
+        """Back in the sync: the contact gets the tag again (the first mapped one, unless told which)."""
+        for tag_id in (tag_ids or self.tag_ids[:1]):
+            services.tag_contacts(self.owner_id, tag_id, [int(crm_id)], origin=ORIGIN, commit=False)
+
     def untag(self, crm_id: str) -> None:
         for tag_id in self.tag_ids:
             services.untag_contacts(self.owner_id, tag_id, [int(crm_id)], origin=ORIGIN, commit=False)
