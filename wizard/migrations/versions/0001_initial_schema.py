@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6f008f73cec0
+Revision ID: 96c81a311547
 Revises: 
-Create Date: 2026-11-25 04:07:04.027054
+Create Date: 2026-11-25 04:15:41.373329
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import wizard.models  # noqa: F401  (revisions name the models' own column types
 
 
 # revision identifiers, used by Alembic.
-revision = '6f008f73cec0'
+revision = '96c81a311547'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -131,6 +131,7 @@ def upgrade():
     sa.Column('conflicts', sa.JSON(), nullable=True),
     sa.Column('crm_record', sa.JSON(), nullable=True),
     sa.Column('google_record', sa.JSON(), nullable=True),
+    sa.Column('left', sa.String(length=10), nullable=True),
     sa.Column('synced_at', sa.DateTime(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_pairs')),
