@@ -43,5 +43,7 @@ def on_not_found(error):
 def on_http(error):
     if error.code == 404:
         return not_found()
+    if error.code == 429:  # Flask-Limiter's description is its limit string, untranslated
+        return error_response(429, "too_many_requests", _("Too many requests. Please wait a minute and try again."))
     return error_response(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
                           error.description or error.name)
