@@ -11,10 +11,12 @@
       submenu.classList.toggle("show", open);
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     }
+    // Click (or Enter) opens it; it closes with the Actions menu. Not a toggle: pointing at the item has
+    // already opened it, and the click that follows must not close it again.
     toggle.addEventListener("click", function (event) {
       event.preventDefault();
       event.stopPropagation();
-      show(!submenu.classList.contains("show"));
+      show(true);
     });
     toggle.addEventListener("mouseenter", function () { show(true); });
     var parentMenu = toggle.closest(".dropdown");

@@ -20,6 +20,8 @@ def redis_server(tmp_path_factory):
 def app(tmp_path, redis_server):
     app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=redis_server.url)
     with app.app_context():
+        # A shared server database (PostgreSQL) may hold tables from an app another test built: start clean.
+        _db.drop_all()
         _db.create_all()
         yield app
         _db.session.remove()
@@ -31,6 +33,14 @@ def app(tmp_path, redis_server):
 
 @pytest.fixture
 def client(app):
+    # The fixture keeps one app context open for the whole test, so `g` would outlive a request; in
+    # production every request has its own. Forget the logged-in user between requests, as production does.
+    @app.teardown_request
+    def forget_login(_exc):
+        from flask import g
+
+        g.pop("_login_user", None)
+
     return app.test_client()
 
 

@@ -87,6 +87,7 @@ def throttled_app(tmp_path, redis_server):
     app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=redis_server.url,
                      RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per minute", LOGIN_LIMIT_PER_IP="5 per minute")
     with app.app_context():
+        db.drop_all()  # a shared server database may hold another app's tables
         db.create_all()
         for email in ("a@example.com", "b@example.com", "c@example.com"):
             user = User(email=email, role="user")
@@ -136,6 +137,7 @@ def test_successful_logins_are_not_counted(throttled_app):
 def test_login_without_csrf_token_gets_form_expired_page(tmp_path, redis_server):
     app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path), REDIS_URL=redis_server.url, WTF_CSRF_ENABLED=True)
     with app.app_context():
+        db.drop_all()  # a shared server database may hold another app's tables
         db.create_all()
         response = app.test_client().post("/login", data={"email": "a@example.com", "password": "x"},
                                           headers={"Accept-Language": "ru"})
@@ -222,6 +224,7 @@ def test_profile_refuses_unknown_timezone(client, make_user, login):
 def _login_through_proxy(tmp_path, redis_url, **overrides):
     app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path), REDIS_URL=redis_url, **overrides)
     with app.app_context():
+        db.drop_all()  # a shared server database may hold another app's tables
         db.create_all()
         user = User(email="user@example.com")
         user.set_password(PASSWORD)

@@ -45,6 +45,7 @@ def post_forms(html):
 def csrf_app(tmp_path, redis_server):
     app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path), REDIS_URL=redis_server.url, WTF_CSRF_ENABLED=True)
     with app.app_context():
+        db.drop_all()  # a shared server database may hold another app's tables
         db.create_all()
         for email, role in (("user@example.com", "user"), ("boss@example.com", "admin")):
             user = User(email=email, role=role)

@@ -130,3 +130,17 @@ def test_forbidden_page_is_translated(app, client, make_user, login):
     login(make_user(locale="ru"))
     response = client.get("/probe/forbidden")
     assert response.status_code == 403 and "Доступ запрещен" in response.get_data(as_text=True)
+
+
+def test_core_translations_agree_with_the_other_areas():
+    """All catalogues merge into one: a msgid translated differently elsewhere would show one area's
+    wording on another area's page (the first catalogue wins)."""
+    core = {m.id: m.string for m in read_catalogue(CORE_PO) if m.id}
+    clashes = []
+    for po in sorted(TRANSLATIONS.glob("ru/LC_MESSAGES/*.po")):
+        if po == CORE_PO:
+            continue
+        for message in read_catalogue(po):
+            if message.id in core and message.string != core[message.id]:
+                clashes.append((po.name, message.id, core[message.id], message.string))
+    assert clashes == []

@@ -345,7 +345,7 @@ class RunContext:
         from wizard.sync.changes import side
 
         fresh = self.google.fetch([a.google_id for a in actions])
-        pairs = [p for p in self.core_pairs() if p.google_id in fresh]  # full conversion: a few pairs
+        pairs = [p for p in self.core_pairs(side({}), side(fresh)) if p.google_id in fresh]
         # Both sides as they are now: the CRM may hold this run's own write for the pair, whose base was not
         # saved because Google refused the other half.
         crm_now = self.store.fetch([p.crm_id for p in pairs if p.crm_id is not None])

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from wizard.extensions import db
-from wizard.models.sync import SyncConflict, SyncIssue
+from wizard.models.sync import SyncConflict
 from wizard.sync import actions as A
 from wizard.sync.records import fingerprint
 from wizard.sync.state import pair_after_create, pending_pair, synced_pair
@@ -150,7 +150,8 @@ class Applier:
                                google_etag=getattr(seen, "etag", None))
             pair = pair.with_(crm_fingerprint=fingerprint(crm_record) if crm_record is not None else pair.crm_fingerprint)
             pairs.save(pair)
-            backrefs.append(A.SetBackRef(crm_id=crm_id, google_id=action.google_id, etag=pair.google_etag))
+            if self.ctx.policy.writes_google:  # one-way from Google: nothing is written there, not even this
+                backrefs.append(A.SetBackRef(crm_id=crm_id, google_id=action.google_id, etag=pair.google_etag))
             self.tally.add("crm", "create")
         elif isinstance(action, A.UpdateCrm):
             store.update(action.crm_id, action.record, action.fields)

@@ -40,6 +40,7 @@ class ContactsGoogle:
             self.CREATE_BATCH = self.UPDATE_BATCH = min(200, int(size))
         self.mappings = [(m.tag_id, m.google_label) for m in getattr(account, "tag_mappings", [])]
         self.groups: list[str] = []
+        self.labels_by_tag: dict[str, str] = {}
         self.persons: dict[str, dict] = {}  # raw Google persons seen in this run, by resource name
         self.region = mapping.default_region()
 
@@ -70,9 +71,17 @@ class ContactsGoogle:
                 if resource is None:
                     resource = self.client.create_group(label)["resourceName"]
             labels[str(tag_id)] = resource
+            self.labels_by_tag[str(tag_id)] = resource
             if resource not in self.groups:
                 self.groups.append(resource)
         return {"labels": labels}
+
+    def create_options(self, action) -> dict:
+        """A contact made in the CRM from Google gets the tags whose labels it is in."""
+        person = self.persons.get(getattr(action, "google_id", None)) or {}
+        groups = mapping.person_info(person).groups if person else frozenset()
+        tags = [int(tag) for tag, resource in self.labels_by_tag.items() if resource in groups]
+        return {"tag_ids": tags} if tags else {}
 
     def _change(self, person):
         info = mapping.person_info(person)

@@ -1,6 +1,9 @@
 """Pair rows and cursors ⇄ the core's plain data. The engine's only bridge between the tables and the core."""
 from datetime import datetime, timezone
 
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import defer, undefer
+
 from wizard.extensions import db
 from wizard.models.sync import Cursor, Pair as PairRow
 from wizard.sync.records import record_from_json
@@ -47,8 +50,11 @@ class PairTable:
         self.by_google: dict[str, PairRow] = {}
         self.new: list[PairRow] = []
         self._serialized: dict = {}
-        for row in db.session.scalars(db.select(PairRow).where(PairRow.account_id == account_id,
-                                                               PairRow.object == object)):
+        # The JSON columns (base, records) are read only for the pairs a run touches: decoding 100,000 bases
+        # would dominate a run where little changed (see load_content).
+        query = (db.select(PairRow).where(PairRow.account_id == account_id, PairRow.object == object)
+                 .options(defer(PairRow.base), defer(PairRow.crm_record), defer(PairRow.google_record)))
+        for row in db.session.scalars(query):
             self._index(row)
 
     def _index(self, row: PairRow) -> None:
@@ -69,12 +75,23 @@ class PairTable:
 
     def core_pairs(self, crm_ids=None, google_ids=None) -> list[Pair]:
         """Every pair; with `crm_ids`/`google_ids` (what the sides reported), full only where needed."""
+        rows = self.rows()
         if crm_ids is None and google_ids is None:
-            return [to_core(row, self.object) for row in self.rows()]
+            self.load_content(rows)
+            return [to_core(row, self.object) for row in rows]
         crm_ids, google_ids = set(crm_ids or ()), set(google_ids or ())
-        return [to_core(row, self.object, light=row.state == PairState.SYNCED.value
-                        and str(row.crm_id) not in crm_ids and row.google_id not in google_ids)
-                for row in self.rows()]
+        light = {id(row) for row in rows if row.state == PairState.SYNCED.value
+                 and str(row.crm_id) not in crm_ids and row.google_id not in google_ids}
+        self.load_content([row for row in rows if id(row) not in light])
+        return [to_core(row, self.object, light=id(row) in light) for row in rows]
+
+    def load_content(self, rows) -> None:
+        """Read the deferred JSON columns of these rows in a few queries (not one per row)."""
+        ids = [row.id for row in rows if row.id is not None and "base" in sa_inspect(row).unloaded]
+        for start in range(0, len(ids), 500):
+            db.session.scalars(db.select(PairRow).where(PairRow.id.in_(ids[start:start + 500]))
+                               .options(undefer(PairRow.base), undefer(PairRow.crm_record),
+                                        undefer(PairRow.google_record))).all()
 
     def find(self, pair_id=None, crm_id=None, google_id=None) -> PairRow | None:
         if pair_id is not None and pair_id in self.by_id:

@@ -4,6 +4,7 @@ Each area of the product keeps its own Russian catalogue, `translations/ru/LC_ME
 are translated independently; they are merged and compiled into one `messages.mo` by the app itself whenever
 a .po is newer than the compiled file (no manual `pybabel compile` step).
 """
+import os
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -42,7 +43,7 @@ def compile_catalogues(root: Path = TRANSLATIONS):
                 if message.id and message.string and not message.fuzzy:
                     merged.delete(message.id, message.context)
                     merged[message.id] = message
-        tmp = target.with_suffix(".mo.tmp")
+        tmp = target.with_suffix(f".mo.{os.getpid()}.tmp")  # processes starting at once must not share it
         with tmp.open("wb") as fh:
             write_mo(fh, merged)
         tmp.replace(target)

@@ -127,7 +127,11 @@ class Supervisor:
         prepare_database(self.app)
         emulator_port = int(self.app.config["EMULATOR_PORT"])
         if self.demo and self._has_command("emulator"):
-            self._spawn("emulator", python_command("emulator", "--port", str(emulator_port)), env)
+            # `python -m wizard.emulator` skips the product's CLI imports: the demo is ready sooner.
+            state_file = str(Path(self.app.instance_path) / "emulator-state.json")
+            self._spawn("emulator", [sys.executable, "-m", "wizard.emulator", "--host",
+                                     self.app.config["EMULATOR_HOST"], "--port", str(emulator_port),
+                                     "--state-file", state_file], env)
         self._spawn("worker", python_command("worker"), env)
         if "emulator" in self.children and not wait_listening(
                 self.app.config["EMULATOR_HOST"], emulator_port, LISTEN_TIMEOUT, self.children["emulator"]):
@@ -167,6 +171,8 @@ class Supervisor:
         from wizard.auth import first_admin
 
         self.echo(f"google-sync-wizard is running: open {self.base_url}/")
+        if self.demo:
+            self._announce_demo()
         with self.app.app_context():
             if not first_admin.admin_exists():
                 token = first_admin.issue_token()
@@ -174,6 +180,17 @@ class Supervisor:
                 self.echo("No administrator yet. Create the first one at this one-time address "
                           f"(valid {minutes} min):\n  {self.base_url}/setup/first-admin/{token}")
         self.echo("Press Ctrl-C to stop.")
+
+    def _announce_demo(self):
+        if "emulator" in self.children:
+            config = self.app.config
+            self.echo(f"Google emulator (offline Google): http://{config['EMULATOR_HOST']}:{config['EMULATOR_PORT']}/")
+        if importlib.util.find_spec("wizard.demo") is not None:
+            from wizard import demo
+
+            users = ", ".join(u["email"] for u in getattr(demo, "USERS", []))
+            if users:
+                self.echo(f"Demo users: {users} (password: {getattr(demo, 'DEMO_PASSWORD', '?')})")
 
     # --- run and stop --------------------------------------------------------------------------------
     def wait(self) -> int:

@@ -78,4 +78,8 @@ def make_worker(app, queues=None, redis=None) -> AppWorker:
 
 def run_worker(app, burst=False, with_scheduler=True, queues=None) -> bool:
     worker = make_worker(app, queues)
+    if with_scheduler and not burst:
+        from wizard.jobs import ensure_periodic_jobs  # the sync dispatcher and any other periodic job
+
+        ensure_periodic_jobs(worker.connection)
     return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")

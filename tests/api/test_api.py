@@ -232,3 +232,11 @@ def test_cli_token_create(app, alice):
 def test_odd_api_paths_are_json_404(api, path):
     response = api("PATCH", path, json={})
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("body", [{"first_name": "A", "emails": [{"value": "a@example.com", "type": ""}]},
+                                  {"first_name": "A", "phones": [{"value": "1", "type": None}]},
+                                  {"title": "x", "start_at": "2026-03-10T10:00:00Z", "status": ""}])
+def test_empty_or_null_choices_are_refused(api, body):
+    path = "/activities" if "title" in body else "/contacts"
+    assert api("POST", path, json=body).status_code == 422

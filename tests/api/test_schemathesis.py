@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.accounts.helpers import add_account
 from wizard.api.openapi import document
 from wizard.api.tokens import create_token
 from wizard.crm import services
@@ -37,6 +38,7 @@ def api_schema(app, alice):
         tag = services.get_or_create_tag(alice.id, f"Tag{i}")
         services.tag_contacts(alice.id, tag.id, [contact.id])
         services.create_activity(alice.id, {"title": f"Seed{i}", "start_at": "2026-03-10T10:00:00Z"})
+    add_account(alice, "alice@gmail.com")  # a linked account for the accounts/sync operations
     _row, token = create_token(alice.id, "schemathesis")
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app), token
 

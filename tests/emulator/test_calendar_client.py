@@ -182,3 +182,23 @@ def test_recurring_exceptions(google):
     with_deleted = call(events.list(calendarId="primary", singleEvents=True, showDeleted=True,
                                     timeMin="2026-03-01T00:00:00Z", timeMax="2026-03-10T00:00:00Z"))
     assert {e["id"]: e["status"] for e in with_deleted["items"]}["repeat01_20260304T070000Z"] == "cancelled"
+
+
+def test_list_filters(google, emulator):
+    events = google.calendar.events()
+    call(events.insert(calendarId="primary", body=event(id="filt0001", summary="Meeting with Ivan",
+                                                         extendedProperties={"private": {"crm_id": "1"}})))
+    call(events.insert(calendarId="primary", body=event(id="filt0002", summary="Lunch",
+                                                         extendedProperties={"shared": {"crm_id": "2"}})))
+    by_private = call(events.list(calendarId="primary", privateExtendedProperty="crm_id=1"))
+    assert [e["id"] for e in by_private["items"]] == ["filt0001"]
+    by_shared = call(events.list(calendarId="primary", sharedExtendedProperty="crm_id=2"))
+    assert [e["id"] for e in by_shared["items"]] == ["filt0002"]
+    assert [e["id"] for e in call(events.list(calendarId="primary", q="ivan"))["items"]] == ["filt0001"]
+    assert [e["id"] for e in call(events.list(calendarId="primary", iCalUID="filt0002@google.com"))["items"]] == \
+        ["filt0002"]
+    emulator.control("POST", "/clock", json={"advance_seconds": 60})
+    call(events.patch(calendarId="primary", eventId="filt0002", body={"summary": "Late lunch"}))
+    changed_at = call(events.get(calendarId="primary", eventId="filt0002"))["updated"]
+    recent = call(events.list(calendarId="primary", updatedMin=changed_at))
+    assert [e["id"] for e in recent["items"]] == ["filt0002"]

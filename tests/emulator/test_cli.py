@@ -1,5 +1,6 @@
 """`syncwizard emulator` and `python -m wizard.emulator` serve over HTTP and keep the state file on SIGTERM."""
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -26,11 +27,14 @@ def wait(url, process, timeout=30):
     raise AssertionError("emulator did not start")
 
 
-def run(command, tmp_path):
+def run(command, tmp_path, state=None, env=None):
     port = free_port()
-    state = tmp_path / "state.json"
-    process = subprocess.Popen([sys.executable, *command, "--port", str(port), "--state-file", str(state)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    args = [sys.executable, *command, "--port", str(port)]
+    if state is None:
+        state = tmp_path / "state.json"
+        args += ["--state-file", str(state)]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, **(env or {})})
     try:
         base = f"http://127.0.0.1:{port}"
         config = wait(base + "/.well-known/openid-configuration", process).json()
@@ -49,3 +53,9 @@ def test_syncwizard_emulator_command(tmp_path):
 
 def test_python_m_wizard_emulator(tmp_path):
     run(["-m", "wizard.emulator"], tmp_path)
+
+
+def test_demo_mode_keeps_state_in_the_instance_folder(tmp_path):
+    instance = tmp_path / "instance"
+    run(["-c", "from wizard.cli import main; main()", "emulator"], tmp_path, state=instance / "emulator-state.json",
+        env={"SYNCWIZARD_CONFIG": "demo", "SYNCWIZARD_INSTANCE": str(instance)})

@@ -149,6 +149,8 @@ CASES = [
     ("stale contact etag", stale_etag, 400, "people-status", "FAILED_PRECONDITION"),
     ("unknown contact", lambda c: c.api("GET", "/v1/people/c123", params={"personFields": "names"}),
      404, "people-status", "NOT_FOUND"),
+    ("malformed resource name", lambda c: c.api("GET", "/v1/people/abc", params={"personFields": "names"}),
+     400, "people-status", "INVALID_ARGUMENT"),
     ("duplicate group", duplicate_group, 409, "people-status", "ALREADY_EXISTS"),
     ("people quota", quota("people", CONN, {"personFields": "names"}), 429, "people", "RATE_LIMIT_EXCEEDED"),
     ("unknown event", lambda c: c.api("GET", EVENTS + "/nothere1"), 404, "calendar", "notFound"),

@@ -183,3 +183,18 @@ def test_expired_sync_token(google, emulator):
     status, error = error_of(excinfo)
     assert status == 400
     assert error["details"][0]["reason"] == "EXPIRED_SYNC_TOKEN"
+
+
+def test_people_batch_through_batch_http_request(google, emulator):
+    from googleapiclient.http import BatchHttpRequest
+
+    answers = []
+    batch = BatchHttpRequest(callback=lambda rid, response, error: answers.append((rid, response, error)),
+                             batch_uri=emulator.url + "/batch")
+    for index in range(3):
+        batch.add(google.people.people().createContact(body={"names": [{"givenName": f"B{index}"}]},
+                                                       personFields="names"), request_id=str(index))
+    batch.add(google.people.people().get(resourceName="people/c1", personFields="names"), request_id="missing")
+    batch.execute()
+    assert [a[1]["names"][0]["givenName"] for a in answers[:3]] == ["B0", "B1", "B2"]
+    assert answers[3][2].resp.status == 404

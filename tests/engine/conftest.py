@@ -24,6 +24,7 @@ def app(tmp_path, redis_server, emulator):
                      GOOGLE_PEOPLE_PER_MINUTE=100000, SYNC_FIRST_SYNC_PREVIEW=1000000,
                      INSTALLATION_ID="engine-tests", **google_endpoints(emulator.url))
     with app.app_context():
+        _db.drop_all()  # a shared server database may hold another app's tables
         _db.create_all()
         yield app
         _db.session.remove()

@@ -160,3 +160,33 @@ def test_renaming_the_label_renames_the_google_group(app, account, emulator):
     assert google.group("CRM contacts") is None
     assert names(google.labelled("Close people")) == ["Anna Petrova"]
     assert len(crm_contacts(account)) == 1 and run.counts["crm"] == {}
+
+
+def test_first_sync_above_the_threshold_shows_the_counts_before_writing(app, account, emulator):
+    from wizard.models.sync import PendingGuard
+
+    app.config["SYNC_FIRST_SYNC_PREVIEW"] = 2
+    google = GoogleUser(emulator, account)
+    for i in range(3):
+        crm_contact(account, f"Person{i}")
+    held = run_sync(account.id, "contacts")
+    assert held.status == RunStatus.AWAITING_CONFIRMATION
+    guard = PendingGuard.query.one()
+    assert guard.kind == "first_sync_preview" and guard.params == {"to_google": 3, "to_crm": 0, "matched": 0}
+    assert google.group("CRM contacts") is not None and google.labelled() == []  # nothing written but the label
+    forced = run_sync(account.id, "contacts", force=True)
+    assert forced.status == RunStatus.SUCCEEDED and len(google.labelled()) == 3
+
+
+def test_one_way_from_google_writes_nothing_to_google(app, make_account, emulator):
+    account = make_account(contacts_direction="from_google")
+    google = GoogleUser(emulator, account)
+    google.create_group("CRM contacts")
+    person = google.create("Only", "Google")
+    crm_contact(account, "Only", "Crm")
+    run = run_sync(account.id, "contacts")
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    assert run.counts["google"] == {}
+    assert sorted(c.display_name for c in crm_contacts(account)) == ["Only Crm", "Only Google"]
+    [listed] = google.labelled()
+    assert listed["etag"] == person["etag"]  # untouched: not even a back-reference

@@ -1,6 +1,5 @@
 """Faults injected in the emulator: the end state equals the fault-free one, with no duplicate, and a second
 run writes nothing."""
-import os
 
 import pytest
 

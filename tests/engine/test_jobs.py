@@ -1,7 +1,5 @@
 """RQ jobs: the queued sync runs in a worker (in-process SimpleWorker here; a real worker process in
 test_worker_process.py), and the dispatcher re-schedules itself as data says."""
-import random
-from datetime import datetime, timezone
 
 from rq import Queue, SimpleWorker
 from rq.registry import ScheduledJobRegistry

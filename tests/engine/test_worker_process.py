@@ -30,6 +30,7 @@ def app(overrides):
     """A database file shared with the worker process (the default test database lives in memory)."""
     app = create_app(TestingConfig, **overrides)
     with app.app_context():
+        _db.drop_all()  # a shared server database may hold another app's tables
         _db.create_all()
         yield app
         _db.session.remove()

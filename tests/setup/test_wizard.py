@@ -69,6 +69,7 @@ def test_forwarded_headers_honoured_behind_trusted_proxy(tmp_path, redis_server,
     app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path / "p"), REDIS_URL=redis_server.url,
                      TRUSTED_PROXY_COUNT=1)
     with app.app_context():
+        db.drop_all()  # a shared server database may hold another app's tables
         db.create_all()
         from wizard.models import User
         user = User(email="root@example.com", role="admin")

@@ -50,7 +50,7 @@ def test_the_check_catches_third_party_and_app_imports(tmp_path):
 def test_relative_imports_do_not_leave_the_package():
     for path in SYNC_DIR.rglob("*.py"):
         depth = len(path.relative_to(SYNC_DIR).parts)  # 1 for a module directly in wizard/sync
-        for name, level in imported_modules(path):
+        for _name, level in imported_modules(path):
             assert level <= depth, f"{path.name} climbs out of wizard.sync with level {level}"
 
 

@@ -26,7 +26,9 @@ def _rate_key() -> str:
 # Decorated once at import (the limiter is a process-wide extension); the limit is read per request.
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key, scope="api")(bp)
 
-from wizard.api import errors, routes  # noqa: E402,F401  (registers views and error handlers)
+from wizard.api import errors, routes, routes_sync  # noqa: E402,F401,I001  (registers views and error handlers)
+
+routes_sync.register()
 
 
 def init_app(app):

@@ -241,6 +241,86 @@ def paths():
     }
 
 
+def sync_schemas():
+    from wizard.accounts.forms import CONFLICT_CHOICES, DIRECTION_CHOICES, NOTIFY_CHOICES, UNTAG_CHOICES
+
+    def enum(choices):
+        return {"type": "string", "enum": [value for value, _label in choices]}
+
+    settings = {
+        "activities_auto": {"type": "boolean", "description": "Синхронизировать активности автоматически"},
+        "activities_period_minutes": {"type": "integer", "description": "Period of the automatic activities sync "
+                                                                       "(5 minutes to 7 days)"},
+        "activities_sync_from": {"type": "string", "format": "date", "description": "Синхронизировать начиная с"},
+        "contacts_auto": {"type": "boolean", "description": "Синхронизировать контакты автоматически"},
+        "contacts_period_minutes": {"type": "integer", "description": "Period of the automatic contacts sync "
+                                                                     "(5 minutes to 1 day)"},
+        "target_calendar_id": {"type": "string", "description": "From the account's calendar list; primary by default"},
+        "contacts_direction": enum(DIRECTION_CHOICES), "activities_direction": enum(DIRECTION_CHOICES),
+        "conflict_policy": enum(CONFLICT_CHOICES), "untag_policy": enum(UNTAG_CHOICES),
+        "notify_attendees": enum(NOTIFY_CHOICES),
+        "delete_in_google": {"type": "boolean"}, "delete_in_crm": {"type": "boolean"},
+        "tags": {"type": "array", "description": "Personal tags that select contacts, and their Google labels",
+                 "items": obj({"tag_id": ID, "google_label": {"type": "string", "maxLength": 255}}, ["tag_id"])},
+    }
+    shown = {**settings, "tags": {"type": "array", "items": obj({"tag_id": ID, "google_label": {"type": "string"}},
+                                                                 ["tag_id", "google_label"])}}
+    return {
+        "Account": obj({
+            "id": ID, "email": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"},
+            "reason_code": nullable({"type": "string"}),
+            "features": {"type": "object", "additionalProperties": {"type": "boolean"},
+                         "description": "Which features the granted scopes allow (contacts, activities, ...)"},
+            "linked_at": nullable(TIMESTAMP)}, ["id", "email", "name", "status", "reason_code", "features",
+                                                "linked_at"]),
+        "AccountSettings": obj(shown, list(shown)),
+        "AccountSettingsPatch": obj(settings, description="Absent fields keep their values; every value is "
+                                                          "checked as on the settings page."),
+        "SyncRequest": obj({"object": {"type": "string", "enum": ["contacts", "activities"]}},
+                           description="Without `object`, every object the account granted access to."),
+        "SyncStarted": obj({"run_id": ID, "run_ids": {"type": "array", "items": ID}}, ["run_id", "run_ids"]),
+        "SyncRun": obj({
+            "id": ID, "account_id": ID, "object": {"type": "string"}, "status": {"type": "string"},
+            "trigger": {"type": "string"}, "queued_at": nullable(TIMESTAMP), "started_at": nullable(TIMESTAMP),
+            "finished_at": nullable(TIMESTAMP), "duration_seconds": nullable({"type": "number"}),
+            "counts": {"type": "object", "description": "created/updated/deleted per side, conflicts, issues"},
+            "api_calls": {"type": "integer"},
+            "progress": obj({"done": {"type": "integer"}, "total": {"type": "integer"},
+                             "percent": {"type": "integer"}}, ["done", "total", "percent"]),
+            "outcome_code": nullable({"type": "string"}), "outcome": nullable({"type": "string"})},
+            ["id", "account_id", "object", "status", "trigger", "queued_at", "started_at", "finished_at",
+             "duration_seconds", "counts", "api_calls", "progress", "outcome_code", "outcome"]),
+    }
+
+
+def sync_paths():
+    account_id = path_id("account_id")
+    conflict = {"409": response("The account cannot sync now (needs reconnecting, or no access granted)",
+                                ref("Error"))}
+    sync = operation("syncAccount", "Sync now: queue a run per object; returns the run ids", "sync",
+                     {"202": response("Queued (or the run already queued)", ref("SyncStarted")), **NOT_FOUND,
+                      **conflict}, params=[account_id], body=ref("SyncRequest"))
+    sync["requestBody"]["required"] = False
+    return {
+        "/accounts": {"get": operation("listAccounts", "Your linked Google accounts", "accounts", {
+            "200": response("Accounts", obj({"items": {"type": "array", "items": ref("Account")}}, ["items"]))})},
+        "/accounts/{account_id}": {"get": operation(
+            "getAccount", "A linked account (never its tokens)", "accounts",
+            {"200": response("The account", ref("Account")), **NOT_FOUND}, params=[account_id])},
+        "/accounts/{account_id}/settings": {
+            "get": operation("getAccountSettings", "Sync settings of an account", "accounts",
+                             {"200": response("Settings", ref("AccountSettings")), **NOT_FOUND}, params=[account_id]),
+            "patch": operation("updateAccountSettings", "Change sync settings", "accounts",
+                               {"200": response("Settings", ref("AccountSettings")), **NOT_FOUND},
+                               params=[account_id], body=ref("AccountSettingsPatch")),
+        },
+        "/accounts/{account_id}/sync": {"post": sync},
+        "/sync-runs/{run_id}": {"get": operation(
+            "getSyncRun", "A sync run: status, progress, counts, outcome", "sync",
+            {"200": response("The run", ref("SyncRun")), **NOT_FOUND}, params=[path_id("run_id")])},
+    }
+
+
 SCHEMAS = {
     "Contact": CONTACT, "ContactInput": CONTACT_INPUT, "Tag": TAG, "TagRef": TAG_REF, "TagInput": TAG_INPUT,
     "TagPatch": TAG_PATCH, "ContactIds": CONTACT_IDS, "Changed": CHANGED, "Activity": ACTIVITY,
@@ -249,6 +329,7 @@ SCHEMAS = {
 
 
 def document() -> dict:
+    schemas, all_paths = {**SCHEMAS, **sync_schemas()}, {**paths(), **sync_paths()}
     return deepcopy({
         "openapi": "3.0.3",
         "info": {"title": "Google Sync Wizard CRM API", "version": "1.0.0",
@@ -257,9 +338,9 @@ def document() -> dict:
                                 "(/profile/api-tokens) or with `syncwizard token create EMAIL`."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "paths": paths(),
+        "paths": all_paths,
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": schemas,
         },
     })

@@ -27,7 +27,7 @@ class FirstAdminForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[Length(max=200)])
+    name = StringField(_l("Your name"), validators=[Length(max=200)])
     locale = SelectField(_l("Language"))
     timezone = SelectField(_l("Time zone"))
     submit = SubmitField(_l("Save"))

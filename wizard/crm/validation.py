@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
+from flask import current_app, has_app_context, has_request_context
+from flask_babel import force_locale, lazy_gettext as _l
 
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES, CONTACT_FIELD_TYPES
 
@@ -29,7 +29,11 @@ class ValidationError(Exception):
         self.errors = errors  # field key -> [lazy message, ...]
 
     def as_text(self) -> dict:
-        return {key: [str(m) for m in messages] for key, messages in self.errors.items()}
+        if has_request_context():
+            return {key: [str(m) for m in messages] for key, messages in self.errors.items()}
+        # Outside a request (the sync engine, a CLI command) there is no reader: the default language.
+        with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
+            return {key: [str(m) for m in messages] for key, messages in self.errors.items()}
 
 
 class Errors(dict):
@@ -80,10 +84,10 @@ def boolean(data, key, errors, default):
 
 
 def choice(data, key, choices, errors, *, prefix="", default):
-    value = data.get(key, default)
-    if value in (None, ""):
+    if key not in data:
         return default
-    if not isinstance(value, str) or value not in choices:
+    value = data[key]
+    if not isinstance(value, str) or value not in choices:  # "" and null are refused too: say what you mean
         errors.add(prefix + key, _l("Choose one of: %(choices)s.", choices=", ".join(choices)))
         return default
     return value

@@ -9,6 +9,9 @@ from babel.messages.pofile import read_po
 CATALOGUE = Path(__file__).resolve().parent.parent / "translations" / "ru" / "LC_MESSAGES" / "emulator.po"
 LANGUAGES = ("en", "ru")
 current_locale = contextvars.ContextVar("emulator_locale", default="en")
+# Entries carry this msgctxt: the product merges every area's catalogue into one, and the context keeps the
+# emulator's "Save" or "Name" from replacing another area's translation of the same word.
+CONTEXT = "emulator"
 
 
 @lru_cache(maxsize=1)
@@ -17,7 +20,8 @@ def russian() -> dict:
         return {}
     with CATALOGUE.open("rb") as fh:
         catalog = read_po(fh, locale="ru")
-    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy and isinstance(m.id, str)}
+    return {m.id: m.string for m in catalog
+            if m.id and m.string and not m.fuzzy and isinstance(m.id, str) and m.context == CONTEXT}
 
 
 def gettext(message, **params):

@@ -1,5 +1,6 @@
 """People API v1: connections (with sync tokens), get/batchGet, contact writes and contact groups."""
 import json
+import re
 
 from . import tokens
 from .clock import rfc3339
@@ -238,7 +239,12 @@ def new_person(state, email, body):
     return person
 
 
+CONTACT_NAME = re.compile(r"^people/c\d+$")
+
+
 def live(call, resource_name):
+    if not CONTACT_NAME.match(resource_name or ""):
+        raise invalid_argument(f"Resource name \"{resource_name}\" is not a valid contact resource name.")
     person = book(call).get(resource_name)
     if person is None or person.get("_deleted"):
         raise not_found("Requested entity was not found.")

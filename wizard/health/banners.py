@@ -1,7 +1,12 @@
 """The reconnect banner: a user whose linked account needs reconnecting sees it on every page
 (templates/_banners.html, included by base.html), not only on the health page."""
+import logging
+
 from flask import request
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger(__name__)
 
 
 def banner_context():
@@ -9,4 +14,12 @@ def banner_context():
         return {"reconnect_accounts": []}
     from wizard.accounts.services import accounts_needing_reconnect
 
-    return {"reconnect_accounts": accounts_needing_reconnect(current_user)}
+    try:
+        return {"reconnect_accounts": accounts_needing_reconnect(current_user)}
+    except SQLAlchemyError:
+        # An error page rendered while the database is down must still render.
+        from wizard.extensions import db
+
+        db.session.rollback()
+        log.warning("reconnect banner skipped: database unavailable")
+        return {"reconnect_accounts": []}

@@ -43,6 +43,7 @@ from .actions import (
 from .changes import DELETED, OUT_OF_SCOPE, Change, Seen
 from .errors import Message
 from .ids import event_id_for
+from .matching import MatchIndex
 from .merge import merge
 from .policy import Policy, first_sync_needs_preview, mass_delete_exceeded
 from .records import ObjectSpec, Record, fingerprint
@@ -73,7 +74,7 @@ def plan(spec: ObjectSpec, pairs: Iterable[Pair], crm_changes: Mapping[str, Chan
                first_sync, installation_id)
     run.follow_renames()
     run.resolve_pending_by_google()
-    for pair in sorted(run.pairs, key=_pair_order):
+    for pair in sorted(run.touched_pairs(), key=_pair_order):
         run.decide_pair(pair)
     run.link_unpaired_google()
     run.create_unpaired_crm()
@@ -110,8 +111,17 @@ class _Run:
         self.by_google = {p.google_id: p for p in self.pairs if p.google_id is not None}
         self.used_crm = set(self.by_crm)  # CRM ids consumed by a pair or a match in this run
         self.used_google = set(self.by_google)
+        self.position: dict | None = None  # built on the first replacement only
 
     # --- helpers ---------------------------------------------------------------------------------------
+
+    def touched_pairs(self) -> list[Pair]:
+        """Pairs something happened to in this run; the others need nothing (a run costs in proportion to
+        the changes, not to the number of pairs)."""
+        crm, google, dirty, pending = self.crm, self.google, self.dirty, PairState.PENDING_CREATE
+        return [p for p in self.pairs
+                if p.crm_id in crm or p.google_id in google or p.state is pending
+                or (dirty and self.key(p) in dirty)]
 
     def emit(self, *actions: Action) -> None:
         self.actions.extend(actions)
@@ -126,7 +136,11 @@ class _Run:
         return event_id_for(self.installation_id, crm_id)
 
     def _replace_pair(self, old: Pair, new: Pair) -> None:
-        self.pairs[self.pairs.index(old)] = new
+        if self.position is None:
+            self.position = {id(p): i for i, p in enumerate(self.pairs)}
+        index = self.position.pop(id(old))
+        self.pairs[index] = new
+        self.position[id(new)] = index
         if old.google_id is not None:
             self.by_google.pop(old.google_id, None)
         if new.google_id is not None:
@@ -157,7 +171,8 @@ class _Run:
     def resolve_pending_by_google(self) -> None:
         """An intent row whose Google record shows up (by back-reference or event id) becomes a pair whose
         base is what we meant to create; the merge then treats Google's copy as Google's content."""
-        pending = {p.crm_id: p for p in self.pairs if p.state is PairState.PENDING_CREATE}
+        state = PairState.PENDING_CREATE
+        pending = {p.crm_id: p for p in self.pairs if p.state is state}
         if not pending:
             return
         by_event_id = {self.event_id(crm_id): crm_id for crm_id in pending if self.event_id(crm_id)}
@@ -428,7 +443,7 @@ class _Run:
         when nothing matches, a CRM record is created."""
         unpaired_crm = {cid: ch for cid, ch in sorted(self.crm.items())
                         if isinstance(ch, Seen) and ch.in_scope and cid not in self.used_crm}
-        index = _MatchIndex(self.spec, unpaired_crm) if self.first_sync and self.spec.match_keys else None
+        index = MatchIndex(self.spec, unpaired_crm) if self.first_sync and self.spec.match_keys else None
         for google_id, change in sorted(self.google.items()):
             if not isinstance(change, Seen) or not change.in_scope or google_id in self.used_google:
                 continue
@@ -518,13 +533,15 @@ class _Run:
     def empty_side(self) -> str | None:
         """'crm' / 'google' when that side looks empty while synced pairs exist: a full listing with nothing
         in the sync, or every synced record gone from it in this run with nothing new listed."""
-        active = [p for p in self.pairs if p.active]
-        if not active:
+        if not self.active_before:
             return None
+        active = None
         for name, changes, full in (("crm", self.crm, self.crm_full), ("google", self.google, self.google_full)):
             in_sync = any(isinstance(c, Seen) and c.in_scope for c in changes.values())
-            if in_sync:
+            if in_sync or not (full or changes):
                 continue
+            if active is None:
+                active = [p for p in self.pairs if p.active]
             ids = [p.crm_id if name == "crm" else p.google_id for p in active]
             if full or all(_gone(changes.get(i)) for i in ids):
                 return name
@@ -551,25 +568,3 @@ def _gone(change: Change | None) -> bool:
 
 def _changed_fields(before: Record, after: Record) -> frozenset[str]:
     return frozenset(name for name in after if before[name] != after[name])
-
-
-class _MatchIndex:
-    """First-sync matching of unpaired records: e-mail keys first, then phone keys; the lowest CRM id wins
-    when several match (deterministic); each CRM record matches at most once."""
-
-    def __init__(self, spec: ObjectSpec, crm: dict[str, Seen]):
-        self.by_key: dict[str, dict[str, list[str]]] = {}
-        for field_name in spec.match_keys:
-            index: dict[str, list[str]] = {}
-            for crm_id, seen in crm.items():
-                for item in seen.record[field_name]:
-                    index.setdefault(item.key, []).append(crm_id)
-            self.by_key[field_name] = index
-
-    def find(self, record: Record, used: set) -> tuple[str, Match] | None:
-        for field_name, index in self.by_key.items():
-            candidates = sorted({cid for item in record[field_name] for cid in index.get(item.key, ())
-                                 if cid not in used})
-            if candidates:
-                return candidates[0], Match.EMAIL if field_name == "emails" else Match.PHONE
-        return None

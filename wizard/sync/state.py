@@ -23,6 +23,9 @@ class PairState(Enum):
     #                        exist, remembered so that a return to the sync re-pairs instead of duplicating
 
 
+_SYNCED, _CONFLICT, _PENDING = PairState.SYNCED, PairState.CONFLICT, PairState.PENDING_CREATE
+
+
 @dataclass(frozen=True)
 class Pair:
     pair_id: int | str | None
@@ -42,7 +45,8 @@ class Pair:
     @property
     def active(self) -> bool:
         """Synced or in conflict: both records are in the sync."""
-        return self.state in (PairState.SYNCED, PairState.CONFLICT)
+        state = self.state  # identity tests: Enum attribute lookups are slow over 100,000 pairs
+        return state is _SYNCED or state is _CONFLICT
 
     def with_(self, **changes) -> "Pair":
         return replace(self, **changes)
