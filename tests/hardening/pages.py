@@ -14,7 +14,7 @@ def argument_values(world) -> dict:
         "contact_id": [world["contact"].id], "activity_id": [world["activity"].id],
         "account_id": [world["account"].id], "tag_id": [world["tag"].id],
         "token_id": [world["token_row"].id],
-        "conflict_id": [1], "guard_id": [1], "issue_id": [1],
+        "conflict_id": [1], "guard_id": [1], "issue_id": [1], "run_id": [1],
         "code": [s.code for s in SETTINGS], "key": list(KEYS), "token": ["not-a-real-token"],
     }
 
