@@ -38,7 +38,7 @@ def test_last_run_with_counts_duration_and_outcome(client, login, user, account)
     run = SyncRun(account_id=account.id, object="contacts", status=RunStatus.PARTIAL, started_at=started,
                   finished_at=started + timedelta(seconds=42), counts={
                       "google": {"create": 7, "update": 2, "delete": 0, "unlink": 1},
-                      "crm": {"create": 3, "update": 0, "delete": 1, "unlink": 0}, "conflict": 1, "issue": 2})
+                      "crm": {"create": 3, "update": 0, "delete": 1, "unlink": 0}, "conflicts": 1, "issues": 2})
     db.session.add(run)
     db.session.commit()
     login(user)

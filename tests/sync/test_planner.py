@@ -327,3 +327,20 @@ def test_full_listing_absence_is_not_a_deletion():
     listing = {f"g{i}": Seen(BASE.replace(given_name=f"N{i}"), back_ref=f"c{i}") for i in range(2)}
     result = plan(CONTACTS, pairs, {}, listing, google_full=True)
     assert result.writes() == () and result.allowed
+
+
+def test_activity_detached_by_google_does_not_return_when_the_crm_side_leaves_in_the_same_run():
+    pair = detached(left="google", base=ACT)
+    result = plan(ACTIVITIES, [pair], {"c1": Seen(ACT, in_scope=False)}, {"g1": Seen(ACT, back_ref="c1")})
+    assert [a.name for a in result.actions] == ["SaveBase"]
+    kept = result.of(SaveBase)[0].pair
+    assert kept.state is PairState.DETACHED and kept.left == "crm"
+
+
+def test_activity_detached_by_google_remembers_that_the_crm_side_left_too():
+    pair = detached(left="google", base=ACT)
+    result = plan(ACTIVITIES, [pair], {"c1": Seen(ACT, in_scope=False)}, {})
+    kept = result.of(SaveBase)[0].pair
+    assert kept.state is PairState.DETACHED and kept.left == "both"
+    later = plan(ACTIVITIES, [kept], {}, {"g1": Seen(ACT, back_ref="c1")})
+    assert later.of(SaveBase)[0].pair.state is PairState.DETACHED

@@ -311,6 +311,10 @@ class _Run:
         crm_back = crm == CHANGED or (crm == UNCHANGED and crm_seen is not None)
         google_back = google == CHANGED or (google == UNCHANGED and google_seen is not None)
         left = pair.left or ("both" if self.spec.scope_membership else "crm")  # rows saved without `left`
+        if crm == LEFT and left == "google":
+            left = "both"  # the CRM side left too, in this run: remembered, so Google alone cannot return it
+            pair = pair.with_(left=left)
+            self.dirty.add(self.key(pair))
         if not self.spec.scope_membership and google_back and not crm_back and left in ("crm", "both"):
             # Activities have no Google membership to mirror: an event back in the calendar does not mark the
             # activity again; only the CRM side coming back returns the pair. (left "both" -> "crm")
@@ -337,10 +341,10 @@ class _Run:
         # A side whose content is unknown (it left without content and is not listed now) is asked for
         # (`refetch_crm`) and, failing that, written in full with the merged record so both sides agree.
         overwrite = set()
-        if pair.crm_fingerprint is None and crm_seen is None:
+        if crm_seen is None and (pair.crm_fingerprint is None or crm == LEFT):
             overwrite.add("crm")
             self.refetch_crm.add(pair.crm_id)
-        if pair.google_fingerprint is None and google_seen is None:
+        if google_seen is None and (pair.google_fingerprint is None or google == LEFT):
             overwrite.add("google")
         returned = pair.with_(state=PairState.SYNCED, left=None)
         self.dirty.add(self.key(returned))
