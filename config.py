@@ -79,6 +79,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ACCOUNT = env("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_LIMIT_PER_IP = env("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+    API_RATE_LIMIT = env("API_RATE_LIMIT", "300 per minute")  # per API token (per IP without one)
     BOOTSTRAP_SERVE_LOCAL = True  # intranet installs have no internet: no CDN
     WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 90)
     SETUP_TOKEN_TTL = env_int("SETUP_TOKEN_TTL", 3600)

@@ -33,7 +33,26 @@ class SecretFilter(logging.Filter):
         return True
 
 
+def install_masking_record_factory():
+    """Mask every record as it is created, whatever logger or handler it goes to: filters on loggers apply
+    only to records logged to that very logger (not its children), and on handlers only to handlers that
+    existed at start-up, so a library's child logger or a handler configured later would see secrets."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, "masks_secrets", False):
+        return
+    secret_filter = SecretFilter()
+
+    def masking_factory(*args, **kwargs):
+        record = current(*args, **kwargs)
+        secret_filter.filter(record)
+        return record
+
+    masking_factory.masks_secrets = True
+    logging.setLogRecordFactory(masking_factory)
+
+
 def init_app(app):
+    install_masking_record_factory()
     secret_filter = SecretFilter()
     root = logging.getLogger()
     for logger in (root, app.logger, logging.getLogger("werkzeug"), logging.getLogger("rq.worker"),

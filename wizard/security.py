@@ -3,6 +3,7 @@
 A Content-Security-Policy with no inline scripts (the product's JS lives in static/), no framing (the OAuth
 and settings pages must never be framed: clickjacking), and HSTS when the request came over https.
 """
+from flask import request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -18,6 +19,11 @@ CSP = "; ".join([
 ])
 
 
+def _secure_over_https(cookie: str) -> str:
+    attrs = [a.strip().lower() for a in cookie.split(";")]
+    return cookie if "secure" in attrs else cookie + "; Secure"
+
+
 def init_app(app):
     from urllib.parse import urlsplit
 
@@ -31,8 +37,11 @@ def init_app(app):
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        from flask import request
-
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            # The session cookie is handled by wizard.auth.session; Flask-Login's remember-me cookie follows only
+            # REMEMBER_COOKIE_SECURE, so it is marked here (this hook runs after Flask-Login's).
+            cookies = response.headers.getlist("Set-Cookie")
+            if cookies:
+                response.headers.setlist("Set-Cookie", [_secure_over_https(c) for c in cookies])
         return response

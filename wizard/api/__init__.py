@@ -5,9 +5,26 @@ CSRF does not apply here: requests carry no cookie authority, only the token. Er
 token owner's language; another user's records are 404. The page where users manage their tokens is a
 separate blueprint (`wizard.api.tokens_page`, under /profile/api-tokens).
 """
-from flask import Blueprint
+import hashlib
+
+from flask import Blueprint, current_app, request
+from flask_limiter.util import get_remote_address
+
+from wizard.extensions import limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _rate_key() -> str:
+    """Per presented token (hashed: the limiter's Redis keys must not hold tokens), else per client IP."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        return "api-token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()
+    return "api-ip:" + (get_remote_address() or "unknown")
+
+
+# Decorated once at import (the limiter is a process-wide extension); the limit is read per request.
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key, scope="api")(bp)
 
 from wizard.api import errors, routes, routes_sync  # noqa: E402,F401,I001  (registers views and error handlers)
 

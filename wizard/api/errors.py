@@ -8,6 +8,9 @@ from wizard.api.http import ApiError, error_response, validation_error
 from wizard.api.openapi import document
 from wizard.crm.services import NotFound
 from wizard.crm.validation import ValidationError
+from wizard.main.errors import PAGES
+
+TRANSLATED_PAGES = (400, 405, 413)
 
 
 def not_found():
@@ -43,5 +46,9 @@ def on_not_found(error):
 def on_http(error):
     if error.code == 404:
         return not_found()
-    return error_response(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
-                          error.description or error.name)
+    if error.code == 429:  # Flask-Limiter's description is its limit string, untranslated
+        return error_response(429, "too_many_requests", _("Too many requests. Please wait a minute and try again."))
+    code = error.code or 500
+    # Werkzeug's descriptions are English only; the site's translated wording for the generic ones.
+    message = PAGES[code][1] if code in TRANSLATED_PAGES else (error.description or error.name)
+    return error_response(code, (error.name or "error").lower().replace(" ", "_"), str(message))

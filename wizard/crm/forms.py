@@ -14,17 +14,28 @@ def field_type_choices():
     return [("mobile", _l("Mobile")), ("work", _l("Work")), ("home", _l("Home")), ("other", _l("Other"))]
 
 
-class EmailEntry(Form):
+class EntryForm(Form):
+    """A row nested in the contact form. Plain WTForms forms answer WTForms' own messages ("Not a valid
+    choice.") in English; use Flask-WTF's translations, as FlaskForm does."""
+
+    class Meta:
+        def get_translations(self, form):
+            from flask_wtf.i18n import translations
+
+            return translations
+
+
+class EmailEntry(EntryForm):
     value = StringField(_l("E-mail"))
     type = SelectField(_l("Type"), choices=field_type_choices, default="work")
 
 
-class PhoneEntry(Form):
+class PhoneEntry(EntryForm):
     value = StringField(_l("Phone"))
     type = SelectField(_l("Type"), choices=field_type_choices, default="mobile")
 
 
-class AddressEntry(Form):
+class AddressEntry(EntryForm):
     street = StringField(_l("Street"))
     city = StringField(_l("City"))
     region = StringField(_l("Region"))
