@@ -43,13 +43,18 @@ class EmbeddedRedis:
     def url(self):
         return f"redis://127.0.0.1:{self.port}/0"
 
+    def popen_options(self) -> dict:
+        """Extra subprocess.Popen arguments (a supervisor puts the server in its own session)."""
+        return {}
+
     def start(self, timeout=10):
         self.data_dir.mkdir(parents=True, exist_ok=True)
         args = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
                 "--dir", str(self.data_dir), "--protected-mode", "yes", "--daemonize", "no",
                 "--loglevel", "warning", "--logfile", ""]
         args += ["--save", "60 1", "--dbfilename", "redis.rdb"] if self.persist else ["--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        **self.popen_options())
         client = redis_lib.Redis.from_url(self.url)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

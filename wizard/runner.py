@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from wizard.redis import EmbeddedRedis, redis_server_binary, url_file
+from wizard.redis import EmbeddedRedis, url_file
 
 STOP_GRACE = 8      # seconds for a warm shutdown (a running job may finish)
 KILL_GRACE = 4      # seconds after the second signal, then SIGKILL
@@ -40,27 +40,8 @@ class SupervisedRedis(EmbeddedRedis):
     """The embedded Redis in its own session, so the terminal's Ctrl-C reaches the supervisor only and
     Redis outlives the worker's warm shutdown; the supervisor stops it last."""
 
-    def start(self, timeout=10):
-        import redis as redis_lib
-
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        args = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
-                "--dir", str(self.data_dir), "--protected-mode", "yes", "--daemonize", "no",
-                "--loglevel", "warning", "--logfile", "", "--save", "60 1", "--dbfilename", "redis.rdb"]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True, preexec_fn=die_with_parent)
-        client = redis_lib.Redis.from_url(self.url)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with status {self.process.returncode}")
-            try:
-                client.ping()
-                return self
-            except redis_lib.ConnectionError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("redis-server did not answer in time")
+    def popen_options(self):
+        return {"start_new_session": True, "preexec_fn": die_with_parent}
 
 
 def die_with_parent():
