@@ -170,15 +170,19 @@ def get_contact(owner_id: int, contact_id: int, *, include_deleted=False) -> Con
     return _owned(Contact, owner_id, contact_id, include_deleted=include_deleted)
 
 
-def get_contacts(owner_id: int, ids, *, include_deleted=True) -> list[Contact]:
-    """Several contacts by id (tombstones included by default: the engine needs to see deletions)."""
+def _owned_many(model, owner_id: int, ids, include_deleted: bool) -> list:
     ids = _int_ids(ids)
     if not ids:
         return []
-    query = select(Contact).where(Contact.owner_id == owner_id, Contact.id.in_(ids))
+    query = select(model).where(model.owner_id == owner_id, model.id.in_(ids))
     if not include_deleted:
-        query = query.where(Contact.deleted_at.is_(None))
+        query = query.where(model.deleted_at.is_(None))
     return list(db.session.scalars(query))
+
+
+def get_contacts(owner_id: int, ids, *, include_deleted=True) -> list[Contact]:
+    """Several contacts by id (tombstones included by default: the engine needs to see deletions)."""
+    return _owned_many(Contact, owner_id, ids, include_deleted)
 
 
 def create_contact(owner_id: int, data: dict, *, origin="user", commit=True) -> Contact:
@@ -446,13 +450,7 @@ def get_activity(owner_id: int, activity_id: int, *, include_deleted=False) -> A
 
 
 def get_activities(owner_id: int, ids, *, include_deleted=True) -> list[Activity]:
-    ids = _int_ids(ids)
-    if not ids:
-        return []
-    query = select(Activity).where(Activity.owner_id == owner_id, Activity.id.in_(ids))
-    if not include_deleted:
-        query = query.where(Activity.deleted_at.is_(None))
-    return list(db.session.scalars(query))
+    return _owned_many(Activity, owner_id, ids, include_deleted)
 
 
 def create_activity(owner_id: int, data: dict, *, default_zone="UTC", origin="user", commit=True) -> Activity:
