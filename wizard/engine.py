@@ -179,6 +179,7 @@ class RunContext:
         self.google_seen: dict = {}
         self.google_listed: set = set()
         self.first_sync = False
+        self.crm_listed = 0
         self.pairs: PairTable | None = None
         self._crash_counts: dict = {}
 
@@ -202,6 +203,7 @@ class RunContext:
         del known
         crm_full = self.first_sync or scope_changed or cursor.crm_seq == 0
         crm_ids, seq = self.store.changed_ids(cursor.crm_seq or 0, full=crm_full)
+        self.crm_listed = len(crm_ids)
         crm_ids, google_changes = self._with_retries(crm_ids, google_changes)
         while True:
             self.run.full_listing = google_changes.full
@@ -239,7 +241,8 @@ class RunContext:
                            installation_id=installation_id(), crm_keys=self._match_keys(spec, crm_ids, google_changes),
                            size=self.chunk_size())
         surveyed = None
-        if not self.run.forced:
+        active = self.pairs.active_count()
+        if not self.run.forced and self._guard_may_hold(chunks, crm_ids, crm_full, google_changes, active):
             # The guard weighs the whole run: every chunk is planned (nothing written) and the figures added.
             tally, counts, writes = PlanTally(), Counter(), 0
             crm_side, google_side = SideSummary(crm_full), SideSummary(google_changes.full)
@@ -254,7 +257,6 @@ class RunContext:
                     surveyed = planned
                 else:
                     self._release_chunk(chunk)
-            active = self.pairs.active_count()
             guard = run_guard(self.policy, tally, active, empty_side(active, tally, crm_side, google_side),
                               first_sync=self.first_sync, force=False)
             if not guard.ok:
@@ -271,6 +273,26 @@ class RunContext:
             self._release_chunk(chunk, google_changes)
         self.run.progress_done = self.run.progress_total
         return True
+
+    def _guard_may_hold(self, chunks, crm_ids, crm_full, google_changes, active) -> bool:
+        """Whether the guard could stop this run, from bounds known before planning: a run that cannot trip
+        it is planned and applied in one pass (a single chunk is planned once anyway)."""
+        from wizard.sync.changes import Seen
+        from wizard.sync.policy import first_sync_needs_preview, mass_delete_exceeded
+
+        if len(chunks) <= 1:
+            return True
+        if self.first_sync and first_sync_needs_preview(len(crm_ids) + len(google_changes.changes), self.policy):
+            return True  # creates are at most what is listed
+        if not active:
+            return False  # no pair to delete or to find gone
+        reached = sum(len(chunk.pair_ids) for chunk in chunks)
+        if reached >= active or mass_delete_exceeded(reached, active, self.policy):
+            return True  # each reached pair is at most one removal
+        if crm_full and self.crm_listed == 0:
+            return True
+        return google_changes.full and not any(
+            isinstance(c, Seen) and c.in_scope for c in google_changes.changes.values())
 
     def _plan_chunk(self, chunk, crm_full, google_changes):
         """(plan, CRM side, Google side) of one chunk: its CRM records read now, its pairs loaded."""
