@@ -205,7 +205,7 @@ class Applier:
             pairs.flush()
             db.session.commit()
             self.ctx.checkpoint("after_intents")
-            results = google.create(list(chunk))
+            results = google.create(list(chunk), tags=self._tags(chunk))
             self.ctx.checkpoint("after_google_answer")
             for result in results:
                 action = result.action
@@ -219,6 +219,11 @@ class Applier:
                 else:
                     self.google_failure(result)
             self.ctx.commit_batch(len(chunk))
+
+    def _tags(self, actions):
+        """The mapped tags of these actions' CRM records (contacts go into the labels of their tags)."""
+        mapped_tags = getattr(self.ctx.store, "mapped_tags", None)
+        return mapped_tags([a.crm_id for a in actions if a.crm_id is not None]) if mapped_tags else None
 
     def google_updates(self):
         updates = list(self.plan.of(A.UpdateGoogle, A.SetBackRef)) + list(getattr(self, "backrefs", []))
@@ -271,7 +276,7 @@ class Applier:
         google = self.ctx.google
         for start in range(0, len(additions), google.MEMBERS_BATCH):
             chunk = additions[start:start + google.MEMBERS_BATCH]
-            for result in google.add_to_scope(list(chunk)):
+            for result in google.add_to_scope(list(chunk), tags=self._tags(chunk)):
                 action = result.action
                 if not result.ok:
                     self.google_failure(result)

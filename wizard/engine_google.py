@@ -134,8 +134,15 @@ class ContactsGoogle:
         return {n: self.persons.get(n) for n in names}
 
     # --- writes -----------------------------------------------------------------------------------------
-    def create(self, actions):
-        bodies = [mapping.record_to_person(a.record, crm_id=a.crm_id, groups=self.groups[:1] or (),
+    def labels_for(self, tag_ids) -> list[str]:
+        """The labels of these mapped tags (the first mapped label when none is known)."""
+        labels = [self.labels_by_tag[str(t)] for t in sorted(tag_ids or ()) if str(t) in self.labels_by_tag]
+        return list(dict.fromkeys(labels)) or self.groups[:1]
+
+    def create(self, actions, tags=None):
+        """`tags`: CRM id -> its mapped tags, so each contact goes into the labels of its own tags."""
+        tags = tags or {}
+        bodies = [mapping.record_to_person(a.record, crm_id=a.crm_id, groups=self.labels_for(tags.get(a.crm_id)),
                                            region=self.region) for a in actions]
         answers = self.client.batch_create(bodies, read_mask=mapping.PERSON_FIELDS)
         results = []
@@ -196,12 +203,18 @@ class ContactsGoogle:
                 break
         return [Result(a, True) for a in actions]
 
-    def add_to_scope(self, actions):
-        """A detached contact returns from the CRM side: back into our label (the first mapped one)."""
+    def add_to_scope(self, actions, tags=None):
+        """A detached contact returns from the CRM side: back into the labels of its mapped tags."""
         if not self.groups:
             return [Result(a, True) for a in actions]
-        summary = self.client.modify_members(self.groups[0], add=[a.google_id for a in actions])
-        missing = set(summary.get("notFoundResourceNames") or [])
+        by_label: dict[str, list[str]] = {}
+        for action in actions:
+            for label in self.labels_for(tags.get(action.crm_id) if tags else None):
+                by_label.setdefault(label, []).append(action.google_id)
+        missing = set()
+        for label, names in by_label.items():
+            summary = self.client.modify_members(label, add=names)
+            missing |= set(summary.get("notFoundResourceNames") or [])
         return [Result(a, False, error=NotFound(a.google_id)) if a.google_id in missing else Result(a, True)
                 for a in actions]
 
@@ -307,7 +320,7 @@ class CalendarGoogle:
         record = mapping.event_to_record(answer) if answer.get("start") else None
         return Result(action, True, google_id=event_id, etag=answer.get("etag"), record=record)
 
-    def create(self, actions):
+    def create(self, actions, tags=None):
         requests = [self.client.insert_request(self.calendar_id, mapping.record_to_event(
             a.record, crm_id=a.crm_id, installation_id=self.installation, event_id=a.event_id), self.send_updates)
             for a in actions]
@@ -348,7 +361,7 @@ class CalendarGoogle:
     def remove_from_scope(self, actions):
         return [Result(a, True) for a in actions]  # a calendar has no membership: unlinking is enough
 
-    def add_to_scope(self, actions):
+    def add_to_scope(self, actions, tags=None):
         return [Result(a, True) for a in actions]  # the CRM side's "show in calendar" is the membership
 
     def delete(self, actions):

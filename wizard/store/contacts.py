@@ -148,6 +148,18 @@ class ContactStore:
     def _seen(self, contact):
         return Seen(contact_record(contact), modified=contact.updated_at)
 
+    def mapped_tags(self, crm_ids) -> dict[str, list[int]]:
+        """CRM id -> the account's mapped tags it carries (which Google labels it belongs in)."""
+        ids = [int(i) for i in crm_ids if str(i).isdigit()]
+        out: dict[str, list[int]] = {}
+        for start in range(0, len(ids), 500):
+            for contact_id, tag_id in db.session.execute(
+                    select(contact_tags.c.contact_id, contact_tags.c.tag_id).where(
+                        contact_tags.c.contact_id.in_(ids[start:start + 500]),
+                        contact_tags.c.tag_id.in_(self.tag_ids))):
+                out.setdefault(str(contact_id), []).append(tag_id)
+        return out
+
     def _scoped_ids(self):
         if not self.tag_ids:
             return []
