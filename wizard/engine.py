@@ -195,11 +195,14 @@ class RunContext:
         self.first_sync = cursor.google_token is None and not self.pairs.count
         google_scope = self.google.prepare(cursor.google_scope)
         google_full = cursor.google_token is None or scope_changed
-        known = self.pairs.known_etags() if not google_full else None
+        # Rows whose etag Google still shows are unchanged and skipped unparsed: in an incremental listing,
+        # and in the full listing that follows an expired token (not after a scope change: the same etag
+        # may then be in or out of the sync).
+        known = self.pairs.known_etags() if not scope_changed else None
         try:
             google_changes, token = self.google.changes(None if google_full else cursor.google_token, known)
         except SyncTokenExpired:
-            google_changes, token = self.google.changes(None)
+            google_changes, token = self.google.changes(None, known)
         del known
         crm_full = self.first_sync or scope_changed or cursor.crm_seq == 0
         crm_ids, seq = self.store.changed_ids(cursor.crm_seq or 0, full=crm_full)
@@ -245,7 +248,8 @@ class RunContext:
         if not self.run.forced and self._guard_may_hold(chunks, crm_ids, crm_full, google_changes, active):
             # The guard weighs the whole run: every chunk is planned (nothing written) and the figures added.
             tally, counts, writes = PlanTally(), Counter(), 0
-            crm_side, google_side = SideSummary(crm_full), SideSummary(google_changes.full)
+            crm_side = SideSummary(crm_full)
+            google_side = SideSummary(google_changes.full, in_sync=bool(self._google_skipped()))
             for chunk in chunks:
                 planned = self._plan_chunk(chunk, crm_full, google_changes)
                 tally += planned[0].tally
@@ -291,8 +295,12 @@ class RunContext:
             return True  # each reached pair is at most one removal
         if crm_full and self.crm_listed == 0:
             return True
-        return google_changes.full and not any(
+        return google_changes.full and not self._google_skipped() and not any(
             isinstance(c, Seen) and c.in_scope for c in google_changes.changes.values())
+
+    def _google_skipped(self) -> int:
+        """Records Google listed that were skipped as unchanged: in the sync, though not in the changes."""
+        return getattr(self.google, "skipped", 0)
 
     def _plan_chunk(self, chunk, crm_full, google_changes):
         """(plan, CRM side, Google side) of one chunk: its CRM records read now, its pairs loaded."""

@@ -5,6 +5,7 @@ errors) and the mapping (wizard.google.mapping: JSON ⇄ records, verbatim copy 
 write method takes a list of core actions and answers one `Result` per action, in order; a failure of the
 whole call (after the client's retries) propagates and ends the run, with every earlier batch committed.
 """
+import json
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
@@ -15,6 +16,21 @@ from wizard.sync import actions as A
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Seen, side
 
 RECURRENCE_HORIZON_DAYS = 180
+
+
+class RawCache(dict):
+    """Raw Google items seen in this run, by id, kept as compact JSON text: a full listing of 100,000
+    contacts would otherwise hold 100,000 nested dicts until their chunk is applied."""
+
+    def __setitem__(self, key, item):
+        super().__setitem__(key, json.dumps(item, separators=(",", ":"), ensure_ascii=False))
+
+    def get(self, key, default=None):
+        text = super().get(key)
+        return json.loads(text) if text is not None else default
+
+    def __getitem__(self, key):
+        return json.loads(super().__getitem__(key))
 
 
 def google_side_for(object: str, account):
@@ -42,7 +58,7 @@ class ContactsGoogle:
         self.mappings = [(m.tag_id, m.google_label) for m in getattr(account, "tag_mappings", [])]
         self.groups: list[str] = []
         self.labels_by_tag: dict[str, str] = {}
-        self.persons: dict[str, dict] = {}  # raw Google persons seen in this run, by resource name
+        self.persons = RawCache()  # raw Google persons seen in this run, by resource name
         self.region = mapping.default_region()
 
     @property
@@ -97,14 +113,17 @@ class ContactsGoogle:
         return mapping.person_change(person, None, self.region)
 
     def changes(self, token, known_etags=None):
-        """(SideChanges, next token). In an incremental listing, a person whose etag is the one we stored
-        (mostly the echo of our own writes) is unchanged and is skipped before any parsing."""
+        """(SideChanges, next token). A person whose etag is the one we stored (mostly the echo of our own
+        writes) is unchanged and is skipped before any parsing (`skipped` counts them). The engine passes
+        `known_etags` for incremental listings, and for a full one only when the scope is unchanged."""
         listing = self.client.list_connections(mapping.PERSON_FIELDS, sync_token=token)
-        known = known_etags if token and known_etags else {}
+        known = known_etags or {}
         changes = {}
+        self.skipped = 0
         for person in listing.items():
             name = person.get("resourceName")
             if not name or (known.get(name) == person.get("etag") and not (person.get("metadata") or {}).get("deleted")):
+                self.skipped += bool(name)
                 continue
             self.persons[name] = person
             changes[name] = self._change(person)
@@ -251,7 +270,7 @@ class CalendarGoogle:
             # A batch must fit the per-minute budget next to the listing page the run has just spent, or the
             # first batch would wait a whole window for one unit.
             self.CREATE_BATCH = self.UPDATE_BATCH = self.DELETE_BATCH = max(1, min(1000, budget - 1))
-        self.events: dict[str, dict] = {}
+        self.events = RawCache()
 
     @property
     def api_calls(self) -> int:
@@ -278,11 +297,13 @@ class CalendarGoogle:
     def changes(self, token, known_etags=None):
         listing = self.client.list_events(self.calendar_id, sync_token=token,
                                           time_min=None if token else self._window_start(), single_events=True)
-        known = known_etags if token and known_etags else {}
+        known = known_etags or {}
         changes = {}
+        self.skipped = 0
         for event in listing.items():
             event_id = event.get("id")
             if not event_id or (known.get(event_id) == event.get("etag") and event.get("status") != "cancelled"):
+                self.skipped += bool(event_id)
                 continue
             change = self._change(event)
             if change is None:
