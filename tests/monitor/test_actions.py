@@ -146,3 +146,14 @@ def test_actions_need_the_csrf_token(csrf_app):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     client.post("/admin/jobs/delete", data={"job_id": job_id, "csrf_token": token})
     assert failed_ids() == []
+
+
+def test_a_failed_sync_whose_run_row_is_gone_is_still_requeued_as_a_sync(as_admin, failed_sync):
+    db.session.delete(db.session.get(SyncRun, failed_sync.id))
+    db.session.commit()
+    as_admin.post("/admin/jobs/requeue", data={"job_id": failed_sync.job_id})
+    assert flashes(as_admin) == [("success", "The job is queued again.")]
+    runs = active_runs(failed_sync.account_id)
+    assert len(runs) == 1 and runs[0].trigger == "retry"
+    job = Job.fetch(failed_sync.job_id, connection=get_redis())
+    assert job.func_name == "wizard.jobs.sync_account" and job.meta["run_id"] == runs[0].id

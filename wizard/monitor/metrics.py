@@ -60,7 +60,7 @@ def metrics():
     if not _authorised():
         return Response("unauthorised\n", status=401, mimetype="text/plain",
                         headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
-    return Response(render(take(with_details=False)), mimetype="text/plain", content_type="text/plain; version=0.0.4; charset=utf-8")
+    return Response(render(take(with_details=False)), content_type="text/plain; version=0.0.4; charset=utf-8")
 
 
 csrf.exempt(metrics)

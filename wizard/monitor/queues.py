@@ -3,6 +3,7 @@
 Queue names come from one function, `queue_names()`: wizard.queue's own when it has one (queues may be
 added there, e.g. a bulk queue), else the sync queue plus the queues the workers are configured to listen on.
 """
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -144,14 +145,19 @@ def failed_jobs(connection, names=None, limit: int = 200) -> list[FailedJob]:
 
 
 def sync_target(job: Job) -> tuple[int, str] | None:
-    """(account id, object) when the job is a sync run, read from the run it belongs to."""
+    """(account id, object) when the job is a sync run: read from the run it belongs to, else (the run's row
+    is gone) from its job id, which wizard.queue fixes per account and object."""
     from wizard.extensions import db
-    from wizard.models.sync import SyncRun
+    from wizard.models.sync import OBJECTS, SyncRun
+    from wizard.queue import job_id_for
 
     run_id = (job.meta or {}).get("run_id")
     run = db.session.get(SyncRun, run_id) if isinstance(run_id, int) else None
     if run is not None and run.job_id == job.id:
         return run.account_id, run.object
+    match = re.fullmatch(r"[\w-]*?-(\d+)-(\w+)", job.id or "")
+    if match and match.group(2) in OBJECTS and job_id_for(int(match.group(1)), match.group(2)) == job.id:
+        return int(match.group(1)), match.group(2)
     return None
 
 
