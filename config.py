@@ -82,6 +82,7 @@ class Config:
     API_RATE_LIMIT = env("API_RATE_LIMIT", "300 per minute")  # per API token (per IP without one)
     BOOTSTRAP_SERVE_LOCAL = True  # intranet installs have no internet: no CDN
     WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 90)
+    METRICS_TOKEN = env("METRICS_TOKEN")  # bearer token for /metrics; unset: /metrics answers 404
     SETUP_TOKEN_TTL = env_int("SETUP_TOKEN_TTL", 3600)
     # A sync run plans and applies its work in chunks of about this many records, so its memory does not
     # grow with the address book (wizard.sync.chunking).

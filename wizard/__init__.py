@@ -16,6 +16,7 @@ BLUEPRINTS = (
     "wizard.accounts",  # linking Google accounts, OAuth callback, sync settings
     "wizard.health",    # sync health per account
     "wizard.api",       # JSON API /api/v1
+    "wizard.monitor",   # jobs page for administrators, /metrics
 )
 
 

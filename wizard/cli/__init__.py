@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "wizard.cli.emulator",  # emulator
     "wizard.cli.sync",      # sync
     "wizard.cli.api",       # token create
+    "wizard.cli.jobs",      # jobs list, failed, requeue-failed, clear-failed
 )
 
 

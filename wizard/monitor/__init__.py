@@ -1,0 +1,11 @@
+"""The jobs page for administrators (/admin/jobs): queues, workers, running and failed jobs, schedules,
+outcomes per account; its JSON twin (/admin/jobs.json) and the Prometheus endpoint (/metrics).
+
+Views are thin: `queues` reads RQ and Redis, `runs` reads the sync tables, `snapshot` joins them for the
+page, the JSON and the metrics, and `actions` requeues or deletes failed jobs.
+"""
+from flask import Blueprint
+
+bp = Blueprint("monitor", __name__)
+
+from wizard.monitor import routes, metrics  # noqa: E402,F401
