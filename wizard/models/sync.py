@@ -121,7 +121,7 @@ class SyncRun(db.Model):
     job_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)  # the jobs page: last 24 h
     full_listing: Mapped[bool] = mapped_column(default=False)
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     api_calls: Mapped[int] = mapped_column(default=0)
