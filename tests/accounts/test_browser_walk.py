@@ -122,7 +122,8 @@ def test_link_configure_and_sync_in_russian(live_with_google, browser, screensho
         assert page.get_by_text("Синхронизировать активности автоматически").is_visible()
         assert page.get_by_text("Синхронизировать начиная с").is_visible()
         assert page.get_by_text("Синхронизировать контакты автоматически").is_visible()
-        page.click("#settings-form [type=submit]")
+        with page.expect_navigation():
+            page.click("#settings-form [type=submit]")
         assert "Настройки синхронизации сохранены." in page.content()
         assert page.input_value("#activities_sync_from") == "2026-01-01"
         screenshot(page, "accounts-settings-ru")
@@ -130,11 +131,14 @@ def test_link_configure_and_sync_in_russian(live_with_google, browser, screensho
         # A bad period is refused with a Russian message next to the field.
         page.fill("#contacts_period", "3")
         page.select_option("#contacts_period_unit", "days")
-        page.click("#settings-form [type=submit]")
+        with page.expect_navigation():
+            page.click("#settings-form [type=submit]")
         assert "не реже раза в сутки" in page.locator("[data-error-for=contacts_period]").inner_text()
 
         page.get_by_role("link", name="Состояние синхронизации").first.click()
-        page.click("#sync-now")
+        page.wait_for_url("**/health")
+        with page.expect_navigation():
+            page.click("#sync-now")
         assert "Синхронизация запущена." in page.content()
         page.locator("[data-object=contacts] .progress-bar").wait_for(state="visible")
         screenshot(page, "health-sync-started-ru")
