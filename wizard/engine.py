@@ -204,6 +204,8 @@ class RunContext:
         except SyncTokenExpired:
             google_changes, token = self.google.changes(None, known)
         del known
+        if google_changes.full and self.pairs.count:
+            google_changes = self._confirm_missing(google_changes)
         crm_full = self.first_sync or scope_changed or cursor.crm_seq == 0
         crm_ids, seq = self.store.changed_ids(cursor.crm_seq or 0, full=crm_full)
         self.crm_listed = len(crm_ids)
@@ -219,6 +221,7 @@ class RunContext:
                 # committed and consistent, and comes back unchanged.
                 google_changes, token = self.google.changes(None)
                 self.pairs = PairTable(self.account_id, self.object)
+                google_changes = self._confirm_missing(google_changes)
         cursor = load_cursor(self.account_id, self.object)
         cursor.google_token = token
         cursor.crm_seq = seq
@@ -300,7 +303,18 @@ class RunContext:
 
     def _google_skipped(self) -> int:
         """Records Google listed that were skipped as unchanged: in the sync, though not in the changes."""
-        return getattr(self.google, "skipped", 0)
+        return len(getattr(self.google, "unchanged", ()))
+
+    def _confirm_missing(self, google_changes):
+        """A full listing says nothing of what it does not list, so an absence is never read as a deletion;
+        but a contact deleted in Google just before its sync token expired is only ever absent. Active pairs
+        whose Google record the listing lacks are therefore read one by one (batched): Google's own 404
+        is a deletion, anything else is what Google holds now (e.g. out of the label)."""
+        listed = set(google_changes.changes) | getattr(self.google, "unchanged", set())
+        missing = [google_id for google_id in self.pairs.active_google_ids() if google_id not in listed]
+        if not missing:
+            return google_changes
+        return _merged(google_changes, self.google.fetch(missing))
 
     def _plan_chunk(self, chunk, crm_full, google_changes):
         """(plan, CRM side, Google side) of one chunk: its CRM records read now, its pairs loaded."""

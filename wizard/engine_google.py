@@ -114,16 +114,17 @@ class ContactsGoogle:
 
     def changes(self, token, known_etags=None):
         """(SideChanges, next token). A person whose etag is the one we stored (mostly the echo of our own
-        writes) is unchanged and is skipped before any parsing (`skipped` counts them). The engine passes
+        writes) is unchanged and is skipped before any parsing (`unchanged` names them). The engine passes
         `known_etags` for incremental listings, and for a full one only when the scope is unchanged."""
         listing = self.client.list_connections(mapping.PERSON_FIELDS, sync_token=token)
         known = known_etags or {}
         changes = {}
-        self.skipped = 0
+        self.unchanged = set()  # listed, skipped as unchanged by their etag
         for person in listing.items():
             name = person.get("resourceName")
             if not name or (known.get(name) == person.get("etag") and not (person.get("metadata") or {}).get("deleted")):
-                self.skipped += bool(name)
+                if name:
+                    self.unchanged.add(name)
                 continue
             self.persons[name] = person
             changes[name] = self._change(person)
@@ -299,11 +300,12 @@ class CalendarGoogle:
                                           time_min=None if token else self._window_start(), single_events=True)
         known = known_etags or {}
         changes = {}
-        self.skipped = 0
+        self.unchanged = set()  # listed, skipped as unchanged by their etag
         for event in listing.items():
             event_id = event.get("id")
             if not event_id or (known.get(event_id) == event.get("etag") and event.get("status") != "cancelled"):
-                self.skipped += bool(event_id)
+                if event_id:
+                    self.unchanged.add(event_id)
                 continue
             change = self._change(event)
             if change is None:

@@ -80,6 +80,10 @@ class PairTable:
             PairRow.state == PairState.SYNCED.value, PairRow.google_id.is_not(None),
             PairRow.google_etag.is_not(None))).all())
 
+    def active_google_ids(self) -> list[str]:
+        return list(db.session.scalars(self._light(PairRow.google_id).where(
+            PairRow.state.in_((PairState.SYNCED.value, PairState.CONFLICT.value)), PairRow.google_id.is_not(None))))
+
     def active_count(self) -> int:
         return db.session.scalar(self._light(db.func.count(PairRow.id)).where(
             PairRow.state.in_((PairState.SYNCED.value, PairState.CONFLICT.value))))
