@@ -66,3 +66,11 @@ def test_times_without_a_usable_zone_are_refused(google, start, message):
         google.calendar.events().insert(calendarId="primary", body=body(
             start, {"dateTime": "2026-03-02T11:00:00+03:00"})).execute()
     assert error_of(excinfo)[0] == 400 and error_of(excinfo)[2] == message
+
+
+def test_a_recurring_series_needs_a_zone_on_both_ends(google):
+    with pytest.raises(HttpError) as excinfo:
+        google.calendar.events().insert(calendarId="primary", body=body(
+            {"dateTime": "2026-03-02T10:00:00", "timeZone": "Europe/Moscow"}, {"dateTime": "2026-03-02T11:00:00+03:00"},
+            recurrence=["RRULE:FREQ=DAILY;COUNT=2"])).execute()
+    assert error_of(excinfo) == (400, "required", "Missing time zone definition for end time.")

@@ -115,9 +115,10 @@ def validate(call, calendar, body):
         raise ApiError(400, "The specified time range is empty.", calendar_reason="timeRangeEmpty",
                        calendar_domain="calendar")
     if body.get("recurrence"):
-        if "dateTime" in body["start"] and not (body["start"].get("timeZone") and body["end"].get("timeZone")):
-            raise ApiError(400, "Missing time zone definition for start time.", calendar_reason="required",
-                           calendar_domain="calendar")
+        for key in ("start", "end"):
+            if "dateTime" in body[key] and not body[key].get("timeZone"):
+                raise ApiError(400, f"Missing time zone definition for {key} time.", calendar_reason="required",
+                               calendar_domain="calendar")
         if any(not isinstance(line, str) or line.upper().startswith("DTSTART") for line in body["recurrence"]):
             raise invalid_argument("Invalid recurrence rule.")
         try:
