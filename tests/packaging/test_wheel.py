@@ -4,6 +4,7 @@ another directory: pages render in both languages, static files are served, `db 
 migrations, and nothing is written into the installed package."""
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -20,7 +21,7 @@ EXPECTED = [
     "config.py", "wizard/__init__.py", "wizard/templates/base.html", "wizard/templates/auth/login.html",
     "wizard/static/app.js", "wizard/static/app.css", "wizard/translations/ru/LC_MESSAGES/core.po",
     "wizard/translations/ru/LC_MESSAGES/emulator.po", "wizard/emulator/templates/consent.html",
-    "wizard/migrations/alembic.ini", "wizard/migrations/script.py.mako",
+    "wizard/migrations/alembic.ini", "wizard/migrations/script.py.mako", "wizard/migrations/env.py",
 ]
 CHECK = r"""
 import sys
@@ -73,6 +74,8 @@ def test_the_wheel_carries_everything_the_product_reads(wheel):
     for folder, source in (("wizard/templates/", PROJECT_ROOT / "templates"), ("wizard/static/", PROJECT_ROOT / "static")):
         files = {str(p.relative_to(source)) for p in source.rglob("*") if p.is_file()}
         assert {n[len(folder):] for n in names if n.startswith(folder)} == files
+    versions = {f"wizard/migrations/versions/{p.name}" for p in (PROJECT_ROOT / "wizard/migrations/versions").glob("*.py")}
+    assert versions and versions <= names
     catalogues = {p.name for p in (PROJECT_ROOT / "wizard/translations/ru/LC_MESSAGES").glob("*.po")}
     assert {n.rsplit("/", 1)[1] for n in names if n.endswith(".po")} == catalogues
     assert not [n for n in names if n.endswith((".mo", ".stamp")) or "/instance/" in n or n.startswith("instance/")]
@@ -95,7 +98,9 @@ def test_the_installed_product_runs_from_another_directory(wheel, tmp_path):
     upgraded = run_installed(site, elsewhere, "-c", "from wizard.cli import main; main()", "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr[-3000:]
     # Without SYNCWIZARD_INSTANCE, the instance folder is the working directory's, not site-packages'.
-    assert (elsewhere / "instance" / "syncwizard.db").is_file()
+    with sqlite3.connect(elsewhere / "instance" / "syncwizard.db") as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"alembic_version", "google_accounts", "sync_pairs"} <= tables
     # Nothing is written into the installed package (root installs it, a service user runs it): the
     # catalogues are compiled into the instance folder.
     assert (tmp_path / "instance" / "translations" / "ru" / "LC_MESSAGES" / "messages.mo").is_file()
