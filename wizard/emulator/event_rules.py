@@ -43,12 +43,13 @@ def check_time(body, key, tz_default):
         raise ApiError(400, f"Invalid time zone definition for {key} time.", calendar_reason="invalid")
     try:
         if "dateTime" in moment:
-            value = recurrence.parse_date_time(moment["dateTime"], zone_name)
-            if value is None:
+            value = recurrence.parse_date_time(moment["dateTime"])
+            if value is not None:
+                return value, moment
+            if not zone_name:
                 raise ApiError(400, f"Missing time zone definition for {key} time.", calendar_reason="required",
                                calendar_domain="calendar")
-            if recurrence.has_offset(moment["dateTime"]):
-                return value, moment
+            value = recurrence.parse_date_time(moment["dateTime"], zone_name)
             return value, {**moment, "dateTime": value.isoformat()}
         return recurrence.bound(moment, tz_default), moment
     except (ValueError, KeyError, TypeError):

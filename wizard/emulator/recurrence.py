@@ -26,10 +26,6 @@ def known_zone(name):
     return True
 
 
-def has_offset(text):
-    return parse_date_time(text) is not None
-
-
 def parse_date_time(text, zone_name=None):
     """An event's `dateTime`: RFC 3339 with an offset, or a wall time read in `zone_name` (None when neither)."""
     value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
