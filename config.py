@@ -87,6 +87,9 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True  # intranet installs have no internet: no CDN
     WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 90)
     SETUP_TOKEN_TTL = env_int("SETUP_TOKEN_TTL", 3600)
+    # A sync run plans and applies its work in chunks of about this many records, so its memory does not
+    # grow with the address book (wizard.sync.chunking).
+    SYNC_CHUNK_SIZE = env_int("SYNC_CHUNK_SIZE", 2000)
     DEMO = False
 
     @classmethod
@@ -115,6 +118,8 @@ class TestingConfig(Config):
     # A fixed test key (Fernet, 32 url-safe base64 bytes); production keys come from the environment.
     ENCRYPTION_KEYS = "dGVzdGluZy1rZXktMzItYnl0ZXMtbG9uZy0wMDAwMDA="
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL_TEST", "sqlite://")
+    # Tiny chunks, so the engine's tests run every sync across several chunks.
+    SYNC_CHUNK_SIZE = env_int("SYNC_CHUNK_SIZE_TEST", 3)
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     GOOGLE_BASE_URL = env("GOOGLE_BASE_URL_TEST", "http://127.0.0.1:8765")

@@ -77,7 +77,7 @@ def environment(**config):
     try:
         app = create_app(TestingConfig, INSTANCE_PATH=str(tmp / "instance"), REDIS_URL=redis.url,
                          SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'bench.db'}", INSTALLATION_ID="bench",
-                         SYNC_FIRST_SYNC_PREVIEW=10 ** 9, GOOGLE_PEOPLE_PER_MINUTE=600, **config,
+                         SYNC_FIRST_SYNC_PREVIEW=10 ** 9, GOOGLE_PEOPLE_PER_MINUTE=600, SYNC_CHUNK_SIZE=2000, **config,
                          **google_endpoints(emulator.url))
         with app.app_context():
             db.create_all()

@@ -14,6 +14,7 @@ Failure handling, by what a human must do:
 """
 import logging
 import os
+from collections import Counter
 from datetime import datetime, timezone
 
 from wizard.engine_apply import Applier, Tally
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 CRASH_ENV = "SYNCWIZARD_CRASH_AT"
 # Tests also register callables at named points, to change Google at an exact moment of a run.
 CHECKPOINT_HOOKS: dict = {}
+
+
+class NeedsFullListing(Exception):
+    """A chunk's plan can only go on after a full Google listing (an interrupted create to find)."""
 
 
 class SimulatedCrash(BaseException):
@@ -172,86 +177,189 @@ class RunContext:
         self.failed_crm: set = set()
         self.failed_google: set = set()
         self.google_seen: dict = {}
+        self.google_listed: set = set()
+        self.first_sync = False
         self.pairs: PairTable | None = None
         self._crash_counts: dict = {}
 
     # --- the run ----------------------------------------------------------------------------------------
     def execute(self):
+        """Gather what changed (ids on the CRM side, Google's changes), split the work into chunks, check the
+        guard over the whole run (unless forced), then plan and apply chunk by chunk."""
         from wizard.google.errors import SyncTokenExpired
 
         cursor = load_cursor(self.account_id, self.object)
         self.pairs = PairTable(self.account_id, self.object)
         scope_changed = cursor.scope_key != self.scope
-        first_sync = cursor.google_token is None and not self.pairs.by_id
+        self.first_sync = cursor.google_token is None and not self.pairs.count
         google_scope = self.google.prepare(cursor.google_scope)
         google_full = cursor.google_token is None or scope_changed
-        known = {row.google_id: row.google_etag for row in self.pairs.rows()
-                 if row.google_id and row.google_etag and row.state == "synced"}
+        known = self.pairs.known_etags() if not google_full else None
         try:
             google_changes, token = self.google.changes(None if google_full else cursor.google_token, known)
         except SyncTokenExpired:
-            google_full = True
             google_changes, token = self.google.changes(None)
-        crm_full = first_sync or scope_changed or cursor.crm_seq == 0
-        crm_changes, seq = self.store.changes(cursor.crm_seq or 0, full=crm_full)
-        crm_changes, google_changes = self._with_retries(crm_changes, google_changes)
-        self.run.full_listing = google_full
-        plan = self.plan(google_changes, crm_changes, first_sync)
-        if plan.needs_full_listing and not google_changes.full:
-            google_changes, token = self.google.changes(None)
-            self.run.full_listing = True
-            plan = self.plan(google_changes, crm_changes, first_sync)
-        if plan.refetch_crm:
-            crm_changes = _merged(crm_changes, self.store.fetch(plan.refetch_crm))
-            plan = self.plan(google_changes, crm_changes, first_sync)
-        self.google_seen = google_changes.seen()
-        if not plan.allowed and not self.run.forced:
-            self.guard = self._hold(plan)
-            return
-        self._close_guards()
-        Applier(self, plan).apply()
+        del known
+        crm_full = self.first_sync or scope_changed or cursor.crm_seq == 0
+        crm_ids, seq = self.store.changed_ids(cursor.crm_seq or 0, full=crm_full)
+        crm_ids, google_changes = self._with_retries(crm_ids, google_changes)
+        while True:
+            self.run.full_listing = google_changes.full
+            try:
+                if not self._plan_and_apply(crm_ids, crm_full, google_changes):
+                    return  # held by the guard
+                break
+            except NeedsFullListing:
+                # An interrupted create can only be found in a full listing; what earlier chunks wrote is
+                # committed and consistent, and comes back unchanged.
+                google_changes, token = self.google.changes(None)
+                self.pairs = PairTable(self.account_id, self.object)
         cursor = load_cursor(self.account_id, self.object)
         cursor.google_token = token
         cursor.crm_seq = seq
         cursor.scope_key = self.scope
         cursor.google_scope = google_scope
-        if google_full:
+        if google_changes.full:
             cursor.full_listing_at = utcnow()
-        self._resolve_issues(crm_changes, google_changes)
+        self._resolve_issues(crm_ids, self.google_listed)
         self.mark_decisions_applied()
         db.session.commit()
+
+    def _plan_and_apply(self, crm_ids, crm_full, google_changes) -> bool:
+        """False when the guard holds the run (nothing written)."""
+        from wizard.sync.actions import PlanTally
+        from wizard.sync.chunking import partition
+        from wizard.sync.planner import SideSummary, empty_side, run_guard
+
+        from wizard.engine_policy import SPECS, installation_id
+
+        spec = SPECS[self.object]
+        self.google_listed = set(google_changes.changes)
+        chunks = partition(spec, self.pairs.refs(), crm_ids, google_changes.changes, first_sync=self.first_sync,
+                           installation_id=installation_id(), crm_keys=self._match_keys(spec, crm_ids, google_changes),
+                           size=self.chunk_size())
+        surveyed = None
+        if not self.run.forced:
+            # The guard weighs the whole run: every chunk is planned (nothing written) and the figures added.
+            tally, counts, writes = PlanTally(), Counter(), 0
+            crm_side, google_side = SideSummary(crm_full), SideSummary(google_changes.full)
+            for chunk in chunks:
+                planned = self._plan_chunk(chunk, crm_full, google_changes)
+                tally += planned[0].tally
+                counts.update(planned[0].counts())
+                writes += len(planned[0].writes())
+                crm_side.add(planned[1].changes)
+                google_side.add(planned[2].changes)
+                if len(chunks) == 1:
+                    surveyed = planned
+                else:
+                    self._release_chunk(chunk)
+            active = self.pairs.active_count()
+            guard = run_guard(self.policy, tally, active, empty_side(active, tally, crm_side, google_side),
+                              first_sync=self.first_sync, force=False)
+            if not guard.ok:
+                self.guard = self._hold(guard, dict(counts))
+                return False
+            self.set_total(writes)
+        else:
+            self.set_total(len(crm_ids) + len(google_changes.changes))
+        self._close_guards()
+        for chunk in chunks:
+            plan, crm_side, google_side = surveyed or self._plan_chunk(chunk, crm_full, google_changes)
+            self.google_seen = google_side.seen()
+            Applier(self, plan).apply()
+            self._release_chunk(chunk, google_changes)
+        self.run.progress_done = self.run.progress_total
+        return True
+
+    def _plan_chunk(self, chunk, crm_full, google_changes):
+        """(plan, CRM side, Google side) of one chunk: its CRM records read now, its pairs loaded."""
+        from wizard.sync.changes import side
+
+        crm = self.store.fetch(chunk.crm_ids) if chunk.crm_ids else {}
+        crm_changes = side(crm, full=crm_full)
+        google = {key: google_changes.changes[key] for key in chunk.google_ids}
+        google_changes = side(google, full=google_changes.full)
+        self.pairs.load(chunk.pair_ids, content=False)
+        plan = self.plan(google_changes, crm_changes, self.first_sync)
+        if plan.needs_full_listing and not google_changes.full:
+            raise NeedsFullListing()
+        if plan.refetch_crm:
+            crm_changes = _merged(crm_changes, self.store.fetch(plan.refetch_crm))
+            plan = self.plan(google_changes, crm_changes, self.first_sync)
+        return plan, crm_changes, google_changes
+
+    def _release_chunk(self, chunk, google_changes=None):
+        """A chunk's rows, records and Google's answers are let go once it is committed."""
+        self.pairs.release()
+        if google_changes is not None:
+            for key in chunk.google_ids:
+                google_changes.changes.pop(key, None)
+        forget = getattr(self.google, "forget", None)
+        if forget is not None:
+            forget(chunk.google_ids)
+
+    def _match_keys(self, spec, crm_ids, google_changes):
+        """First sync: the match keys of the CRM records that share one with a Google record (read in chunks,
+        keeping only the keys)."""
+        from wizard.sync.changes import Seen
+        from wizard.sync.chunking import match_keys
+
+        if not (self.first_sync and spec.match_keys):
+            return None
+        wanted = set()
+        for change in google_changes.changes.values():
+            if isinstance(change, Seen) and change.in_scope:
+                wanted |= match_keys(spec, change.record)
+        if not wanted:
+            return None
+        keys = {}
+        size = self.chunk_size()
+        for start in range(0, len(crm_ids), size):
+            for crm_id, change in self.store.fetch(crm_ids[start:start + size]).items():
+                if isinstance(change, Seen):
+                    shared = match_keys(spec, change.record) & wanted
+                    if shared:
+                        keys[crm_id] = shared
+        return keys
+
+    def chunk_size(self) -> int:
+        from flask import current_app
+
+        return max(1, int(current_app.config.get("SYNC_CHUNK_SIZE", 2000)))
 
     def plan(self, google_changes, crm_changes, first_sync):
         from wizard.engine_policy import call_planner
 
         return call_planner(self, google_changes, crm_changes, first_sync)
 
-    def _with_retries(self, crm_changes, google_changes):
+    def _with_retries(self, crm_ids, google_changes):
         """Records with an open issue, or a conflict the user just decided, are read again on both sides,
         so a write that failed last time is merged and sent again."""
         rows = db.session.execute(db.select(SyncIssue.crm_id, SyncIssue.google_id).where(
             SyncIssue.account_id == self.account_id, SyncIssue.object == self.object,
             SyncIssue.resolved_at.is_(None))).all()
-        crm_ids = {str(c) for c, _ in rows if c is not None} | set(self.decided_crm_ids())
+        retry_crm = {str(c) for c, _ in rows if c is not None} | set(self.decided_crm_ids())
         google_ids = {g for _, g in rows if g}
-        for crm_id in crm_ids:
-            row = self.pairs.find(None, crm_id, None)
+        for crm_id in retry_crm:
+            row_id = self.pairs.crm_index.get(int(crm_id)) if crm_id.isdigit() else None
+            row = self.pairs.find(row_id) if row_id is not None else None
             if row is not None and row.google_id:
                 google_ids.add(row.google_id)
-        missing_crm = [i for i in crm_ids if i not in crm_changes.changes]
+        self.pairs.release()
+        listed = set(crm_ids)
+        crm_ids = list(crm_ids) + sorted(i for i in retry_crm if i not in listed)
         missing_google = [i for i in google_ids if i not in google_changes.changes]
-        if missing_crm:
-            crm_changes = _merged(crm_changes, self.store.fetch(missing_crm))
         if missing_google:
             google_changes = _merged(google_changes, self.google.fetch(missing_google))
-        return crm_changes, google_changes
+        return crm_ids, google_changes
 
     # --- guards -------------------------------------------------------------------------------------------
-    def _hold(self, plan):
+    def _hold(self, guard, counts: dict):
         from wizard.sync.actions import GuardStatus
 
-        kind = GuardKind.FIRST_SYNC_PREVIEW if plan.guard.status is GuardStatus.PREVIEW else GuardKind.MASS_DELETE
-        message = plan.guard.message
+        kind = GuardKind.FIRST_SYNC_PREVIEW if guard.status is GuardStatus.PREVIEW else GuardKind.MASS_DELETE
+        message = guard.message
         guard = db.session.scalar(db.select(PendingGuard).where(
             PendingGuard.account_id == self.account_id, PendingGuard.object == self.object,
             PendingGuard.closed_at.is_(None)))
@@ -261,7 +369,7 @@ class RunContext:
         guard.run_id, guard.kind = self.run.id, kind
         guard.code = message.code if message else f"sync.guard.{kind}"
         guard.params = dict(message.params) if message else {}
-        guard.counts = plan.counts()
+        guard.counts = counts
         db.session.commit()
         return guard
 
@@ -295,14 +403,14 @@ class RunContext:
             except Exception:  # noqa: BLE001
                 row.label = str(crm_id)
 
-    def _resolve_issues(self, crm_changes, google_changes):
+    def _resolve_issues(self, crm_ids, google_ids):
         """Open issues of records this run handled without a new problem are resolved."""
-        touched_crm = {int(k) for k in crm_changes.changes if str(k).isdigit()} - {
+        touched_crm = {int(k) for k in crm_ids if str(k).isdigit()} - {
             int(c) for c in self.failed_crm if str(c).isdigit()}
         for row in db.session.scalars(db.select(SyncIssue).where(
                 SyncIssue.account_id == self.account_id, SyncIssue.object == self.object,
                 SyncIssue.resolved_at.is_(None), SyncIssue.run_id != self.run.id)):
-            if row.crm_id in touched_crm or (row.google_id and row.google_id in google_changes.changes
+            if row.crm_id in touched_crm or (row.google_id and row.google_id in google_ids
                                              and row.google_id not in self.failed_google):
                 row.resolved_at = utcnow()
 

@@ -78,7 +78,6 @@ class Applier:
 
     # --- the run ------------------------------------------------------------------------------------------
     def apply(self):
-        self.ctx.set_total(len(self.plan.writes()))
         self.bookkeeping()
         self.crm_writes()
         self.ctx.checkpoint("before_google_writes")

@@ -122,6 +122,11 @@ class ContactsGoogle:
                 out[person.get("resourceName", name)] = self._change(person)
         return out
 
+    def forget(self, names):
+        """The chunk is done: its persons are let go."""
+        for name in names:
+            self.persons.pop(name, None)
+
     def _existing(self, names):
         missing = [n for n in names if n not in self.persons]
         if missing:
@@ -138,8 +143,8 @@ class ContactsGoogle:
             if isinstance(answer, GoogleError):
                 results.append(Result(action, False, error=answer))
                 continue
-            self.persons[answer.get("resourceName")] = answer
-            # The mapping round-trips what we sent; parsing 10,000 answers back would double the run's CPU.
+            # Not kept: a run over 100,000 contacts would hold every answer. The mapping round-trips what we
+            # sent; parsing 10,000 answers back would double the run's CPU.
             # Our own echo is skipped by its etag, so the fingerprint matters only after a later Google edit.
             results.append(Result(action, True, google_id=answer.get("resourceName"), etag=answer.get("etag")))
         return results
@@ -287,12 +292,17 @@ class CalendarGoogle:
                     out[event_id] = change
         return out
 
-    def _result(self, action, answer):
+    def forget(self, event_ids):
+        """The chunk is done: its events are let go."""
+        for event_id in event_ids:
+            self.events.pop(event_id, None)
+
+    def _result(self, action, answer, keep=True):
         if isinstance(answer, GoogleError):
             return Result(action, False, error=answer)
         answer = answer or {}
         event_id = answer.get("id")
-        if event_id:
+        if event_id and keep:
             self.events[event_id] = answer
         record = mapping.event_to_record(answer) if answer.get("start") else None
         return Result(action, True, google_id=event_id, etag=answer.get("etag"), record=record)
@@ -302,7 +312,7 @@ class CalendarGoogle:
             a.record, crm_id=a.crm_id, installation_id=self.installation, event_id=a.event_id), self.send_updates)
             for a in actions]
         answers = self.client.batch(requests)
-        results = [self._result(a, answer) for a, answer in zip(actions, answers)]
+        results = [self._result(a, answer, keep=False) for a, answer in zip(actions, answers)]
         # A retried insert answers 409: the event is ours (deterministic id); write our content over it.
         again = [(i, a) for i, (a, r) in enumerate(zip(actions, results))
                  if not r.ok and isinstance(r.error, AlreadyExists) and a.event_id]
@@ -311,7 +321,7 @@ class CalendarGoogle:
                 a.record, crm_id=a.crm_id, installation_id=self.installation, event_id=a.event_id),
                 None, self.send_updates) for _, a in again]
             for (index, action), answer in zip(again, self.client.batch(put)):
-                results[index] = self._result(action, answer)
+                results[index] = self._result(action, answer, keep=False)
         return results
 
     def update(self, actions):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import defer, undefer
 from wizard.extensions import db
 from wizard.models.sync import Cursor, Pair as PairRow
 from wizard.sync.records import record_from_json
+from wizard.sync.chunking import PairRef
 from wizard.sync.state import Pair, PairState
 
 
@@ -40,9 +41,12 @@ def to_core(row: PairRow, kind: str, light: bool = False) -> Pair:
 
 
 class PairTable:
-    """The account's pair rows for one object, indexed by id, CRM id and Google id (loaded once per run).
+    """The account's pair rows for one object.
 
-    Saves do not flush one by one: the engine flushes and commits once per batch."""
+    A run works chunk by chunk (wizard.sync.chunking): only the rows of the chunk at hand are loaded as ORM
+    objects (`load`), and they are let go once the chunk is committed (`release`). What the whole run needs
+    stays light: which row holds each CRM id and each Google id (so a pair is never duplicated), read with
+    one column query. Saves do not flush one by one: the engine flushes and commits once per batch."""
 
     def __init__(self, account_id: int, object: str):
         self.account_id, self.object = account_id, object
@@ -51,16 +55,61 @@ class PairTable:
         self.by_google: dict[str, PairRow] = {}
         self.new: list[PairRow] = []
         self._serialized: dict = {}
-        # The JSON columns (base, records) are read only for the pairs a run touches: decoding 100,000 bases
-        # would dominate a run where little changed (see load_content).
-        query = (db.select(PairRow).where(PairRow.account_id == account_id, PairRow.object == object)
-                 .options(defer(PairRow.base), defer(PairRow.crm_record), defer(PairRow.google_record)))
-        for row in db.session.scalars(query):
-            self._index(row)
+        self.crm_index: dict[int, int] = {}  # every row: CRM id -> row id
+        self.google_index: dict[str, int] = {}  # every row: Google id -> row id
+        self.count = 0
+        for row_id, crm_id, google_id in db.session.execute(self._light(PairRow.id, PairRow.crm_id, PairRow.google_id)):
+            self.count += 1
+            if crm_id is not None:
+                self.crm_index[crm_id] = row_id
+            if google_id is not None:
+                self.google_index[google_id] = row_id
+
+    def _light(self, *columns):
+        return db.select(*columns).where(PairRow.account_id == self.account_id, PairRow.object == self.object)
+
+    # --- the light view of every row ---------------------------------------------------------------------
+    def refs(self) -> list[PairRef]:
+        return [PairRef(row_id, str(crm_id) if crm_id is not None else None, google_id, PairState(state))
+                for row_id, crm_id, google_id, state in db.session.execute(
+                    self._light(PairRow.id, PairRow.crm_id, PairRow.google_id, PairRow.state))]
+
+    def known_etags(self) -> dict[str, str]:
+        """Google id -> etag of the synced rows: an incremental listing skips our own echoes by them."""
+        return dict(db.session.execute(self._light(PairRow.google_id, PairRow.google_etag).where(
+            PairRow.state == PairState.SYNCED.value, PairRow.google_id.is_not(None),
+            PairRow.google_etag.is_not(None))).all())
+
+    def active_count(self) -> int:
+        return db.session.scalar(self._light(db.func.count(PairRow.id)).where(
+            PairRow.state.in_((PairState.SYNCED.value, PairState.CONFLICT.value))))
+
+    # --- the chunk at hand ---------------------------------------------------------------------------------
+    def load(self, pair_ids, content: bool = True) -> None:
+        """Load these rows (with their JSON columns unless `content` is false) for the chunk at hand."""
+        ids = [i for i in pair_ids if i not in self.by_id]
+        options = () if content else (defer(PairRow.base), defer(PairRow.crm_record), defer(PairRow.google_record))
+        for start in range(0, len(ids), 500):
+            for row in db.session.scalars(db.select(PairRow).where(PairRow.id.in_(ids[start:start + 500]))
+                                          .options(*options)):
+                self._index(row)
+
+    def release(self) -> None:
+        """Let go of the chunk's rows (committed by now): a run over 100,000 pairs holds one chunk at a time."""
+        for row in list(self.by_id.values()) + self.new:
+            if row in db.session and row not in db.session.dirty and row not in db.session.new:
+                db.session.expunge(row)
+        self.by_id, self.by_crm, self.by_google = {}, {}, {}
+        self.new = [row for row in self.new if row.id is None]
+        self._serialized = {}
 
     def _index(self, row: PairRow) -> None:
         if row.id is not None:
             self.by_id[row.id] = row
+            if row.crm_id is not None:
+                self.crm_index[row.crm_id] = row.id
+            if row.google_id is not None:
+                self.google_index[row.google_id] = row.id
         if row.crm_id is not None:
             self.by_crm[row.crm_id] = row
         if row.google_id is not None:
@@ -70,12 +119,17 @@ class PairTable:
         for index, key in ((self.by_id, row.id), (self.by_crm, row.crm_id), (self.by_google, row.google_id)):
             if key is not None and index.get(key) is row:
                 del index[key]
+        if row.id is not None:
+            if row.crm_id is not None and self.crm_index.get(row.crm_id) == row.id:
+                del self.crm_index[row.crm_id]
+            if row.google_id is not None and self.google_index.get(row.google_id) == row.id:
+                del self.google_index[row.google_id]
 
     def rows(self) -> list[PairRow]:
         return list(self.by_id.values()) + [row for row in self.new if row.id is None]
 
     def core_pairs(self, crm_ids=None, google_ids=None) -> list[Pair]:
-        """Every pair; with `crm_ids`/`google_ids` (what the sides reported), full only where needed."""
+        """The loaded pairs; with `crm_ids`/`google_ids` (what the sides reported), full only where needed."""
         rows = self.rows()
         if crm_ids is None and google_ids is None:
             self.load_content(rows)
@@ -95,12 +149,23 @@ class PairTable:
                                         undefer(PairRow.google_record))).all()
 
     def find(self, pair_id=None, crm_id=None, google_id=None) -> PairRow | None:
+        """The row by its id, else the row holding the CRM id, else the Google id; a row outside the chunk
+        at hand is loaded (a chunk holds everything its plan relates, so this is the exception)."""
         if pair_id is not None and pair_id in self.by_id:
             return self.by_id[pair_id]
         if crm_id is not None and int(crm_id) in self.by_crm:
             return self.by_crm[int(crm_id)]
-        if google_id is not None:
-            return self.by_google.get(google_id)
+        if google_id is not None and google_id in self.by_google:
+            return self.by_google[google_id]
+        for index, key in ((None, pair_id if isinstance(pair_id, int) else None),
+                           (self.crm_index, int(crm_id) if crm_id is not None else None),
+                           (self.google_index, google_id)):
+            row_id = key if index is None else index.get(key) if key is not None else None
+            if row_id is not None:
+                row = db.session.get(PairRow, row_id)
+                if row is not None:
+                    self._index(row)
+                    return row
         return None
 
     def save(self, pair: Pair) -> PairRow:
@@ -155,7 +220,7 @@ class PairTable:
         db.session.flush()
         for row in self.new:
             if row.id is not None:
-                self.by_id[row.id] = row
+                self._index(row)
         self.new = [row for row in self.new if row.id is None]
 
 

@@ -4,6 +4,7 @@ through the CRM services with origin="sync" (so the next run skips its own echoe
 One module per object: `contacts` and `activities`, each exposing a class with the same shape:
 
     store.changes(seq, full) -> (SideChanges, new_seq)
+    store.changed_ids(seq, full) -> (ids, new_seq)    store.fetch(ids) -> {id: Seen | DELETED | OUT_OF_SCOPE}
     store.create(record, ...) -> crm_id      store.update(crm_id, record, fields)
     store.untag(crm_id)                     store.delete(crm_id)
 

@@ -112,6 +112,15 @@ class ActivityStore:
             changes[str(activity.id)] = self._state(activity)
         return side(changes), new_seq
 
+    def changed_ids(self, seq: int, full: bool):
+        """(CRM ids to read, position to resume from): what `changes` would list, without reading the records
+        (the engine reads them chunk by chunk with `fetch`)."""
+        new_seq = self.latest_seq()
+        if full:
+            return [str(i) for i in db.session.scalars(self._scoped_query(Activity.id))], new_seq
+        ids, _ = changed_since(self.owner_id, CHANGE_OBJECT, seq, exclude_origin=ORIGIN)
+        return [str(i) for i in ids], new_seq
+
     def fetch(self, crm_ids):
         return {str(a.id): self._state(a)
                 for a in services.get_activities(self.owner_id, [int(i) for i in crm_ids], include_deleted=True)}
@@ -125,14 +134,17 @@ class ActivityStore:
         return Seen(activity_record(activity), modified=activity.updated_at)
 
     def _scoped(self):
-        query = select(Activity).where(Activity.owner_id == self.owner_id, Activity.deleted_at.is_(None),
+        return list(db.session.scalars(self._scoped_query(Activity)))
+
+    def _scoped_query(self, what):
+        query = select(what).where(Activity.owner_id == self.owner_id, Activity.deleted_at.is_(None),
                                        Activity.show_in_calendar.is_(True))
         if self.sync_from is not None:
             query = query.where(or_(
                 and_(Activity.all_day.is_(True), Activity.end_date >= self.sync_from),
                 and_(Activity.all_day.is_(False), Activity.end_at >= self.window_start),
             ))
-        return list(db.session.scalars(query))
+        return query
 
     # --- writing --------------------------------------------------------------------------------------------
     def create(self, record, **_) -> str:

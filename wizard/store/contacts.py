@@ -128,6 +128,15 @@ class ContactStore:
                 changes[str(contact.id)] = self._seen(contact)
         return side(changes), new_seq
 
+    def changed_ids(self, seq: int, full: bool):
+        """(CRM ids to read, position to resume from): what `changes` would list, without reading the records
+        (the engine reads them chunk by chunk with `fetch`)."""
+        new_seq = self.latest_seq()
+        if full:
+            return [str(i) for i in self._scoped_ids()], new_seq
+        ids, _ = changed_since(self.owner_id, CHANGE_OBJECT, seq, exclude_origin=ORIGIN)
+        return [str(i) for i in ids], new_seq
+
     def fetch(self, crm_ids):
         """Current state of some contacts (the core asked for ones Google refers to)."""
         out = {}

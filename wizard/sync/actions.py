@@ -14,7 +14,7 @@ How the engine turns creates into pair rows (the core cannot know ids that do no
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from enum import Enum
 
 from .errors import Message
@@ -218,12 +218,30 @@ class Guard:
 
 
 @dataclass(frozen=True)
+class PlanTally:
+    """The numbers the guard weighs. A run planned in chunks adds its chunks' tallies (`+`)."""
+
+    removals: int = 0  # pairs deleted or taken out of the sync on one side
+    creates: int = 0
+    matched: int = 0
+    to_google: int = 0  # CreateInGoogle actions
+    to_crm: int = 0  # CreateInCrm actions
+    activated: int = 0  # pairs that became active in this run (an interrupted create found)
+    crm_gone: int = 0  # active pairs whose CRM record is listed as deleted or out of the sync
+    google_gone: int = 0  # same, Google record
+
+    def __add__(self, other: "PlanTally") -> "PlanTally":
+        return PlanTally(*(a + b for a, b in zip(astuple(self), astuple(other))))
+
+
+@dataclass(frozen=True)
 class Plan:
     object: str
     actions: tuple[Action, ...]
     guard: Guard = Guard()
     needs_full_listing: bool = False  # an interrupted contact create can only be found by a full listing
     refetch_crm: frozenset[str] = frozenset()  # CRM ids referenced from Google but not in the CRM input
+    tally: "PlanTally" = None  # what the guard weighs; summed over the chunks of a bounded run
 
     @property
     def allowed(self) -> bool:

@@ -29,6 +29,7 @@ from .actions import (
     Link,
     Match,
     Plan,
+    PlanTally,
     RecordConflict,
     RemoveFromGoogleScope,
     ReportIssue,
@@ -78,8 +79,9 @@ def plan(spec: ObjectSpec, pairs: Iterable[Pair], crm_changes: Mapping[str, Chan
         run.decide_pair(pair)
     run.link_unpaired_google()
     run.create_unpaired_crm()
-    return Plan(spec.name, tuple(run.actions), run.guard(force), run.needs_full_listing,
-                frozenset(run.refetch_crm))
+    tally = run.tally()
+    return Plan(spec.name, tuple(run.actions), run.guard(force, tally), run.needs_full_listing,
+                frozenset(run.refetch_crm), tally)
 
 
 def _pair_order(pair: Pair):
@@ -515,41 +517,75 @@ class _Run:
 
     # --- safety -----------------------------------------------------------------------------------------
 
-    def guard(self, force: bool) -> Guard:
-        status, message = GuardStatus.OK, None
-        empty_side = self.empty_side()
-        if empty_side is not None:
-            status = GuardStatus.BLOCKED
-            message = Message(errors.GUARD_SIDE_EMPTY, {"side": empty_side, "pairs": self.active_before})
-        elif mass_delete_exceeded(self.removals, self.active_before, self.policy):
-            status = GuardStatus.BLOCKED
-            message = Message(errors.GUARD_MASS_DELETE, {"removals": self.removals, "pairs": self.active_before})
-        elif self.first_sync and first_sync_needs_preview(self.creates, self.policy):
-            status = GuardStatus.PREVIEW
-            message = Message(errors.GUARD_FIRST_SYNC_PREVIEW, {
-                "to_google": sum(1 for a in self.actions if isinstance(a, CreateInGoogle)),
-                "to_crm": sum(1 for a in self.actions if isinstance(a, CreateInCrm)),
-                "matched": self.matched})
-        if status is not GuardStatus.OK and force:
-            return Guard(GuardStatus.OK, message, forced=True)
-        return Guard(status, message)
+    def guard(self, force: bool, tally: PlanTally) -> Guard:
+        empty = empty_side(self.active_before, tally, SideSummary(self.crm_full).add(self.crm),
+                           SideSummary(self.google_full).add(self.google))
+        return run_guard(self.policy, tally, self.active_before, empty, first_sync=self.first_sync, force=force)
 
-    def empty_side(self) -> str | None:
-        """'crm' / 'google' when that side looks empty while synced pairs exist: a full listing with nothing
-        in the sync, or every synced record gone from it in this run with nothing new listed."""
-        if not self.active_before:
-            return None
-        active = None
-        for name, changes, full in (("crm", self.crm, self.crm_full), ("google", self.google, self.google_full)):
-            in_sync = any(isinstance(c, Seen) and c.in_scope for c in changes.values())
-            if in_sync or not (full or changes):
-                continue
-            if active is None:
-                active = [p for p in self.pairs if p.active]
-            ids = [p.crm_id if name == "crm" else p.google_id for p in active]
-            if full or all(_gone(changes.get(i)) for i in ids):
-                return name
+    def tally(self) -> PlanTally:
+        activated = crm_gone = google_gone = 0
+        if self.active_before or self.position is not None:
+            for p in self.pairs:
+                if p.active:
+                    activated += 1
+                    crm_gone += _gone(self.crm.get(p.crm_id))
+                    google_gone += _gone(self.google.get(p.google_id))
+            activated -= self.active_before
+        return PlanTally(self.removals, self.creates, self.matched,
+                         sum(1 for a in self.actions if isinstance(a, CreateInGoogle)),
+                         sum(1 for a in self.actions if isinstance(a, CreateInCrm)),
+                         activated, crm_gone, google_gone)
+
+
+# --- the guard, also used for a run planned in chunks (wizard.sync.chunking) -------------------------------
+
+@dataclass
+class SideSummary:
+    """What the guard needs to know of one side's changes; a run planned in chunks adds each chunk's."""
+
+    full: bool = False
+    listed: bool = False
+    in_sync: bool = False  # some record is listed in the sync
+
+    def add(self, changes: Mapping[str, Change]) -> "SideSummary":
+        if changes:
+            self.listed = True
+        if not self.in_sync:
+            self.in_sync = any(isinstance(c, Seen) and c.in_scope for c in changes.values())
+        return self
+
+
+def empty_side(active_before: int, tally: PlanTally, crm: SideSummary, google: SideSummary) -> str | None:
+    """'crm' / 'google' when that side looks empty while active pairs exist: a full listing with nothing in
+    the sync, or every active pair's record gone from it with nothing new listed."""
+    if not active_before:
         return None
+    active = active_before + tally.activated
+    for name, summary, gone in (("crm", crm, tally.crm_gone), ("google", google, tally.google_gone)):
+        if summary.in_sync or not (summary.full or summary.listed):
+            continue
+        if summary.full or gone >= active:
+            return name
+    return None
+
+
+def run_guard(policy: Policy, tally: PlanTally, active_before: int, empty: str | None, *, first_sync: bool,
+              force: bool) -> Guard:
+    """Block a plan that empties a side or deletes too much; ask for a preview of a large first sync."""
+    status, message = GuardStatus.OK, None
+    if empty is not None:
+        status = GuardStatus.BLOCKED
+        message = Message(errors.GUARD_SIDE_EMPTY, {"side": empty, "pairs": active_before})
+    elif mass_delete_exceeded(tally.removals, active_before, policy):
+        status = GuardStatus.BLOCKED
+        message = Message(errors.GUARD_MASS_DELETE, {"removals": tally.removals, "pairs": active_before})
+    elif first_sync and first_sync_needs_preview(tally.creates, policy):
+        status = GuardStatus.PREVIEW
+        message = Message(errors.GUARD_FIRST_SYNC_PREVIEW, {
+            "to_google": tally.to_google, "to_crm": tally.to_crm, "matched": tally.matched})
+    if status is not GuardStatus.OK and force:
+        return Guard(GuardStatus.OK, message, forced=True)
+    return Guard(status, message)
 
 
 def _detached_sides(pair: Pair, crm_seen: Seen | None, crm_unknown: bool, google_seen: Seen | None,
