@@ -72,3 +72,20 @@ def test_an_instance_restored_in_the_crm_comes_back_in_google(app, make_account,
     settled = synced(account)
     assert settled.counts["crm"] == {} and settled.counts["google"] == {}, settled.counts
     assert [a.status for a in all_activities(account)] == ["planned"] * 4
+
+
+def test_an_occurrence_deleted_in_google_cancels_its_activity_on_an_incremental_run(app, make_account, emulator):
+    """Google's UI deletes one occurrence as a cancelled exception; the incremental listing gives it bare. The
+    activity is cancelled (as on a full listing), not detached."""
+    account = make_account(activities_sync_from=date(2026, 1, 1))
+    calendar = Calendar(emulator, account)
+    series = calendar.insert(SERIES)
+    synced(account)
+    instances = calendar.http.get(f"{calendar.base}/{series['id']}/instances", timeout=30).json()["items"]
+    calendar.http.delete(f"{calendar.base}/{instances[3]['id']}", timeout=30).raise_for_status()
+    run = synced(account)
+    assert run.counts["crm"] == {"update": 1}, run.counts
+    assert [a.status for a in all_activities(account)] == ["planned"] * 3 + ["cancelled"]
+    settled = synced(account)
+    assert settled.counts["crm"] == {} and settled.counts["google"] == {}, settled.counts
+    assert Pair.query.filter_by(object="activities").count() == 4
