@@ -78,6 +78,8 @@ def test_the_wheel_carries_everything_the_product_reads(wheel):
     assert versions and versions <= names
     catalogues = {p.name for p in (PROJECT_ROOT / "wizard/translations/ru/LC_MESSAGES").glob("*.po")}
     assert {n.rsplit("/", 1)[1] for n in names if n.endswith(".po")} == catalogues
+    (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    assert "syncwizard = wizard.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not [n for n in names if n.endswith((".mo", ".stamp")) or "/instance/" in n or n.startswith("instance/")]
 
 
