@@ -7,6 +7,10 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+# Run from a checkout, the instance folder sits in it; an installed product (`pip install .`) keeps it in the
+# working directory (the service's WorkingDirectory), never inside site-packages.
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance" if IN_CHECKOUT else Path("instance").resolve()
 
 
 def env(name, default=None):
@@ -53,7 +57,7 @@ class Config:
     SECRET_KEY = env("SECRET_KEY")  # generated into the instance folder when absent (see wizard/secrets.py)
     # Comma-separated Fernet keys, newest first (MultiFernet); generated into the instance folder when absent.
     ENCRYPTION_KEYS = env("ENCRYPTION_KEYS")
-    INSTANCE_PATH = env("SYNCWIZARD_INSTANCE", str(PROJECT_ROOT / "instance"))
+    INSTANCE_PATH = env("SYNCWIZARD_INSTANCE", str(DEFAULT_INSTANCE))
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")  # default: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = env("REDIS_URL")  # default: the embedded redis-server started by `syncwizard run`

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from config import PROJECT_ROOT, config_from_env
+from config import config_from_env
 
 # Blueprint packages, each owning one area. Every module exposes `bp` and may expose `init_app(app)`.
 BLUEPRINTS = (
@@ -24,12 +24,9 @@ def create_app(config=None, **overrides):
     """Build the app. `config` is a config class (or None: chosen by SYNCWIZARD_CONFIG); `overrides` win."""
     config = config or config_from_env()
     instance_path = overrides.get("INSTANCE_PATH") or os.environ.get("SYNCWIZARD_INSTANCE") or config.INSTANCE_PATH
-    app = Flask(
-        __name__,
-        instance_path=str(Path(instance_path).resolve()),
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-    )
+    # templates/ and static/ are found inside the package (links to the checkout's folders, copied into the
+    # wheel), so an installed product runs from any directory.
+    app = Flask(__name__, instance_path=str(Path(instance_path).resolve()))
     app.config.from_object(config)
     app.config.update(config.google_urls())
     app.config.update(overrides)
@@ -45,7 +42,7 @@ def create_app(config=None, **overrides):
     logging_setup.init_app(app)
     redis.init_app(app)
     security.init_app(app)
-    i18n.compile_catalogues()
+    i18n.init_app(app)
 
     db.init_app(app)
     import wizard.models  # noqa: F401  (registers the tables)

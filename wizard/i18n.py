@@ -2,7 +2,9 @@
 
 Each area of the product keeps its own Russian catalogue, `translations/ru/LC_MESSAGES/<area>.po`, so areas
 are translated independently; they are merged and compiled into one `messages.mo` by the app itself whenever
-a .po is newer than the compiled file (no manual `pybabel compile` step).
+a .po is newer than the compiled file (no manual `pybabel compile` step). In a checkout the compiled file goes
+beside the sources; an installed product never writes into its package (root installs it, a service user runs
+it), so there it goes into the instance folder.
 """
 import os
 from pathlib import Path
@@ -23,14 +25,26 @@ def product_catalogues(messages_dir: Path):
     return sorted(p for p in messages_dir.glob("*.po") if p.name not in SEPARATE_CATALOGUES)
 
 
-def compile_catalogues(root: Path = TRANSLATIONS):
+def init_app(app):
+    from config import IN_CHECKOUT
+
+    compiled = TRANSLATIONS
+    if not IN_CHECKOUT:
+        compiled = Path(app.instance_path) / "translations"
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
+    compile_catalogues(TRANSLATIONS, compiled)
+
+
+def compile_catalogues(root: Path = TRANSLATIONS, target_root: Path | None = None):
     for lang_dir in root.iterdir():
         messages_dir = lang_dir / "LC_MESSAGES"
         if not messages_dir.is_dir():
             continue
         sources = product_catalogues(messages_dir)
-        target = messages_dir / "messages.mo"
-        stamp = messages_dir / "messages.mo.stamp"
+        target_dir = (target_root or root) / lang_dir.name / "LC_MESSAGES"
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / "messages.mo"
+        stamp = target_dir / "messages.mo.stamp"
         # Recompile when any source changed, appeared or went away (mtimes alone miss a removed catalogue).
         sources_state = "\n".join(f"{p.name} {p.stat().st_mtime_ns} {p.stat().st_size}" for p in sources)
         if target.exists() and stamp.exists() and stamp.read_text() == sources_state:

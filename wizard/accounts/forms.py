@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
+from wizard.form_choices import select_choices
 from wizard.models.accounts import MAX_CONTACTS_PERIOD, MAX_PERIOD, MIN_PERIOD
 
 UNITS = {"minutes": 1, "hours": 60, "days": 24 * 60}
@@ -36,20 +37,20 @@ def period_minutes(value_field, unit_field):
 class SettingsForm(FlaskForm):
     activities_auto = BooleanField(_l("Sync activities automatically"))
     activities_period = IntegerField(_l("Period"), validators=[InputRequired(_l("Enter a period."))])
-    activities_period_unit = SelectField(_l("Unit"), choices=UNIT_CHOICES, default="hours")
+    activities_period_unit = SelectField(_l("Unit"), choices=select_choices(UNIT_CHOICES), default="hours")
     activities_sync_from = DateField(_l("Sync starting from"),
                                      validators=[InputRequired(_l("Choose a date."))])
     contacts_auto = BooleanField(_l("Sync contacts automatically"))
     contacts_period = IntegerField(_l("Period"), validators=[InputRequired(_l("Enter a period."))])
-    contacts_period_unit = SelectField(_l("Unit"), choices=UNIT_CHOICES, default="hours")
+    contacts_period_unit = SelectField(_l("Unit"), choices=select_choices(UNIT_CHOICES), default="hours")
     target_calendar_id = SelectField(_l("Calendar for activities"), choices=[], validate_choice=True)
-    contacts_direction = SelectField(_l("Direction"), choices=DIRECTION_CHOICES)
-    activities_direction = SelectField(_l("Direction"), choices=DIRECTION_CHOICES)
-    conflict_policy = SelectField(_l("When the same field was changed on both sides"), choices=CONFLICT_CHOICES)
+    contacts_direction = SelectField(_l("Direction"), choices=select_choices(DIRECTION_CHOICES))
+    activities_direction = SelectField(_l("Direction"), choices=select_choices(DIRECTION_CHOICES))
+    conflict_policy = SelectField(_l("When the same field was changed on both sides"), choices=select_choices(CONFLICT_CHOICES))
     delete_in_google = BooleanField(_l("A record deleted in the CRM is deleted in Google"))
     delete_in_crm = BooleanField(_l("A record deleted in Google is deleted in the CRM"))
-    untag_policy = SelectField(_l("When a contact loses its sync tag"), choices=UNTAG_CHOICES)
-    notify_attendees = SelectField(_l("Google may e-mail the guests of synced events"), choices=NOTIFY_CHOICES)
+    untag_policy = SelectField(_l("When a contact loses its sync tag"), choices=select_choices(UNTAG_CHOICES))
+    notify_attendees = SelectField(_l("Google may e-mail the guests of synced events"), choices=select_choices(NOTIFY_CHOICES))
 
     def __init__(self, *args, tags=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from wizard.accounts import scopes
 from wizard.accounts.forms import SettingsForm, period_minutes, split_period
 from wizard.accounts.tokens import NotConfigured, ReconnectNeeded, get_oauth_session
 from wizard.extensions import db
+from wizard.form_choices import label_of, select_choices
 from wizard.models.accounts import AccountSettings, AccountTagMapping
 from wizard.redis import get_redis
 
@@ -83,7 +84,7 @@ def calendar_choices(account, current):
                for cid, name in choices]
     if current and current not in {cid for cid, _name in choices}:
         choices.append((current, account.settings.target_calendar_name or current))
-    return choices, found is not None
+    return select_choices(choices), found is not None
 
 
 def build_form(account, user, formdata=None):
@@ -105,7 +106,7 @@ def save(account, form, tag_map) -> None:
     current.activities_period_minutes = period_minutes(form.activities_period, form.activities_period_unit)
     current.contacts_period_minutes = period_minutes(form.contacts_period, form.contacts_period_unit)
     current.target_calendar_id = form.target_calendar_id.data
-    current.target_calendar_name = dict(form.target_calendar_id.choices).get(form.target_calendar_id.data, "")
+    current.target_calendar_name = label_of(form.target_calendar_id.choices, form.target_calendar_id.data)
     _save_tag_map(account, form, tag_map)
     db.session.commit()
 

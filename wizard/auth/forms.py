@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from wizard.form_choices import select_choices
+
 MIN_PASSWORD = 10
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
 
@@ -34,5 +36,5 @@ class ProfileForm(FlaskForm):
 
     def __init__(self, languages, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.locale.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
-        self.timezone.choices = [(tz, tz) for tz in sorted(available_timezones())]
+        self.locale.choices = select_choices((code, LANGUAGE_NAMES.get(code, code)) for code in languages)
+        self.timezone.choices = select_choices((tz, tz) for tz in sorted(available_timezones()))

@@ -7,11 +7,12 @@ from wtforms import (
     BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField,
 )
 
+from wizard.form_choices import select_choices
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES
 
 
 def field_type_choices():
-    return [("mobile", _l("Mobile")), ("work", _l("Work")), ("home", _l("Home")), ("other", _l("Other"))]
+    return select_choices([("mobile", _l("Mobile")), ("work", _l("Work")), ("home", _l("Home")), ("other", _l("Other"))])
 
 
 class EntryForm(Form):
@@ -47,7 +48,7 @@ class AddressEntry(EntryForm):
 def month_choices():
     names = [_l("January"), _l("February"), _l("March"), _l("April"), _l("May"), _l("June"), _l("July"),
              _l("August"), _l("September"), _l("October"), _l("November"), _l("December")]
-    return [("", "—")] + [(str(i), name) for i, name in enumerate(names, start=1)]
+    return select_choices([("", "—")] + [(str(i), name) for i, name in enumerate(names, start=1)])
 
 
 class ContactForm(FlaskForm):
@@ -151,12 +152,12 @@ class DeleteForm(FlaskForm):
 
 def activity_type_choices():
     labels = {"task": _l("Task"), "call": _l("Call"), "meeting": _l("Meeting")}
-    return [(t, labels[t]) for t in ACTIVITY_TYPES]
+    return select_choices((t, labels[t]) for t in ACTIVITY_TYPES)
 
 
 def activity_status_choices():
     labels = {"planned": _l("Planned"), "done": _l("Done"), "cancelled": _l("Cancelled")}
-    return [(s, labels[s]) for s in ACTIVITY_STATUSES]
+    return select_choices((s, labels[s]) for s in ACTIVITY_STATUSES)
 
 
 class ActivityForm(FlaskForm):

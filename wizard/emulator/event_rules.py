@@ -33,14 +33,27 @@ def touch(state, event):
 
 
 def check_time(body, key, tz_default):
+    """The start or end as an aware datetime, and the time as Google stores it: a `dateTime` without an offset
+    is a wall time in the `timeZone` beside it and comes back with the offset written out."""
     moment = body.get(key)
     if not isinstance(moment, dict) or not (moment.get("date") or moment.get("dateTime")):
         raise ApiError(400, f"Missing {key} time.", calendar_reason="required")
+    zone_name = moment.get("timeZone")
+    if zone_name is not None and not recurrence.known_zone(zone_name):
+        raise ApiError(400, f"Invalid time zone definition for {key} time.", calendar_reason="invalid")
     try:
-        return recurrence.bound(moment, tz_default)
-    except (ValueError, KeyError):
-        raise ApiError(400, "Invalid start time." if key == "start" else "Invalid end time.",
-                       calendar_reason="invalid") from None
+        if "dateTime" in moment:
+            value = recurrence.parse_date_time(moment["dateTime"])
+            if value is not None:
+                return value, moment
+            if not zone_name:
+                raise ApiError(400, f"Missing time zone definition for {key} time.", calendar_reason="required",
+                               calendar_domain="calendar")
+            value = recurrence.parse_date_time(moment["dateTime"], zone_name)
+            return value, {**moment, "dateTime": value.isoformat()}
+        return recurrence.bound(moment, tz_default), moment
+    except (ValueError, KeyError, TypeError):
+        raise ApiError(400, f"Invalid {key} time.", calendar_reason="invalid") from None
 
 
 def clean_extended(props):
@@ -93,8 +106,9 @@ def check_reminders(reminders):
 def validate(call, calendar, body):
     """Check a full event body as insert/update receive it; return the cleaned writable fields."""
     tz_default = calendar["meta"]["timeZone"]
-    start = check_time(body, "start", tz_default)
-    end = check_time(body, "end", tz_default)
+    start, start_moment = check_time(body, "start", tz_default)
+    end, end_moment = check_time(body, "end", tz_default)
+    body = {**body, "start": start_moment, "end": end_moment}
     if ("date" in body["start"]) != ("date" in body["end"]):
         raise ApiError(400, "Start and end times must either both be date or both be dateTime.",
                        calendar_reason="invalid")
@@ -102,9 +116,10 @@ def validate(call, calendar, body):
         raise ApiError(400, "The specified time range is empty.", calendar_reason="timeRangeEmpty",
                        calendar_domain="calendar")
     if body.get("recurrence"):
-        if "dateTime" in body["start"] and not (body["start"].get("timeZone") and body["end"].get("timeZone")):
-            raise ApiError(400, "Missing time zone definition for start time.", calendar_reason="required",
-                           calendar_domain="calendar")
+        for key in ("start", "end"):
+            if "dateTime" in body[key] and not body[key].get("timeZone"):
+                raise ApiError(400, f"Missing time zone definition for {key} time.", calendar_reason="required",
+                               calendar_domain="calendar")
         if any(not isinstance(line, str) or line.upper().startswith("DTSTART") for line in body["recurrence"]):
             raise invalid_argument("Invalid recurrence rule.")
         try:

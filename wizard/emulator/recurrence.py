@@ -18,6 +18,22 @@ def zone(name):
         return timezone.utc
 
 
+def known_zone(name):
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, TypeError):
+        return False
+    return True
+
+
+def parse_date_time(text, zone_name=None):
+    """An event's `dateTime`: RFC 3339 with an offset, or a wall time read in `zone_name` (None when neither)."""
+    value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=ZoneInfo(zone_name)) if zone_name else None
+    return value
+
+
 def bound(moment, default_zone="UTC"):
     """Start or end of an event as an aware datetime (all-day dates at midnight in the calendar's zone)."""
     if "dateTime" in moment:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
 from . import batch as batch_format
+from . import mapping
 from .batch import BatchRequest
 from .errors import GoogleError, Gone, Transient, Unauthenticated, error_from_response
 from .pacing import Pacer
@@ -64,6 +65,7 @@ class CalendarClient:
         With `sync_token`, `time_min` is not sent (Google forbids timeMin/timeMax/updatedMin/q/orderBy/iCalUID
         and property filters with a sync token; the bounds of the initial listing carry over). Pages may be
         short or empty: all are followed. An expired token raises `SyncTokenExpired` (410 fullSyncRequired).
+        Cancelled exceptions of a live series arrive with their content (see `_complete_cancelled_exceptions`).
         """
         params: dict = {"maxResults": max_results, "singleEvents": _flag(single_events),
                         "showDeleted": _flag(show_deleted)}
@@ -75,9 +77,37 @@ class CalendarClient:
 
         def fetch(page_token):
             page = dict(params, pageToken=page_token) if page_token else params
-            return self._call("GET", path, params=page)
+            body = self._call("GET", path, params=page)
+            if body:
+                self._complete_cancelled_exceptions(calendar_id, body.get("items") or [])
+            return body
 
         return Listing(fetch, "items")
+
+    def _complete_cancelled_exceptions(self, calendar_id: str, items: list[dict]) -> None:
+        """Give a bare cancelled exception its content, in place.
+
+        Google lists a cancelled instance of a recurring series with its id, `recurringEventId` and
+        `originalStartTime` only: that instance no longer takes place, it was not deleted (its series lives
+        on). Bare, it would read like a deleted event, so the instance and its series are fetched (one batch
+        per page that has any): while the series is not cancelled the instance is replaced by its full,
+        cancelled self. When the series is gone, the bare form stays: the instance went with it.
+        """
+        bare = [index for index, event in enumerate(items) if mapping.is_bare_cancelled_exception(event)]
+        if not bare:
+            return
+        series_ids = sorted({items[index]["recurringEventId"] for index in bare})
+        answers = self.batch([self.get_request(calendar_id, items[index]["id"]) for index in bare]
+                             + [self.get_request(calendar_id, series_id) for series_id in series_ids])
+        series = dict(zip(series_ids, answers[len(bare):]))
+        for index, answer in zip(bare, answers):
+            for result in (answer, series[items[index]["recurringEventId"]]):
+                if isinstance(result, GoogleError) and result.retryable:
+                    raise result  # a listing with a guessed deletion in it is worse than a failed run
+            parent = series[items[index]["recurringEventId"]]
+            if isinstance(answer, dict) and answer.get("start") and isinstance(parent, dict) \
+                    and parent.get("status") != "cancelled":
+                items[index] = answer
 
     def get_event(self, calendar_id: str, event_id: str) -> dict:
         return self._call("GET", self._event_path(calendar_id, event_id))

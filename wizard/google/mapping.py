@@ -475,9 +475,17 @@ def event_info(event: dict) -> EventInfo:
         modified=parse_time(event.get("updated")))
 
 
+def is_bare_cancelled_exception(event: dict) -> bool:
+    """A cancelled instance of a recurring series as incremental listings give it: id, `recurringEventId`
+    and `originalStartTime`, no content (`CalendarClient.list_events` fetches the content)."""
+    return (event.get("status") == "cancelled" and bool(event.get("recurringEventId"))
+            and bool(event.get("originalStartTime")) and not event.get("start"))
+
+
 def event_change(event: dict, calendar_zone: str | None = None, installation_id: str | None = None) -> Change:
     """What the core sees of a listed event: `DELETED` for a cancelled one with no content (Google's form of
-    a deleted event), else `Seen` (a cancelled event with content is a cancelled activity)."""
+    a deleted event, or of an instance whose series was deleted), else `Seen` (a cancelled event with content,
+    a cancelled instance of a live series included, is a cancelled activity)."""
     info = event_info(event)
     if info.deleted and not (event.get("start") and event.get("summary") is not None):
         return DELETED

@@ -6,6 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import ValidationError
 
+from wizard.form_choices import select_choices
 from wizard.google_rules import CALLBACK_FORMS
 from wizard.setup import registry, services
 
@@ -28,7 +29,8 @@ def setting_form(defn, formdata=None):
         field = PasswordField(label, validators=[_check(defn.code)],
                               description=_l("Stored encrypted and never shown. Enter a new value to replace it."))
     elif defn.type == registry.CHOICE:
-        field = SelectField(label, choices=[(v, str(t)) for v, t in defn.choices], validators=[_check(defn.code)])
+        field = SelectField(label, choices=select_choices((v, str(t)) for v, t in defn.choices),
+                            validators=[_check(defn.code)])
     else:
         field = StringField(label, validators=[_check(defn.code)], description=defn.description,
                             render_kw={"inputmode": "numeric"} if defn.type == registry.INTEGER else {})
@@ -48,14 +50,14 @@ class AddressForm(FlaskForm):
 
 class ValuesForm(FlaskForm):
     callback_form = RadioField(_l("Callback form to register"), default="clean",
-                               choices=[("clean", CALLBACK_FORMS["clean"]), ("legacy", CALLBACK_FORMS["legacy"])])
+                               choices=select_choices(CALLBACK_FORMS.items()))
     submit = SubmitField(_l("Next"))
 
 
 class ConsoleForm(FlaskForm):
     publishing_status = SelectField(
         _l("Google consent screen status"),
-        choices=[(v, str(t)) for v, t in registry.definition("GoogleAppPublishingStatus").choices])
+        choices=select_choices((v, str(t)) for v, t in registry.definition("GoogleAppPublishingStatus").choices))
     submit = SubmitField(_l("Next"))
 
 
