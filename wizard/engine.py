@@ -206,9 +206,15 @@ class RunContext:
         del known
         if google_changes.full and self.pairs.count:
             google_changes = self._confirm_missing(google_changes)
-        crm_full = self.first_sync or scope_changed or cursor.crm_seq == 0
+        # An incremental CRM listing from position 0 is complete (every record ever written), so a run that
+        # saw no CRM change yet goes on incrementally: a full listing cannot show deletions.
+        crm_full = self.first_sync or scope_changed
         crm_ids, seq = self.store.changed_ids(cursor.crm_seq or 0, full=crm_full)
         self.crm_listed = len(crm_ids)
+        if crm_full and self.pairs.count:
+            # As on Google's side: what became of the paired records the full listing lacks is read back.
+            listed = set(crm_ids)
+            crm_ids += [i for i in self.pairs.active_crm_ids() if i not in listed]
         crm_ids, google_changes = self._with_retries(crm_ids, google_changes)
         while True:
             self.run.full_listing = google_changes.full

@@ -84,6 +84,10 @@ class PairTable:
         return list(db.session.scalars(self._light(PairRow.google_id).where(
             PairRow.state.in_((PairState.SYNCED.value, PairState.CONFLICT.value)), PairRow.google_id.is_not(None))))
 
+    def active_crm_ids(self) -> list[str]:
+        return [str(i) for i in db.session.scalars(self._light(PairRow.crm_id).where(
+            PairRow.state.in_((PairState.SYNCED.value, PairState.CONFLICT.value)), PairRow.crm_id.is_not(None)))]
+
     def active_count(self) -> int:
         return db.session.scalar(self._light(db.func.count(PairRow.id)).where(
             PairRow.state.in_((PairState.SYNCED.value, PairState.CONFLICT.value))))

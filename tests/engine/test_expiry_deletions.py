@@ -48,3 +48,28 @@ def test_a_full_listing_with_everything_present_reads_nothing_more(app, account,
     run = run_sync(account.id, "contacts")
     assert run.status == RunStatus.SUCCEEDED and run.counts["google"] == {} and run.counts["crm"] == {}
     assert emulator.stats()["total"] <= 3  # groups, the refused listing, the full listing: no batchGet
+
+
+def test_a_crm_deletion_after_a_run_that_saw_no_crm_change_is_not_lost(app, make_account, emulator):
+    """The first run only brought Google's events in (the CRM had written nothing yet): the next run must still
+    see a CRM deletion (reported by the polish helper: the pair stayed, the activity was gone)."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from wizard.crm import services
+
+    from tests.engine.test_activities_sync import Calendar, activities
+
+    account = make_account(activities_sync_from=date(2026, 1, 1))
+    calendar = Calendar(emulator, account)
+    start = datetime(2026, 3, 10, 7, 0, tzinfo=timezone.utc)
+    for i in range(4):
+        calendar.insert({"summary": f"G{i}", "start": {"dateTime": (start + timedelta(days=i)).isoformat()},
+                         "end": {"dateTime": (start + timedelta(days=i, hours=1)).isoformat()}})
+    assert run_sync(account.id, "activities").counts["crm"] == {"create": 4}
+    victim = activities(account)[0]
+    services.delete_activity(account.user_id, victim.id)
+    run = run_sync(account.id, "activities")
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    assert Pair.query.filter_by(object="activities", crm_id=victim.id).count() == 0
+    assert Pair.query.filter_by(object="activities").count() == 3
+    assert len(calendar.events()) == 4  # the default policy keeps the event in Google
