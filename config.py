@@ -91,6 +91,12 @@ class Config:
     # A sync run plans and applies its work in chunks of about this many records, so its memory does not
     # grow with the address book (wizard.sync.chunking).
     SYNC_CHUNK_SIZE = env_int("SYNC_CHUNK_SIZE", 2000)
+    # The guard: a run that would delete or unlink more than this share of the pairs (and at least the
+    # minimum) writes nothing until confirmed; a first sync creating more than the preview threshold shows
+    # its counts first.
+    SYNC_MASS_DELETE_SHARE = float(env("SYNC_MASS_DELETE_SHARE", "0.20"))
+    SYNC_MASS_DELETE_MIN = env_int("SYNC_MASS_DELETE_MIN", 10)
+    SYNC_FIRST_SYNC_PREVIEW = env_int("SYNC_FIRST_SYNC_PREVIEW", 200)
     DEMO = False
 
     @classmethod
