@@ -200,7 +200,8 @@ class Activity(db.Model):
 
 
 class CrmChange(db.Model):
-    """The change cursor: one row per write, in commit order. `origin` tells the engine's own writes apart."""
+    """The change cursor: one row per write; one owner's rows commit in `seq` order (wizard.crm.changes).
+    `origin` tells the engine's own writes apart."""
 
     __tablename__ = "crm_changes"
     __table_args__ = (
