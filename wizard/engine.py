@@ -21,7 +21,7 @@ from wizard.engine_apply import Applier, Tally
 from wizard.engine_state import PairTable, load_cursor
 from wizard.extensions import db
 from wizard.models.sync import GuardKind, PendingGuard, RunStatus, SyncIssue, SyncRun
-from wizard.queue import abandon, running_lock
+from wizard.queue import abandon, kept_alive, running_lock
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,8 @@ def run_sync(account_id: int, object: str = "contacts", run_id: int | None = Non
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        return _run_locked(run, lock)
+        with kept_alive(lock, run.id):
+            return _run_locked(run)
     finally:
         session.expire_on_commit = expire_on_commit
         try:
@@ -76,7 +77,7 @@ def _claim_run(account_id, object, run_id, force) -> SyncRun:
     return run
 
 
-def _run_locked(run: SyncRun, lock) -> SyncRun:
+def _run_locked(run: SyncRun) -> SyncRun:
     from wizard.accounts.tokens import NotConfigured, ReconnectNeeded
     from wizard.google.errors import AuthRevoked, ClientRejected, GoogleError
     from wizard.models.accounts import CONNECTED, GoogleAccount
@@ -91,7 +92,7 @@ def _run_locked(run: SyncRun, lock) -> SyncRun:
     db.session.commit()
     ctx = None
     try:
-        ctx = RunContext(run, account, lock)
+        ctx = RunContext(run, account)
         ctx.execute()
     except (AuthRevoked, ReconnectNeeded) as error:
         db.session.rollback()
@@ -161,12 +162,12 @@ def _finish(run, status, code, params=None, ctx=None) -> SyncRun:
 class RunContext:
     """Everything one run needs: the account, adapters, pair table, cursor, tally; owns commits."""
 
-    def __init__(self, run: SyncRun, account, lock):
+    def __init__(self, run: SyncRun, account):
         from wizard.engine_google import google_side_for
         from wizard.engine_policy import policy_for, scope_key
         from wizard.store import store_for
 
-        self.run, self.account, self.lock = run, account, lock
+        self.run, self.account = run, account
         self.account_id, self.object = account.id, run.object
         self.policy = policy_for(account, run.object)
         self.scope = scope_key(account, run.object)
@@ -471,16 +472,12 @@ class RunContext:
         db.session.commit()
 
     def commit_batch(self, done: int):
-        """A batch's results are durable before the next batch is sent; the running lock is renewed."""
+        """A batch's results are durable before the next batch is sent."""
         self.pairs.flush()
         self.run.progress_done = min(self.run.progress_total, self.run.progress_done + done)
         self.run.counts = self.counts()
         self.run.api_calls = self.api_calls()
         db.session.commit()
-        try:
-            self.lock.extend(self.lock.timeout, replace_ttl=True)
-        except Exception:  # noqa: BLE001  (lost the lock: another worker may take over; we finish this batch)
-            log.warning("running lock of run %s lost", self.run.id)
 
     def counts(self) -> dict:
         counts = self.tally.as_json()

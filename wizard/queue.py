@@ -5,9 +5,13 @@ Three layers keep runs exclusive, each covering what the one before cannot:
   dispatcher firing at the same moment agree on one run;
 - the RQ job id is fixed per account and object and enqueued with `unique=True`, so the queue itself holds
   at most one job for it;
-- the job takes a running lock (running_lock()) that expires unless renewed after each batch, so a worker
-  killed mid-run does not block the account for ever, and a second worker never runs the same sync.
+- the job takes a running lock (running_lock()) that a thread of the run renews while the run lives
+  (kept_alive()), so a worker killed mid-run does not block the account for ever, a long wait inside one batch
+  does not let the lock lapse, and a second worker never runs the same sync.
 """
+import logging
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from rq import Queue
@@ -18,9 +22,11 @@ from wizard.extensions import db
 from wizard.models.sync import OBJECTS, RunStatus, SyncRun
 from wizard.redis import get_redis
 
+log = logging.getLogger(__name__)
+
 QUEUE_NAME = "sync"
 JOB_TIMEOUT = 6 * 3600  # a first sync of 100,000 contacts under a low quota can be long
-RUNNING_LOCK_TTL = 300  # seconds; renewed after each batch
+RUNNING_LOCK_TTL = 300  # seconds; renewed every third of it while the run lives
 _LIVE_JOB_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED,
                     JobStatus.CREATED, JobStatus.RATE_LIMITED, JobStatus.READY_TO_ENQUEUE}
 
@@ -40,11 +46,39 @@ def sync_queue(connection=None) -> Queue:
 def running_lock(account_id: int, object: str, connection=None):
     """The lock a run holds while it works (redis-py Lock: token-checked release, renewable TTL).
 
-    A killed worker cannot release it: it expires after SYNC_RUNNING_LOCK_TTL seconds without renewal."""
+    A killed worker cannot release it: it expires after SYNC_RUNNING_LOCK_TTL seconds without renewal. Its token
+    is shared by the run's threads (not thread-local), so kept_alive() can renew it."""
     from flask import current_app
 
     ttl = int(current_app.config.get("SYNC_RUNNING_LOCK_TTL", RUNNING_LOCK_TTL))
-    return (connection or get_redis()).lock(running_lock_name(account_id, object), timeout=ttl, blocking=False)
+    return (connection or get_redis()).lock(running_lock_name(account_id, object), timeout=ttl, blocking=False,
+                                            thread_local=False)
+
+
+@contextmanager
+def kept_alive(lock, run_id=None):
+    """Renew the running lock from a thread while the body runs.
+
+    One batch can wait longer than the lock's TTL (a Retry-After of minutes, a quota shared by many workers);
+    renewing only between batches would let the lock lapse while the worker lives, and "Sync now" would then
+    start a second run of the same account. A killed worker's thread dies with it, so its lock still expires."""
+    stop = threading.Event()
+
+    def renew():
+        while not stop.wait(lock.timeout / 3):
+            try:
+                lock.extend(lock.timeout, replace_ttl=True)
+            except Exception:  # noqa: BLE001  (expired and taken meanwhile: not ours any more)
+                log.warning("running lock of run %s lost", run_id)
+                return
+
+    thread = threading.Thread(target=renew, name=f"running-lock-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def enqueue_sync(account_id: int, object: str = "contacts", force: bool = False, trigger: str = "manual") -> int:

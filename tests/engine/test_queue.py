@@ -4,7 +4,7 @@ from rq.job import Job
 
 from wizard.extensions import db
 from wizard.models.sync import RunStatus, SyncRun
-from wizard.queue import QUEUE_NAME, enqueue_sync, job_id_for, live_run, progress, running_lock
+from wizard.queue import QUEUE_NAME, enqueue_sync, job_id_for, live_run, progress, running_lock, running_lock_name
 from wizard.redis import get_redis
 
 
@@ -73,3 +73,34 @@ def test_progress_reports_counts(app, make_account):
     db.session.commit()
     data = progress(run_id)
     assert data["percent"] == 25 and data["status"] == "running" and data["total"] == 400
+
+
+def test_a_long_wait_inside_one_batch_keeps_the_run_exclusive(app, account, emulator):
+    """A run waiting longer than the running lock's TTL inside one batch (a Retry-After, a busy quota) keeps
+    its lock while its worker lives: "Sync now" meanwhile finds it instead of abandoning it and starting a
+    second run of the same account."""
+    import time
+
+    from wizard import engine
+    from wizard.engine import run_sync
+
+    from tests.engine.helpers import crm_contact
+
+    app.config["SYNC_RUNNING_LOCK_TTL"] = 1
+    crm_contact(account, "Anna", "Petrova")
+    run_id = enqueue_sync(account.id, "contacts")
+    seen = {}
+
+    def wait_longer_than_the_ttl(ctx):
+        time.sleep(2.5)
+        seen["lock_held"] = bool(get_redis().exists(running_lock_name(account.id, "contacts")))
+        seen["sync_now"] = enqueue_sync(account.id, "contacts")
+
+    engine.CHECKPOINT_HOOKS["before_google_writes"] = wait_longer_than_the_ttl
+    try:
+        run = run_sync(account.id, "contacts", run_id=run_id)
+    finally:
+        engine.CHECKPOINT_HOOKS.clear()
+    assert seen == {"lock_held": True, "sync_now": run_id}
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    assert not get_redis().exists(running_lock_name(account.id, "contacts"))  # released at the end
