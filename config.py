@@ -22,6 +22,11 @@ def env_int(name, default):
     return int(env(name, default))
 
 
+def env_optional_int(name, default=None):
+    value = env(name)
+    return default if value is None else int(value)
+
+
 def env_bool(name, default=False):
     value = env(name)
     if value is None:
@@ -97,6 +102,13 @@ class Config:
     SYNC_MASS_DELETE_SHARE = float(env("SYNC_MASS_DELETE_SHARE", "0.20"))
     SYNC_MASS_DELETE_MIN = env_int("SYNC_MASS_DELETE_MIN", 10)
     SYNC_FIRST_SYNC_PREVIEW = env_int("SYNC_FIRST_SYNC_PREVIEW", 200)
+    # Google's per-minute limits the workers keep to together (wizard.google.session): per Google account,
+    # and per project (the OAuth client's), shared through Redis by every worker on every machine. 0 or
+    # unset: no client-side budget. People's project limits are shown only in the project's console.
+    GOOGLE_PEOPLE_PER_MINUTE = env_int("GOOGLE_PEOPLE_PER_MINUTE", 90)
+    GOOGLE_CALENDAR_PER_MINUTE = env_int("GOOGLE_CALENDAR_PER_MINUTE", 600)
+    GOOGLE_PEOPLE_PROJECT_PER_MINUTE = env_optional_int("GOOGLE_PEOPLE_PROJECT_PER_MINUTE")
+    GOOGLE_CALENDAR_PROJECT_PER_MINUTE = env_int("GOOGLE_CALENDAR_PROJECT_PER_MINUTE", 10000)
     DEMO = False
 
     @classmethod
