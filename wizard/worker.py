@@ -34,15 +34,44 @@ def last_heartbeat(redis) -> float | None:
     return max(beats) if beats else None
 
 
+def live_worker_count(redis, max_age: float) -> int:
+    """Workers whose heartbeat is at most `max_age` seconds old."""
+    keys = list(redis.scan_iter(match=HEARTBEAT_PREFIX + "*", count=100))
+    now = time.time()
+    return sum(1 for beat in (redis.mget(keys) if keys else []) if beat is not None and now - float(beat) <= max_age)
+
+
 class AppWorker(Worker):
-    """An RQ worker that knows the Flask app."""
+    """An RQ worker that knows the Flask app, and starts a bulk run only with a free bulk slot (wizard.bulk)."""
 
     app = None  # set by make_worker
+    bulk_job_id = None  # the bulk job whose slot this worker holds while its horse works
 
     def heartbeat(self, timeout=None, pipeline=None):
         super().heartbeat(timeout, pipeline)
         target = pipeline if pipeline is not None else self.connection
         target.set(heartbeat_key(self.name), repr(time.time()), ex=HEARTBEAT_TTL)
+        if self.bulk_job_id is not None:
+            from wizard.bulk import renew_slot
+
+            renew_slot(self.connection, self.bulk_job_id, pipeline=pipeline)
+
+    def execute_job(self, job, queue):
+        from wizard.bulk import BULK_QUEUE_NAME, DEFAULT_RETRY_SECONDS, defer, release_slot, slot_limit, take_slot
+
+        if queue.name != BULK_QUEUE_NAME:
+            return super().execute_job(job, queue)
+        config = self.app.config
+        if not take_slot(self.connection, job.id, slot_limit(self.connection, config)):
+            log.info("no bulk slot free for %s: tried again later", job.id)
+            defer(job, queue, float(config.get("SYNC_BULK_RETRY_SECONDS") or DEFAULT_RETRY_SECONDS))
+            return None
+        self.bulk_job_id = job.id
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            self.bulk_job_id = None
+            release_slot(self.connection, job.id)
 
     def register_death(self):
         self.connection.delete(heartbeat_key(self.name))
