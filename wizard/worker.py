@@ -56,6 +56,15 @@ class AppWorker(Worker):
 
             renew_slot(self.connection, self.bulk_job_id, pipeline=pipeline)
 
+    def subscribe(self):
+        """RQ's command channel, polled every second: RQ polls every 60 s, and redis-py's `stop()` joins the
+        polling thread, so a worker stopping (burst end, SIGTERM, a restart) hung up to a minute in teardown."""
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=1, daemon=True,
+                                                       exception_handler=self._pubsub_exception_handler)
+
     def execute_job(self, job, queue):
         from wizard.bulk import BULK_QUEUE_NAME, DEFAULT_RETRY_SECONDS, defer, release_slot, slot_limit, take_slot
 
@@ -64,7 +73,7 @@ class AppWorker(Worker):
         config = self.app.config
         if not take_slot(self.connection, job.id, slot_limit(self.connection, config)):
             log.info("no bulk slot free for %s: tried again later", job.id)
-            defer(job, queue, float(config.get("SYNC_BULK_RETRY_SECONDS") or DEFAULT_RETRY_SECONDS))
+            defer(job, queue, float(config.get("SYNC_BULK_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)))
             return None
         self.bulk_job_id = job.id
         try:
