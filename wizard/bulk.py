@@ -8,7 +8,8 @@ long runs are waiting, one worker is always left for the short runs of every oth
 
 A slot is a lease in a Redis sorted set (job id -> expiry on Redis' clock), taken by the worker's main process
 before it forks the job, renewed with its heartbeat, released when the job ends: a worker killed mid-run stops
-renewing and its slot frees itself. A bulk job that finds no slot free is put back on RQ's scheduler for a
+renewing and its slot frees itself. While every slot is taken, workers do not listen on the bulk queue at all
+(wizard.worker); a bulk job dequeued just as the last slot went elsewhere is put back on RQ's scheduler for a
 little later (same job id, still a live job for wizard.queue), never busy-looped.
 """
 from datetime import datetime, timedelta, timezone

@@ -65,7 +65,30 @@ class AppWorker(Worker):
         self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=1, daemon=True,
                                                        exception_handler=self._pubsub_exception_handler)
 
+    # RQ reads the queues to listen on from `_ordered_queues` before every wait for a job: the bulk queue is
+    # left out while no bulk slot is free, so a worker without one waits for short runs instead of taking bulk
+    # jobs only to put them back (which would churn every waiting bulk job through the scheduler).
+    @property
+    def _ordered_queues(self):
+        from wizard.bulk import BULK_QUEUE_NAME
+
+        queues = self.__dict__.get("_all_ordered_queues", [])
+        if not any(q.name == BULK_QUEUE_NAME for q in queues) or self._bulk_slot_free():
+            return queues
+        return [q for q in queues if q.name != BULK_QUEUE_NAME]
+
+    @_ordered_queues.setter
+    def _ordered_queues(self, queues):
+        self.__dict__["_all_ordered_queues"] = list(queues)
+
+    def _bulk_slot_free(self) -> bool:
+        from wizard.bulk import slot_limit, slots_in_use
+
+        return len(slots_in_use(self.connection)) < slot_limit(self.connection, self.app.config)
+
     def execute_job(self, job, queue):
+        """A bulk job runs only with a slot; one dequeued as the last slot went to another worker goes back to
+        the scheduler."""
         from wizard.bulk import BULK_QUEUE_NAME, DEFAULT_RETRY_SECONDS, defer, release_slot, slot_limit, take_slot
 
         if queue.name != BULK_QUEUE_NAME:
@@ -102,8 +125,19 @@ def worker_name() -> str:
     return f"{socket.gethostname()}.{os.getpid()}"
 
 
+def preload_job_code() -> None:
+    """Import what a sync job runs before forking: each job's work horse then inherits it instead of importing
+    the engine, the Google clients and Authlib again (several tenths of a second per job, more than a short
+    incremental run itself takes)."""
+    import wizard.engine  # noqa: F401
+    import wizard.google.session  # noqa: F401
+    import wizard.jobs  # noqa: F401
+
+
 def make_worker(app, queues=None, redis=None) -> AppWorker:
     from wizard.redis import get_redis
+
+    preload_job_code()
 
     with app.app_context():
         connection = redis or get_redis()

@@ -7,12 +7,16 @@ from wizard import create_app
 from wizard.extensions import db as _db
 
 
-@pytest.fixture
-def overrides(tmp_path, redis_server, emulator):
+def shared_overrides(tmp_path, redis_server, emulator) -> dict:
     return {"INSTANCE_PATH": str(tmp_path / "instance"), "REDIS_URL": redis_server.url,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shared.db'}", "GOOGLE_BACKOFF_BASE": 0.01,
             "GOOGLE_BACKOFF_MAX": 0.05, "SYNC_FIRST_SYNC_PREVIEW": 1000000, "INSTALLATION_ID": "engine-tests",
             "SYNC_CONTACTS_BATCH": 4, "SYNC_RUNNING_LOCK_TTL": 3, **google_endpoints(emulator.url)}
+
+
+@pytest.fixture
+def overrides(tmp_path, redis_server, emulator):
+    return shared_overrides(tmp_path, redis_server, emulator)
 
 
 @pytest.fixture

@@ -81,7 +81,15 @@ def test_a_worker_takes_short_runs_before_bulk_ones(app):
     assert redis.zcard(SLOTS_KEY) == 0  # its slot released when it ended
 
 
-def test_a_bulk_run_without_a_free_slot_waits_on_the_scheduler(app):
+def dequeue_and_execute_bulk_job(app, redis):
+    """What a worker does when it took a bulk job just as the last slot went to another worker."""
+    worker = make_worker(app, redis=redis)
+    job, queue = Queue.dequeue_any([Queue(BULK_QUEUE_NAME, connection=redis)], None, connection=redis)
+    worker.execute_job(job, queue)
+    return job.id
+
+
+def test_without_a_free_slot_workers_leave_bulk_jobs_queued_or_put_them_back(app):
     redis = get_redis()
     app.config["SYNC_BULK_RETRY_SECONDS"] = 0
     Queue(BULK_QUEUE_NAME, connection=redis).enqueue("tests.engine.order_jobs.record", "bulk-1", job_id="bulk-1")
@@ -89,6 +97,10 @@ def test_a_bulk_run_without_a_free_slot_waits_on_the_scheduler(app):
     assert take_slot(redis, "a-long-run-elsewhere", 1)  # one live worker: one slot, and it is taken
 
     make_worker(app, redis=redis).work(burst=True, with_scheduler=False)
+    assert recorded(redis) == ["short-1"]
+    assert Queue(BULK_QUEUE_NAME, connection=redis).job_ids == ["bulk-1"]  # not taken, still first in line
+
+    assert dequeue_and_execute_bulk_job(app, redis) == "bulk-1"
     assert recorded(redis) == ["short-1"]
     assert Job.fetch("bulk-1", connection=redis).get_status() == JobStatus.SCHEDULED  # not run, not lost
     assert ScheduledJobRegistry(BULK_QUEUE_NAME, connection=redis).get_job_ids() == ["bulk-1"]
@@ -106,7 +118,7 @@ def test_a_deferred_first_sync_stays_the_accounts_one_run_then_runs(app, make_ac
     run_id = enqueue_sync(account.id, "contacts")
     assert Queue(BULK_QUEUE_NAME, connection=redis).job_ids == [job_id_for(account.id, "contacts")]
     assert take_slot(redis, "a-long-run-elsewhere", 1)
-    make_worker(app, redis=redis).work(burst=True, with_scheduler=False)
+    dequeue_and_execute_bulk_job(app, redis)
 
     db.session.expire_all()
     assert db.session.get(SyncRun, run_id).status == RunStatus.QUEUED
