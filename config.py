@@ -22,6 +22,11 @@ def env_int(name, default):
     return int(env(name, default))
 
 
+def env_optional_int(name, default=None):
+    value = env(name)
+    return default if value is None else int(value)
+
+
 def env_bool(name, default=False):
     value = env(name)
     if value is None:
@@ -61,7 +66,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")  # default: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = env("REDIS_URL")  # default: the embedded redis-server started by `syncwizard run`
-    RQ_QUEUES = ["sync", "default"]
+    # Workers take queues in this order: short runs, then long ones (first syncs, scope changes), then the rest.
+    RQ_QUEUES = ["sync", "sync-bulk", "default"]
     PUBLIC_URL = env("PUBLIC_URL")  # the site's public address, when known in advance
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
     GOOGLE_BASE_URL = env("GOOGLE_BASE_URL")
@@ -97,6 +103,17 @@ class Config:
     SYNC_MASS_DELETE_SHARE = float(env("SYNC_MASS_DELETE_SHARE", "0.20"))
     SYNC_MASS_DELETE_MIN = env_int("SYNC_MASS_DELETE_MIN", 10)
     SYNC_FIRST_SYNC_PREVIEW = env_int("SYNC_FIRST_SYNC_PREVIEW", 200)
+    # Google's per-minute limits the workers keep to together (wizard.google.session): per Google account,
+    # and per project (the OAuth client's), shared through Redis by every worker on every machine. 0 or
+    # unset: no client-side budget. People's project limits are shown only in the project's console.
+    GOOGLE_PEOPLE_PER_MINUTE = env_int("GOOGLE_PEOPLE_PER_MINUTE", 90)
+    GOOGLE_CALENDAR_PER_MINUTE = env_int("GOOGLE_CALENDAR_PER_MINUTE", 600)
+    GOOGLE_PEOPLE_PROJECT_PER_MINUTE = env_optional_int("GOOGLE_PEOPLE_PROJECT_PER_MINUTE")
+    GOOGLE_CALENDAR_PROJECT_PER_MINUTE = env_int("GOOGLE_CALENDAR_PROJECT_PER_MINUTE", 10000)
+    # Bulk runs (wizard.bulk) working at once: 0 means one less than the live workers (at least one), which
+    # keeps a worker free for short runs; a bulk run finding no free slot is tried again this many seconds later.
+    SYNC_BULK_SLOTS = env_int("SYNC_BULK_SLOTS", 0)
+    SYNC_BULK_RETRY_SECONDS = env_int("SYNC_BULK_RETRY_SECONDS", 10)
     DEMO = False
 
     @classmethod

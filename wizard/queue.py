@@ -8,6 +8,9 @@ Three layers keep runs exclusive, each covering what the one before cannot:
 - the job takes a running lock (running_lock()) that a thread of the run renews while the run lives
   (kept_alive()), so a worker killed mid-run does not block the account for ever, a long wait inside one batch
   does not let the lock lapse, and a second worker never runs the same sync.
+
+A run expected to be long goes to the bulk queue instead of `sync` (wizard.bulk: fairness between accounts);
+the job id, the run row and the checks above are the same in both queues.
 """
 import logging
 import threading
@@ -18,13 +21,15 @@ from rq import Queue
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
+from wizard.bulk import BULK_QUEUE_NAME
 from wizard.extensions import db
-from wizard.models.sync import OBJECTS, RunStatus, SyncRun
+from wizard.models.sync import OBJECTS, Cursor, RunStatus, SyncRun
 from wizard.redis import get_redis
 
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "sync"
+SYNC_QUEUE_NAMES = (QUEUE_NAME, BULK_QUEUE_NAME)  # workers' priority order: short runs first
 JOB_TIMEOUT = 6 * 3600  # a first sync of 100,000 contacts under a low quota can be long
 RUNNING_LOCK_TTL = 300  # seconds; renewed every third of it while the run lives
 _LIVE_JOB_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED,
@@ -39,8 +44,30 @@ def running_lock_name(account_id: int, object: str) -> str:
     return f"syncwizard:sync:running:{account_id}:{object}"
 
 
-def sync_queue(connection=None) -> Queue:
-    return Queue(QUEUE_NAME, connection=connection or get_redis())
+def queue_names() -> list[str]:
+    """Every queue the product uses, in the workers' priority order (the jobs page and metrics list these)."""
+    return [*SYNC_QUEUE_NAMES, "default"]
+
+
+def sync_queue(connection=None, name: str = QUEUE_NAME) -> Queue:
+    return Queue(name, connection=connection or get_redis())
+
+
+def expects_long_run(account_id: int, object: str) -> bool:
+    """A run that must list both sides in full: the first one (no Google cursor yet) or one after the scope
+    changed (tags, calendar, starting date). Its length grows with the address book; others with the changes."""
+    from wizard.engine_policy import scope_key
+    from wizard.models.accounts import GoogleAccount
+
+    cursor = db.session.scalar(db.select(Cursor).where(Cursor.account_id == account_id, Cursor.object == object))
+    if cursor is None or cursor.google_token is None:
+        return True
+    account = db.session.get(GoogleAccount, account_id)
+    return account is not None and cursor.scope_key != scope_key(account, object)
+
+
+def queue_for(account_id: int, object: str) -> str:
+    return BULK_QUEUE_NAME if expects_long_run(account_id, object) else QUEUE_NAME
 
 
 def running_lock(account_id: int, object: str, connection=None):
@@ -105,7 +132,7 @@ def enqueue_sync(account_id: int, object: str = "contacts", force: bool = False,
 
 
 def _enqueue_job(connection, run: SyncRun) -> None:
-    queue = sync_queue(connection)
+    queue = sync_queue(connection, queue_for(run.account_id, run.object))
     kwargs = dict(job_id=run.job_id, unique=True, job_timeout=JOB_TIMEOUT, result_ttl=0,
                   failure_ttl=7 * 24 * 3600, meta={"run_id": run.id},
                   description=f"sync {run.object} of account {run.account_id} (run {run.id})")

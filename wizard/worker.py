@@ -34,15 +34,76 @@ def last_heartbeat(redis) -> float | None:
     return max(beats) if beats else None
 
 
+def live_worker_count(redis, max_age: float) -> int:
+    """Workers whose heartbeat is at most `max_age` seconds old."""
+    keys = list(redis.scan_iter(match=HEARTBEAT_PREFIX + "*", count=100))
+    now = time.time()
+    return sum(1 for beat in (redis.mget(keys) if keys else []) if beat is not None and now - float(beat) <= max_age)
+
+
 class AppWorker(Worker):
-    """An RQ worker that knows the Flask app."""
+    """An RQ worker that knows the Flask app, and starts a bulk run only with a free bulk slot (wizard.bulk)."""
 
     app = None  # set by make_worker
+    bulk_job_id = None  # the bulk job whose slot this worker holds while its horse works
 
     def heartbeat(self, timeout=None, pipeline=None):
         super().heartbeat(timeout, pipeline)
         target = pipeline if pipeline is not None else self.connection
         target.set(heartbeat_key(self.name), repr(time.time()), ex=HEARTBEAT_TTL)
+        if self.bulk_job_id is not None:
+            from wizard.bulk import renew_slot
+
+            renew_slot(self.connection, self.bulk_job_id, pipeline=pipeline)
+
+    def subscribe(self):
+        """RQ's command channel, polled every second: RQ polls every 60 s, and redis-py's `stop()` joins the
+        polling thread, so a worker stopping (burst end, SIGTERM, a restart) hung up to a minute in teardown."""
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=1, daemon=True,
+                                                       exception_handler=self._pubsub_exception_handler)
+
+    # RQ reads the queues to listen on from `_ordered_queues` before every wait for a job: the bulk queue is
+    # left out while no bulk slot is free, so a worker without one waits for short runs instead of taking bulk
+    # jobs only to put them back (which would churn every waiting bulk job through the scheduler).
+    @property
+    def _ordered_queues(self):
+        from wizard.bulk import BULK_QUEUE_NAME
+
+        queues = self.__dict__.get("_all_ordered_queues", [])
+        if not any(q.name == BULK_QUEUE_NAME for q in queues) or self._bulk_slot_free():
+            return queues
+        return [q for q in queues if q.name != BULK_QUEUE_NAME]
+
+    @_ordered_queues.setter
+    def _ordered_queues(self, queues):
+        self.__dict__["_all_ordered_queues"] = list(queues)
+
+    def _bulk_slot_free(self) -> bool:
+        from wizard.bulk import slot_limit, slots_in_use
+
+        return len(slots_in_use(self.connection)) < slot_limit(self.connection, self.app.config)
+
+    def execute_job(self, job, queue):
+        """A bulk job runs only with a slot; one dequeued as the last slot went to another worker goes back to
+        the scheduler."""
+        from wizard.bulk import BULK_QUEUE_NAME, DEFAULT_RETRY_SECONDS, defer, release_slot, slot_limit, take_slot
+
+        if queue.name != BULK_QUEUE_NAME:
+            return super().execute_job(job, queue)
+        config = self.app.config
+        if not take_slot(self.connection, job.id, slot_limit(self.connection, config)):
+            log.info("no bulk slot free for %s: tried again later", job.id)
+            defer(job, queue, float(config.get("SYNC_BULK_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)))
+            return None
+        self.bulk_job_id = job.id
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            self.bulk_job_id = None
+            release_slot(self.connection, job.id)
 
     def register_death(self):
         self.connection.delete(heartbeat_key(self.name))
@@ -64,8 +125,19 @@ def worker_name() -> str:
     return f"{socket.gethostname()}.{os.getpid()}"
 
 
+def preload_job_code() -> None:
+    """Import what a sync job runs before forking: each job's work horse then inherits it instead of importing
+    the engine, the Google clients and Authlib again (several tenths of a second per job, more than a short
+    incremental run itself takes)."""
+    import wizard.engine  # noqa: F401
+    import wizard.google.session  # noqa: F401
+    import wizard.jobs  # noqa: F401
+
+
 def make_worker(app, queues=None, redis=None) -> AppWorker:
     from wizard.redis import get_redis
+
+    preload_job_code()
 
     with app.app_context():
         connection = redis or get_redis()

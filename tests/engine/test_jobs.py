@@ -7,14 +7,15 @@ from rq.registry import ScheduledJobRegistry
 from wizard.extensions import db
 from wizard.jobs import PERIODIC_JOBS, dispatch_due_syncs, ensure_periodic_jobs
 from wizard.models.sync import RunStatus, SyncRun
-from wizard.queue import QUEUE_NAME, enqueue_sync, progress
+from wizard.queue import SYNC_QUEUE_NAMES, enqueue_sync, progress
 from wizard.redis import get_redis
 
 from tests.engine.helpers import GoogleUser, crm_contact, names
 
 
 def work(connection):
-    SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=True)
+    SimpleWorker([Queue(name, connection=connection) for name in SYNC_QUEUE_NAMES],
+                 connection=connection).work(burst=True)
 
 
 def test_sync_now_runs_in_the_worker_and_reports_progress(app, account, emulator):

@@ -4,7 +4,8 @@ from rq.job import Job
 
 from wizard.extensions import db
 from wizard.models.sync import RunStatus, SyncRun
-from wizard.queue import QUEUE_NAME, enqueue_sync, job_id_for, live_run, progress, running_lock, running_lock_name
+from wizard.queue import (BULK_QUEUE_NAME, SYNC_QUEUE_NAMES, enqueue_sync, job_id_for, live_run, progress, running_lock,
+                          running_lock_name)
 from wizard.redis import get_redis
 
 
@@ -13,7 +14,7 @@ def test_enqueue_twice_gives_the_same_run(app, make_account):
     first = enqueue_sync(account.id, "contacts")
     second = enqueue_sync(account.id, "contacts")
     assert first == second
-    queue = Queue(QUEUE_NAME, connection=get_redis())
+    queue = Queue(BULK_QUEUE_NAME, connection=get_redis())  # a first sync
     assert queue.job_ids == [job_id_for(account.id, "contacts")]
     job = Job.fetch(job_id_for(account.id, "contacts"), connection=get_redis())
     assert job.args == (account.id, "contacts", first)
@@ -25,7 +26,7 @@ def test_objects_and_accounts_queue_separately(app, make_account):
     two = make_account(email="second@gmail.com", tag="Second")
     ids = {enqueue_sync(one.id, "contacts"), enqueue_sync(one.id, "activities"), enqueue_sync(two.id, "contacts")}
     assert len(ids) == 3
-    assert len(Queue(QUEUE_NAME, connection=get_redis())) == 3
+    assert sum(len(Queue(name, connection=get_redis())) for name in SYNC_QUEUE_NAMES) == 3
 
 
 def test_force_upgrades_a_queued_run(app, make_account):

@@ -7,7 +7,7 @@ from rq import Queue
 from wizard.engine_schedule import dispatch_due, jittered_interval, schedule_for
 from wizard.extensions import db
 from wizard.models.accounts import NEEDS_RECONNECT
-from wizard.queue import QUEUE_NAME
+from wizard.queue import SYNC_QUEUE_NAMES
 from wizard.redis import get_redis
 
 
@@ -28,7 +28,7 @@ def test_dispatch_queues_due_objects_once(app, make_account):
     account = make_account(contacts_period_minutes=60, activities_period_minutes=120)
     now = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
     assert dispatch_due(now, random.Random(3)) == 2
-    assert len(Queue(QUEUE_NAME, connection=get_redis())) == 2
+    assert sum(len(Queue(name, connection=get_redis())) for name in SYNC_QUEUE_NAMES) == 2
     # Not due again a minute later...
     assert dispatch_due(now + timedelta(minutes=1)) == 0
     due = schedule_for(account.id, "contacts").next_due_at.replace(tzinfo=timezone.utc)

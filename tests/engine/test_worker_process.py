@@ -8,34 +8,13 @@ import time
 
 import pytest
 
-from config import PROJECT_ROOT, TestingConfig, google_endpoints
-from wizard import create_app
+from config import PROJECT_ROOT
 from wizard.extensions import db as _db
 from wizard.models.sync import Pair, RunStatus, SyncRun
 from wizard.queue import enqueue_sync
 
 from tests.engine.helpers import GoogleUser, crm_contact, crm_contacts, names
-
-
-@pytest.fixture
-def overrides(tmp_path, redis_server, emulator):
-    return {"INSTANCE_PATH": str(tmp_path / "instance"), "REDIS_URL": redis_server.url,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shared.db'}", "GOOGLE_BACKOFF_BASE": 0.01,
-            "GOOGLE_BACKOFF_MAX": 0.05, "SYNC_FIRST_SYNC_PREVIEW": 1000000, "INSTALLATION_ID": "engine-tests",
-            "SYNC_CONTACTS_BATCH": 4, "SYNC_RUNNING_LOCK_TTL": 3, **google_endpoints(emulator.url)}
-
-
-@pytest.fixture
-def app(overrides):
-    """A database file shared with the worker process (the default test database lives in memory)."""
-    app = create_app(TestingConfig, **overrides)
-    with app.app_context():
-        _db.drop_all()  # a shared server database may hold another app's tables
-        _db.create_all()
-        yield app
-        _db.session.remove()
-        _db.drop_all()
-    app.extensions["redis"][1].flushdb()
+from tests.engine.shared_db import app, overrides  # noqa: F401  (a database file the worker shares)
 
 
 def run_worker(overrides, crash_at=None):

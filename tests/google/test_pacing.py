@@ -153,3 +153,98 @@ def test_settled_calls_count_from_when_they_were_answered(redis, use_redis):
     pacer.settle(ticket)
     pacer.acquire(1)
     assert time.monotonic() - started >= 0.68  # 0.3 s call + a full window after the answer
+
+
+# --- the project's budget, shared by every account and worker ------------------------------------------------
+
+def stop_on_wait(record):
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds):
+        record.append(seconds)
+        raise Stop()
+
+    return sleep, Stop
+
+
+def test_the_project_budget_is_shared_across_accounts(redis):
+    policy = PacingPolicy(per_minute=10, project_per_minute=3, window=30)
+    one = Pacer("acct-1", "calendar", redis, policy, project_key="client-a")
+    two = Pacer("acct-2", "calendar", redis, policy, project_key="client-a")
+    other_project = Pacer("acct-3", "calendar", redis, policy, project_key="client-b")
+    one.acquire(2)
+    two.acquire(1)
+    other_project.acquire(3)  # another project's window is its own
+    waits = []
+    sleep, Stop = stop_on_wait(waits)
+    with pytest.raises(Stop):
+        Pacer("acct-2", "calendar", redis, policy, sleep=sleep, project_key="client-a").acquire(1)
+    assert 29 < waits[0] <= 30  # the project is full though acct-2 used 1 of its 10
+    assert redis.zcard(two.window_key) == 1
+
+
+def test_a_call_takes_both_windows_or_neither(redis):
+    policy = PacingPolicy(per_minute=2, project_per_minute=5, window=30)
+    pacer = Pacer("acct-full", "people", redis, policy, project_key="client-x")
+    pacer.acquire(2)
+    waits = []
+    sleep, Stop = stop_on_wait(waits)
+    with pytest.raises(Stop):
+        Pacer("acct-full", "people", redis, policy, sleep=sleep, project_key="client-x").acquire(1)
+    # Refused by the account's window, the call left no stamp in the project's: the others still have 3.
+    assert redis.zcard(pacer.project_window_key) == 2
+    for n in range(3):
+        assert Pacer(f"acct-other-{n}", "people", redis, policy, project_key="client-x").acquire(1) == 0
+    assert policy.max_cost == 2
+
+
+def test_settling_moves_the_stamps_of_both_windows(redis):
+    pacer = Pacer("acct-s", "calendar", redis, PacingPolicy(per_minute=5, project_per_minute=5, window=30),
+                  project_key="client-s")
+    ticket = pacer.reserve(3)
+    pacer.settle(ticket)
+    assert redis.zcard(pacer.window_key) == 3 and redis.zcard(pacer.project_window_key) == 3
+
+
+def _compete(url, worker, accounts, calls, out):
+    """One worker process: its own Redis client, several accounts, each call stamped on Redis' clock."""
+    client = redis_lib.Redis.from_url(url)
+    policy = PacingPolicy(per_minute=100, project_per_minute=6, window=0.6)
+    pacers = [Pacer(f"acct-{worker}-{n}", "calendar", client, policy, project_key="shared") for n in range(accounts)]
+    stamps = []
+    for i in range(calls):
+        pacers[i % accounts].acquire(1)
+        seconds, micros = client.time()
+        stamps.append(seconds + micros / 1e6)
+    out.put(stamps)
+
+
+def test_two_processes_keep_to_the_project_budget_together(redis, redis_server):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    workers = [context.Process(target=_compete, args=(redis_server.url, w, 3, 9, out)) for w in range(2)]
+    started = time.monotonic()
+    for process in workers:
+        process.start()
+    stamps = sorted(out.get(timeout=30) + out.get(timeout=30))
+    for process in workers:
+        process.join(timeout=10)
+    assert len(stamps) == 18
+    # Any 0.6 s (less a little for the stamp's own latency) holds at most 6 of the 18 calls...
+    assert all(stamps[i + 6] - stamps[i] >= 0.55 for i in range(len(stamps) - 6))
+    # ...so 18 calls need at least two full windows, whatever the accounts and processes.
+    assert time.monotonic() - started >= 1.2
+
+
+def test_the_local_fallback_keeps_the_project_budget_too():
+    policy = PacingPolicy(per_minute=10, project_per_minute=2, window=0.3)
+    one = Pacer("local-1", "people", None, policy, project_key="local-project")
+    two = Pacer("local-2", "people", None, policy, project_key="local-project")
+    started = time.monotonic()
+    one.acquire(1)
+    two.acquire(1)
+    one.acquire(1)
+    assert time.monotonic() - started >= 0.28

@@ -23,3 +23,18 @@ def test_clients_take_endpoints_and_limits_from_the_config(app):
 def test_a_budget_of_zero_means_no_client_side_budget(app):
     app.config["GOOGLE_CALENDAR_PER_MINUTE"] = 0
     assert session.pacing_policy("calendar").per_minute is None
+
+
+def test_the_project_budgets_come_from_the_config_and_the_client_id(app):
+    from wizard.setup.services import set_setting
+
+    set_setting("GoogleClientId", "123456789012-project.apps.googleusercontent.com")
+    app.config.update(GOOGLE_PEOPLE_PROJECT_PER_MINUTE=300)
+    account = SimpleNamespace(id=5, google_sub="1234567890")
+    people = session.people_client(account, http=requests.Session())
+    calendar = session.calendar_client(account, http=requests.Session())
+    assert people.pacer.policy.project_per_minute == 300
+    assert calendar.pacer.policy.project_per_minute == 10000  # Google's documented per-project quota
+    assert calendar.pacer.project_window_key.endswith("calendar:123456789012-project.apps.googleusercontent.com")
+    app.config["GOOGLE_PEOPLE_PROJECT_PER_MINUTE"] = None
+    assert session.pacing_policy("people").project_per_minute is None

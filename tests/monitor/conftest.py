@@ -5,7 +5,7 @@ from rq import Queue, SimpleWorker
 
 from wizard.extensions import db
 from wizard.models.sync import RunStatus, SyncRun
-from wizard.queue import QUEUE_NAME, job_id_for
+from wizard.queue import QUEUE_NAME, SYNC_QUEUE_NAMES, job_id_for
 from wizard.redis import get_redis
 
 
@@ -43,7 +43,8 @@ def account(make_account):
 def work():
     """Run every queued job with a real RQ worker (in this process, burst mode)."""
     connection = get_redis()
-    SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=True)
+    SimpleWorker([Queue(name, connection=connection) for name in SYNC_QUEUE_NAMES],
+                 connection=connection).work(burst=True)
 
 
 def queue_crashing_sync(account, object="contacts") -> SyncRun:

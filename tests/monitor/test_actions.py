@@ -9,12 +9,16 @@ from config import TestingConfig
 from tests.monitor.conftest import queue_crashing_sync, work
 from wizard.extensions import db
 from wizard.models.sync import RunStatus, SyncRun
-from wizard.queue import QUEUE_NAME, enqueue_sync, job_id_for
+from wizard.queue import BULK_QUEUE_NAME, QUEUE_NAME, SYNC_QUEUE_NAMES, enqueue_sync, job_id_for
 from wizard.redis import get_redis
 
 
 def failed_ids(queue=QUEUE_NAME):
     return FailedJobRegistry(queue, connection=get_redis()).get_job_ids()
+
+
+def queued_syncs():
+    return sum(Queue(name, connection=get_redis()).count for name in SYNC_QUEUE_NAMES)
 
 
 def active_runs(account_id, object="contacts"):
@@ -37,7 +41,7 @@ def test_requeue_queues_one_new_run_for_the_account_and_object(as_admin, failed_
     # The crashed run is closed, the failed job replaced by the real sync job of the new run.
     assert db.session.get(SyncRun, failed_sync.id).status == RunStatus.FAILED
     assert failed_ids() == []
-    queue = Queue(QUEUE_NAME, connection=get_redis())
+    queue = Queue(BULK_QUEUE_NAME, connection=get_redis())  # never synced yet: a long run
     assert queue.get_job_ids() == [job_id_for(failed_sync.account_id, "contacts")]
     job = Job.fetch(queue.get_job_ids()[0], connection=get_redis())
     assert job.func_name == "wizard.jobs.sync_account" and job.meta["run_id"] == runs[0].id
@@ -62,7 +66,7 @@ def test_requeue_while_a_run_is_already_live_adds_none(as_admin, account, failed
     assert flashes(as_admin) == [("success", "1 failed job is queued again.")]
     assert [r.id for r in active_runs(account.id, "activities")] == [live]
     assert len(active_runs(account.id, "contacts")) == 1
-    assert Queue(QUEUE_NAME, connection=get_redis()).count == 2
+    assert queued_syncs() == 2
 
 
 def test_retry_all_requeues_every_failed_job(as_admin, account, make_account, failed_sync):
@@ -88,7 +92,7 @@ def test_delete_removes_the_failed_job_only(as_admin, failed_sync):
     as_admin.post("/admin/jobs/delete", data={"job_id": failed_sync.job_id})
     assert flashes(as_admin) == [("success", "The failed job is deleted.")]
     assert failed_ids() == [] and not get_redis().exists(f"rq:job:{failed_sync.job_id}")
-    assert Queue(QUEUE_NAME, connection=get_redis()).count == 0  # nothing queued instead
+    assert queued_syncs() == 0  # nothing queued instead
     as_admin.post("/admin/jobs/delete", data={"job_id": failed_sync.job_id})
     assert flashes(as_admin)[0][0] == "warning"
 

@@ -61,9 +61,10 @@ def test_figures(app, client, scraping, account, make_account):
     assert response.mimetype == "text/plain"
     text = response.get_data(as_text=True)
     got = samples(text)
-    assert got['syncwizard_queue_depth{queue="sync"}'] == 1
+    assert got['syncwizard_queue_depth{queue="sync-bulk"}'] == 1  # a first sync
+    assert got['syncwizard_queue_depth{queue="sync"}'] == 0
     assert got['syncwizard_queue_depth{queue="default"}'] == 0
-    assert 0 <= got['syncwizard_queue_oldest_job_age_seconds{queue="sync"}'] < 60
+    assert 0 <= got['syncwizard_queue_oldest_job_age_seconds{queue="sync-bulk"}'] < 60
     assert got['syncwizard_jobs_failed{queue="sync"}'] == 1
     assert got["syncwizard_workers"] == 1 and got["syncwizard_workers_alive"] == 1
     assert got['syncwizard_runs_last_24h{outcome="succeeded"}'] == 2
@@ -75,4 +76,4 @@ def test_figures(app, client, scraping, account, make_account):
                  "syncwizard_queue_oldest_job_age_seconds"):
         assert f"# TYPE {name} gauge" in text and f"# HELP {name} " in text
     # Reading the figures changed nothing in Redis.
-    assert get_redis().llen("rq:queue:sync") == 1
+    assert get_redis().llen("rq:queue:sync-bulk") == 1

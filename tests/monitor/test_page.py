@@ -23,12 +23,12 @@ def row(html, attribute, value):
 def test_a_queued_sync_shows_in_its_queue_and_as_a_run(as_admin, account):
     run_id = enqueue_sync(account.id, "activities", trigger="manual")
     html = as_admin.get("/admin/jobs").get_data(as_text=True)
-    assert re.search(r"<td data-depth>1</td>", row(html, "data-queue", "sync"))
+    assert re.search(r"<td data-depth>1</td>", row(html, "data-queue", "sync-bulk"))  # a first sync
     run = row(html, "data-run", run_id)
     assert "owner@gmail.com" in run and "Activities" in run and 'data-run-status="queued"' in run
     assert "data-job-gone" not in run  # its job is alive in the queue
     data = as_admin.get("/admin/jobs.json").get_json()
-    sync = next(q for q in data["queues"] if q["name"] == "sync")
+    sync = next(q for q in data["queues"] if q["name"] == "sync-bulk")
     assert sync["depth"] == 1 and sync["oldest_age"] is not None and sync["oldest_age"] < 60
     assert [r["run_id"] for r in data["active_runs"]] == [run_id]
 

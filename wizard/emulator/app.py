@@ -126,7 +126,8 @@ class EmulatorApp:
             raise insufficient_scope(SERVICES[call.route.api][0], call.route.rpc, accepted)
 
     def check_quota(self, call):
-        """Sliding one-minute windows: per user (and, when set, per project) for each API."""
+        """Sliding one-minute windows (setting `quota_window_seconds`): per user (and, when set, per project)
+        for each API."""
         api = call.route.api
         with self.state.lock:
             quota = self.state.quotas.get(api) or {}
@@ -141,7 +142,8 @@ class EmulatorApp:
             return
         now = self.state.now()
         window = self.state.windows[key]
-        while window and window[0] <= now - 60:
+        span = self.state.settings.get("quota_window_seconds", 60)
+        while window and window[0] <= now - span:
             window.popleft()
         if len(window) >= limit:
             raise rate_limited(api, status, per_user)

@@ -24,6 +24,9 @@ DEFAULT_SETTINGS = {
     "people_sync_token_lifetime": 7 * 24 * 3600,
     "calendar_sync_token_lifetime": 30 * 24 * 3600,
     "max_refresh_tokens": 100,
+    # Google's quota windows are one minute; a test may shorten them to check pacing against the same
+    # limits in seconds instead of minutes.
+    "quota_window_seconds": 60,
 }
 DEFAULT_QUOTAS = {
     # Per user per minute, sliding window. Calendar documents 600; People's console defaults are lower in

@@ -1,4 +1,5 @@
-"""Pacing of Google calls per account: writes one at a time, a per-minute budget, backoff on refusals.
+"""Pacing of Google calls: writes one at a time per account, per-minute budgets per account and per project,
+backoff on refusals.
 
 - **Write serialization** ("mutate requests for the same user should be sent sequentially"): every write
   runs under a Redis lock keyed by the Google account (and the API, so a contacts run and a calendar run of
@@ -8,6 +9,10 @@
 - **Per-minute budget**: a sliding window in Redis (a sorted set of call stamps, checked and filled by one Lua
   script on Redis' own clock, so workers on different machines agree). A Calendar batch costs one unit per
   inner call, as Google counts it. Callers wait for room instead of being refused with 429.
+- **Per-project budget**: Google also counts every call of the OAuth client's project (Calendar: 10,000 per
+  minute), whichever worker or machine sends it. A second window, one per API and project, lives next to
+  the account's; a call takes room in both or in neither, in the same Lua script, so two workers can never
+  each hold one window and wait for the other, nor together overshoot either.
 - **Backoff**: exponential with jitter, honouring `Retry-After`; `backoff_delay` is pure and tested alone.
   `QuotaExceeded` is never retried hot (its class is not `retryable`).
 
@@ -52,9 +57,11 @@ def backoff_schedule(attempts: int, *, base: float = 1.0, cap: float = 64.0, see
 
 @dataclass(frozen=True)
 class PacingPolicy:
-    """Limits for one account and API. `per_minute=None` means no client-side budget."""
+    """Limits for one account and API. `per_minute=None` means no client-side budget; `project_per_minute`
+    is the budget every account of the project shares (None: none)."""
 
     per_minute: int | None = None
+    project_per_minute: int | None = None
     window: float = 60.0
     max_attempts: int = 6  # tries in all, the first included
     base_delay: float = 1.0
@@ -66,39 +73,49 @@ class PacingPolicy:
     @property
     def max_cost(self) -> int | None:
         """The most units one call may cost (a batch larger than this must be split)."""
-        return self.per_minute
+        limits = [n for n in (self.per_minute, self.project_per_minute) if n]
+        return min(limits) if limits else None
 
 
-# Sliding window on Redis' clock: drop stamps older than the window, then either record `cost` stamps and
-# answer 0, or answer how many milliseconds until enough stamps leave the window.
+# Sliding windows on Redis' clock, one per key (the account's, the project's): drop stamps older than the
+# window, then either record `cost` stamps in every window and answer 0, or record nothing and answer how many
+# milliseconds until enough stamps leave the fullest window. ARGV: window, cost, ticket, then one limit per key.
 _WINDOW_SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local used = redis.call('ZCARD', KEYS[1])
-if used + cost <= limit then
-  for i = 1, cost do
-    redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. i)
+local cost = tonumber(ARGV[2])
+local wait = 0
+for k = 1, #KEYS do
+  local limit = tonumber(ARGV[3 + k])
+  redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', now - window)
+  local used = redis.call('ZCARD', KEYS[k])
+  if used + cost > limit then
+    local oldest = redis.call('ZRANGE', KEYS[k], used + cost - limit - 1, used + cost - limit - 1, 'WITHSCORES')
+    local w = tonumber(oldest[2]) + window - now
+    if w < 1 then w = 1 end
+    if w > wait then wait = w end
   end
-  redis.call('PEXPIRE', KEYS[1], window)
-  return 0
 end
-local oldest = redis.call('ZRANGE', KEYS[1], used + cost - limit - 1, used + cost - limit - 1, 'WITHSCORES')
-local wait = tonumber(oldest[2]) + window - now
-if wait < 1 then wait = 1 end
-return wait
+if wait > 0 then return wait end
+for k = 1, #KEYS do
+  for i = 1, cost do
+    redis.call('ZADD', KEYS[k], now, ARGV[3] .. ':' .. i)
+  end
+  redis.call('PEXPIRE', KEYS[k], window)
+end
+return 0
 """
 
 _SETTLE_SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for i = 1, tonumber(ARGV[2]) do
-  redis.call('ZADD', KEYS[1], now, ARGV[3] .. ':' .. i)
+for k = 1, #KEYS do
+  for i = 1, tonumber(ARGV[2]) do
+    redis.call('ZADD', KEYS[k], now, ARGV[3] .. ':' .. i)
+  end
+  redis.call('PEXPIRE', KEYS[k], tonumber(ARGV[1]))
 end
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
 return 0
 """
 
@@ -132,11 +149,13 @@ class WriteLockTimeout(RuntimeError):
 
 
 class Pacer:
-    """Pacing for one Google account and API (`api` is "people" or "calendar")."""
+    """Pacing for one Google account and API (`api` is "people" or "calendar"), within its project's budget
+    (`project_key` names the project, e.g. by the OAuth client id)."""
 
     def __init__(self, account_key: str, api: str = "people", redis=None, policy: PacingPolicy | None = None, *,
-                 sleep=time.sleep, rand=random.random):
+                 sleep=time.sleep, rand=random.random, project_key: str | None = None):
         self.account_key = str(account_key)
+        self.project_key = str(project_key or "default")
         self.api = api
         self.redis = redis
         self.policy = policy or PacingPolicy()
@@ -152,8 +171,17 @@ class Pacer:
         return f"{NAMESPACE}:window:{self.api}:{self.account_key}"
 
     @property
+    def project_window_key(self) -> str:
+        return f"{NAMESPACE}:project-window:{self.api}:{self.project_key}"
+
+    @property
     def lock_key(self) -> str:
         return f"{NAMESPACE}:write:{self.api}:{self.account_key}"
+
+    def _windows(self) -> list[tuple[str, int]]:
+        """(key, limit) of every budget a call must fit: the account's, then the project's."""
+        budgets = [(self.window_key, self.policy.per_minute), (self.project_window_key, self.policy.project_per_minute)]
+        return [(key, int(limit)) for key, limit in budgets if limit]
 
     # --- budget ---------------------------------------------------------------------------------------
 
@@ -163,15 +191,16 @@ class Pacer:
 
     def reserve(self, cost: int = 1) -> "Ticket":
         """Like `acquire`, returning a ticket to `settle` once the call is answered."""
-        limit = self.policy.per_minute
-        if not limit or cost <= 0:
+        windows = self._windows()
+        if not windows or cost <= 0:
             return Ticket("", 0, 0.0)
+        limit = self.policy.max_cost
         if cost > limit:
             raise ValueError(f"a call costing {cost} units can never fit a budget of {limit} per window")
         waited = 0.0
         ticket = uuid.uuid4().hex
         while True:
-            wait = self._try_take(ticket, cost, limit)
+            wait = self._try_take(ticket, cost, windows)
             if wait <= 0:
                 self.waited += waited
                 return Ticket(ticket, cost, waited)
@@ -187,30 +216,41 @@ class Pacer:
         """
         if not ticket.cost:
             return
+        keys = [key for key, _limit in self._windows()]
         if self._settle_script is not None:
-            self._settle_script(keys=[self.window_key], args=[int(self.policy.window * 1000), ticket.cost, ticket.id])
+            self._settle_script(keys=keys, args=[int(self.policy.window * 1000), ticket.cost, ticket.id])
             return
         with _local_lock:
-            stamps = _local_windows.setdefault(self.window_key, deque())
-            kept = [s for s in stamps if s[1] != ticket.id]
             now = time.monotonic()
-            stamps.clear()
-            stamps.extend(kept + [(now, ticket.id)] * ticket.cost)
+            for key in keys:
+                stamps = _local_windows.setdefault(key, deque())
+                kept = [s for s in stamps if s[1] != ticket.id]
+                stamps.clear()
+                stamps.extend(kept + [(now, ticket.id)] * ticket.cost)
 
-    def _try_take(self, ticket: str, cost: int, limit: int) -> float:
+    def _try_take(self, ticket: str, cost: int, windows: list[tuple[str, int]]) -> float:
+        """Take `cost` units in every window or in none; answer 0, or the seconds until all could fit."""
         window_ms = int(self.policy.window * 1000)
         if self._script is not None:
-            wait_ms = self._script(keys=[self.window_key], args=[window_ms, limit, cost, ticket])
+            wait_ms = self._script(keys=[key for key, _limit in windows],
+                                   args=[window_ms, cost, ticket, *[limit for _key, limit in windows]])
             return int(wait_ms) / 1000.0
         with _local_lock:
-            stamps = _local_windows.setdefault(self.window_key, deque())
             now = time.monotonic()
-            while stamps and stamps[0][0] <= now - self.policy.window:
-                stamps.popleft()
-            if len(stamps) + cost <= limit:
-                stamps.extend([(now, ticket)] * cost)
-                return 0.0
-            return max(0.001, stamps[len(stamps) + cost - limit - 1][0] + self.policy.window - now)
+            wait = max(self._local_wait(key, limit, cost, now) for key, limit in windows)
+            if wait > 0:
+                return wait
+            for key, _limit in windows:
+                _local_windows[key].extend([(now, ticket)] * cost)
+            return 0.0
+
+    def _local_wait(self, key: str, limit: int, cost: int, now: float) -> float:
+        stamps = _local_windows.setdefault(key, deque())
+        while stamps and stamps[0][0] <= now - self.policy.window:
+            stamps.popleft()
+        if len(stamps) + cost <= limit:
+            return 0.0
+        return max(0.001, stamps[len(stamps) + cost - limit - 1][0] + self.policy.window - now)
 
     # --- writes ---------------------------------------------------------------------------------------
 

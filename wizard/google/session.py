@@ -8,6 +8,10 @@ configuration (each with an environment-driven default in the app config, else t
   per-project limits only in its console (tens per minute per user are observed defaults).
 - `GOOGLE_CALENDAR_PER_MINUTE` (default 600): Google's documented per-user Calendar quota; a batch costs one
   unit per inner call.
+- `GOOGLE_CALENDAR_PROJECT_PER_MINUTE` (default 10,000): Google's documented per-project Calendar quota,
+  shared by every account and worker (a Redis window keyed by the OAuth client id).
+- `GOOGLE_PEOPLE_PROJECT_PER_MINUTE` (default unset: no project budget): People's per-project limits are
+  shown only in the project's console; set it to the lowest per-minute quota shown there.
 - `GOOGLE_PACING_WINDOW` (60 s), `GOOGLE_MAX_ATTEMPTS` (6), `GOOGLE_BACKOFF_BASE` (1 s),
   `GOOGLE_BACKOFF_MAX` (64 s), `GOOGLE_WRITE_LOCK_TIMEOUT` (600 s).
 """
@@ -20,13 +24,16 @@ from .pacing import Pacer, PacingPolicy
 from .people import PeopleClient
 
 DEFAULT_PER_MINUTE = {"people": 90, "calendar": 600}
+DEFAULT_PROJECT_PER_MINUTE = {"people": None, "calendar": 10000}
 
 
 def pacing_policy(api: str, config=None) -> PacingPolicy:
     config = current_app.config if config is None else config
     per_minute = config.get(f"GOOGLE_{api.upper()}_PER_MINUTE", DEFAULT_PER_MINUTE[api])
+    project = config.get(f"GOOGLE_{api.upper()}_PROJECT_PER_MINUTE", DEFAULT_PROJECT_PER_MINUTE[api])
     return PacingPolicy(
         per_minute=int(per_minute) if per_minute else None,
+        project_per_minute=int(project) if project else None,
         window=float(config.get("GOOGLE_PACING_WINDOW", 60.0)),
         max_attempts=int(config.get("GOOGLE_MAX_ATTEMPTS", 6)),
         base_delay=float(config.get("GOOGLE_BACKOFF_BASE", 1.0)),
@@ -40,12 +47,24 @@ def account_key(account) -> str:
     return str(getattr(account, "google_sub", None) or getattr(account, "id", None) or account)
 
 
+def project_key() -> str:
+    """The Google project's identity for its shared budget: the OAuth client id (one client, one project)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from wizard.setup.services import get_setting
+
+    try:
+        return get_setting("GoogleClientId") or "default"
+    except SQLAlchemyError:  # no settings table (a bare test database): one budget for all
+        return "default"
+
+
 def pacer_for(account, api: str, redis=None, config=None) -> Pacer:
     if redis is None:
         from wizard.redis import get_redis
 
         redis = get_redis()
-    return Pacer(account_key(account), api, redis, pacing_policy(api, config))
+    return Pacer(account_key(account), api, redis, pacing_policy(api, config), project_key=project_key())
 
 
 def people_client(account, http=None, config=None, redis=None) -> PeopleClient:
