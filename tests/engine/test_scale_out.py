@@ -33,7 +33,8 @@ BIG = 3
 BIG_CONTACTS = 120
 WINDOW = 4  # seconds per quota window, the emulator's and the product's
 PER_USER = 12  # People calls per user per window: a big account's first sync needs several windows
-PER_PROJECT = 200  # People calls of the whole project per window: three workers unpaced send more
+PER_PROJECT = 120  # People calls of the whole project per window: three workers unpaced send more (~160 on
+# PostgreSQL, more on SQLite, on a 2-core machine), so the shared budget is what holds them back
 
 
 @pytest.fixture
@@ -210,7 +211,7 @@ def test_three_workers_sync_200_accounts_fairly_within_quotas(app, overrides, em
     assert max_concurrent(big_rows) <= WORKERS - 1
     # Google refused nothing, though the big accounts and the project sent more than one window allows.
     assert refusals.refused() == 0
-    assert 0.9 * PER_PROJECT <= refusals.busiest_window() <= PER_PROJECT  # the project's budget was the limit
+    assert 0.75 * PER_PROJECT <= refusals.busiest_window() <= PER_PROJECT  # the project's budget was the limit
     by_user = emulator.stats()["by_user"]
     assert all(by_user[a.email] > 2 * PER_USER for a in big)  # each big run needed several windows
     print(f"peak concurrent runs {peak}")
