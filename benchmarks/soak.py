@@ -230,6 +230,12 @@ class Workers:
         self.processes[index] = self.start()
         return busy
 
+    def names(self):
+        """RQ names of the workers alive now (wizard.worker.worker_name: host.pid)."""
+        import socket
+
+        return {f"{socket.gethostname()}.{p.pid}" for p in self.processes if p.poll() is None}
+
     def stop(self):
         for process in self.processes:
             if process.poll() is None:
@@ -640,13 +646,12 @@ class Soak:
 
     def check_jobs(self):
         """No job started without a live worker; every failed job explained by a killed worker."""
-        from rq import Worker
         from rq.registry import FailedJobRegistry, StartedJobRegistry
 
         from wizard.queue import sync_queue
 
         queue = sync_queue()
-        live = {w.name for w in Worker.all(connection=queue.connection)}
+        live = self.workers.names()  # a killed worker stays registered in Redis until its TTL: not asked
         started = StartedJobRegistry(queue=queue)
         for job_id in started.get_job_ids():
             job = queue.fetch_job(job_id.split(":")[0])
