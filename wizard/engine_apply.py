@@ -9,7 +9,7 @@ saved only once Google has answered for it, with Google's new etag.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from wizard.extensions import db
+from wizard.extensions import begin_write, db
 from wizard.models.sync import SyncConflict
 from wizard.sync import actions as A
 from wizard.sync.records import fingerprint
@@ -130,6 +130,7 @@ class Applier:
         backrefs = []
         for start in range(0, len(writes), CRM_BATCH):
             chunk = writes[start:start + CRM_BATCH]
+            begin_write()  # each record's savepoint must not start a reader that another writer deadlocks
             for action in chunk:
                 try:
                     with db.session.begin_nested():
