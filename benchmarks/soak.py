@@ -194,7 +194,7 @@ def event_body(fields, token):
 # --- workers ------------------------------------------------------------------------------------------------
 
 class Workers:
-    """Long-running RQ workers, each in its own process group so that a SIGKILL takes its work horse too."""
+    """Long-running RQ workers, each in its own process group; a kill takes the worker and its work horse."""
 
     def __init__(self, overrides, count, log_dir):
         self.env = dict(os.environ, SYNCWIZARD_TEST_OVERRIDES=json.dumps(overrides), SYNCWIZARD_WORKER_BURST="0")
@@ -214,21 +214,47 @@ class Workers:
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def kill_one(self, rng, within=3.0) -> bool:
-        """SIGKILL a worker and its horse (one running a job if one does within `within` seconds, else any)
-        and start a new one; True when it was running a job."""
+        """SIGKILL a worker and its horse (the one running a sync if one does within `within` seconds, else
+        any) and start a new one; True when it was running a sync."""
         deadline = time.monotonic() + within
-        busy = []
-        while not busy and time.monotonic() < deadline:
-            busy = [i for i, p in enumerate(self.processes) if _has_children(p.pid)]
-            if not busy:
-                time.sleep(0.02)
-        index = rng.choice(busy) if busy else rng.randrange(len(self.processes))
+        index = self.running_a_sync()
+        while index is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+            index = self.running_a_sync()
+        busy = index is not None
+        if index is None:
+            index = rng.randrange(len(self.processes))
         process = self.processes[index]
-        busy = _has_children(process.pid)
+        horses = _children(process.pid)  # RQ puts each work horse in a session of its own: killed apart
         os.killpg(process.pid, signal.SIGKILL)
+        for horse in horses:
+            try:
+                os.killpg(horse, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         process.wait()
         self.processes[index] = self.start()
         return busy
+
+    def running_a_sync(self):
+        """The index of a worker whose job's run is `running` in the database now, if any."""
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        from wizard.models.sync import RunStatus, SyncRun
+        from wizard.redis import get_redis
+
+        db.session.expire_all()
+        by_pid = {p.pid: i for i, p in enumerate(self.processes)}
+        for run in db.session.scalars(db.select(SyncRun).where(SyncRun.status == RunStatus.RUNNING)):
+            try:
+                name = Job.fetch(run.job_id, connection=get_redis()).worker_name or ""
+            except NoSuchJobError:
+                continue
+            pid = name.rpartition(".")[2]
+            if pid.isdigit() and int(pid) in by_pid:
+                return by_pid[int(pid)]
+        return None
 
     def names(self):
         """RQ names of the workers alive now (wizard.worker.worker_name: host.pid)."""
@@ -249,11 +275,14 @@ class Workers:
                 process.wait()
 
 
-def _has_children(pid) -> bool:
-    try:
-        return bool(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
-    except OSError:
-        return False
+def _children(pid) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
 
 
 # --- the soak -----------------------------------------------------------------------------------------------
