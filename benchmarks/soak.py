@@ -99,6 +99,7 @@ class Figures:
     convergence_rounds: int = 0
     runs: Counter = field(default_factory=Counter)
     run_failures: Counter = field(default_factory=Counter)
+    run_failure_example: dict = field(default_factory=dict)  # one outcome per code, for the reader
     google_writes: Counter = field(default_factory=Counter)
     crm_writes: Counter = field(default_factory=Counter)
     retries: int = 0
@@ -664,6 +665,7 @@ class Soak:
             self.figures.runs[run.status] += 1
             if run.status == RunStatus.FAILED:
                 self.figures.run_failures[run.outcome_code] += 1
+                self.figures.run_failure_example.setdefault(run.outcome_code, str(run.outcome_params)[:160])
             counts = run.counts or {}
             self.figures.google_writes.update(counts.get("google") or {})
             self.figures.crm_writes.update(counts.get("crm") or {})
