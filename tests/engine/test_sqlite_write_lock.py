@@ -40,7 +40,7 @@ def app(tmp_path, db_file, redis_server, emulator):
     app.extensions["redis"][1].flushdb()
 
 
-def other_worker_commits_during_the_first_flush(db_file):
+def other_worker_commits_at_the_first_crm_flush(db_file):
     """When the run first flushes a CRM write, another connection takes RESERVED (if it can) and starts to
     commit."""
     state = {"armed": True, "thread": None}
@@ -69,7 +69,7 @@ def test_crm_writes_wait_for_another_writer_instead_of_crashing(app, account, em
     contact = crm_contact(account, "Anna", "Petrova")
     assert run_sync(account.id, "contacts").status == RunStatus.SUCCEEDED
     google.update_name(google.labelled()[0], "Anya")  # the next run writes the CRM
-    state, other, before_flush = other_worker_commits_during_the_first_flush(db_file)
+    state, other, before_flush = other_worker_commits_at_the_first_crm_flush(db_file)
     event.listen(_db.session, "before_flush", before_flush)
     try:
         run = run_sync(account.id, "contacts")
