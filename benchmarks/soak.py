@@ -630,20 +630,28 @@ class Soak:
         return self.figures
 
     def rounds(self):
+        """Rounds until `--rounds` are done or 60 % of the time is spent, whichever comes first; the expiry, the
+        revocation and the kills happen at fractions of that progress, so a time-bound soak meets them all."""
         p = self.p
-        kill_rounds = set(self.rng.sample(range(1, p.rounds + 1), min(p.kills, p.rounds)))
+        kills = sorted(self.rng.uniform(0.05, 1.0) for _ in range(p.kills))
+        events = [(1 / 3, self.expire_tokens), (1 / 2, self.revoke)]
         self.faults_on()
-        budget = p.time_limit * 0.6
-        for round_no in range(1, p.rounds + 1):
+        begun = time.monotonic()
+        budget = max(1.0, p.time_limit * 0.6 - (begun - self.started))
+        round_no = 0
+        while round_no < p.rounds or kills or events:
+            round_no += 1
+            progress = max(round_no / p.rounds, (time.monotonic() - begun) / budget)
             if round_no > 1:
                 self.edit_round(round_no)
-            if round_no == max(2, p.rounds // 3):
-                self.expire_tokens(round_no)
-            if round_no == max(2, p.rounds // 2):
-                self.revoke(round_no)
-            self.sync_round(round_no, kill=round_no in kill_rounds)
+                while events and events[0][0] <= progress:
+                    events.pop(0)[1](round_no)
+            kill = bool(kills) and kills[0] <= progress
+            if kill:
+                kills.pop(0)
+            self.sync_round(round_no, kill=kill)
             self.figures.rounds = round_no
-            if time.monotonic() - self.started > budget:
+            if time.monotonic() - begun > budget and not (kills or events):
                 break
         self.figures.faults = self.emulator.control("GET", "/stats").get("faults", {})
 
