@@ -59,6 +59,9 @@ class Params:
     kills: int = 2              # workers SIGKILLed (at random rounds, at a random moment of the round)
     workers: int = 2
     chunk_size: int = 50
+    # Seconds before the Google write lock of a killed worker frees itself (the product's default, 600). A
+    # kill during a write phase stalls that account's runs that long: see docs/soak.md, "What the soak found".
+    write_lock_timeout: float = 600.0
     seed: int = 1
     time_limit: float = 150.0   # seconds for the whole soak; rounds stop early to leave room for the end
     log_dir: str | None = None  # worker logs (default: discarded)
@@ -885,6 +888,7 @@ def run_soak(params: Params) -> Figures:
     config = {"GOOGLE_BACKOFF_BASE": 0.02, "GOOGLE_BACKOFF_MAX": 0.3, "GOOGLE_MAX_ATTEMPTS": 10,
               "GOOGLE_PEOPLE_PER_MINUTE": 100000, "GOOGLE_CALENDAR_PER_MINUTE": 100000,
               "SYNC_RUNNING_LOCK_TTL": 5, "SYNC_CHUNK_SIZE": params.chunk_size, "SYNC_CONTACTS_BATCH": 50,
+              "GOOGLE_WRITE_LOCK_TIMEOUT": params.write_lock_timeout,
               "SYNC_FIRST_SYNC_PREVIEW": 10 ** 9}
     with environment(**config) as (app, emulator):
         keys = ["INSTANCE_PATH", "REDIS_URL", "SQLALCHEMY_DATABASE_URI", "INSTALLATION_ID", *config,
