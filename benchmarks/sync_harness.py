@@ -75,10 +75,11 @@ def environment(**config):
     redis = EmbeddedRedis(tmp / "redis", persist=False).start()
     emulator = Emulator()
     try:
+        settings = {"SYNC_FIRST_SYNC_PREVIEW": 10 ** 9, "GOOGLE_PEOPLE_PER_MINUTE": 600, "SYNC_CHUNK_SIZE": 2000,
+                    **config}  # a caller may override the defaults
         app = create_app(TestingConfig, INSTANCE_PATH=str(tmp / "instance"), REDIS_URL=redis.url,
                          SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'bench.db'}", INSTALLATION_ID="bench",
-                         SYNC_FIRST_SYNC_PREVIEW=10 ** 9, GOOGLE_PEOPLE_PER_MINUTE=600, SYNC_CHUNK_SIZE=2000, **config,
-                         **google_endpoints(emulator.url))
+                         **settings, **google_endpoints(emulator.url))
         with app.app_context():
             db.create_all()
             yield app, emulator
@@ -90,7 +91,10 @@ def environment(**config):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def link_account(app, emulator, email="bench@gmail.com", label="CRM contacts", **settings):
+def link_account(app, emulator, email="bench@gmail.com", label="CRM contacts", user_email="bench@example.com",
+                 register_client=True, **settings):
+    """A CRM user (`user_email`) with the Google account `email` linked through the real OAuth code flow.
+    Several accounts: register the OAuth client with the first one only."""
     from wizard.accounts.tokens import apply_token
     from wizard.crm import services
     from wizard.models import User
@@ -101,8 +105,9 @@ def link_account(app, emulator, email="bench@gmail.com", label="CRM contacts", *
     set_setting("GoogleClientId", CLIENT_ID)
     set_setting("GoogleClientSecret", CLIENT_SECRET)
     redirect = google_client_config().redirect_uri
-    emulator.control("POST", "/clients", {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-                                          "redirect_uris": [redirect], "status": "production"})
+    if register_client:
+        emulator.control("POST", "/clients", {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                                              "redirect_uris": [redirect], "status": "production"})
     emulator.control("POST", "/users", {"email": email})
     params = {"client_id": CLIENT_ID, "redirect_uri": redirect, "response_type": "code", "scope": " ".join(SCOPES),
               "access_type": "offline", "prompt": "consent", "state": "bench"}
@@ -110,11 +115,11 @@ def link_account(app, emulator, email="bench@gmail.com", label="CRM contacts", *
     token = requests.post(emulator.url + "/token", data={
         "grant_type": "authorization_code", "code": code, "redirect_uri": redirect, "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET}, timeout=30).json()
-    user = User(email="bench@example.com", role="user")
+    user = User(email=user_email, role="user")
     user.set_password("benchmark password")
     db.session.add(user)
     db.session.flush()
-    account = GoogleAccount(user_id=user.id, google_sub="bench-sub", email=email)
+    account = GoogleAccount(user_id=user.id, google_sub=f"bench-sub-{email}", email=email)
     apply_token(account, token)
     account.settings = AccountSettings(**settings)
     db.session.add(account)

@@ -9,7 +9,7 @@ saved only once Google has answered for it, with Google's new etag.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from wizard.extensions import db
+from wizard.extensions import begin_write, db
 from wizard.models.sync import SyncConflict
 from wizard.sync import actions as A
 from wizard.sync.records import fingerprint
@@ -53,6 +53,9 @@ class Applier:
         self.tally = ctx.tally
         self.backrefs: list = []
         google_keys = _keys(a for a in plan.actions if a.writes_google and not isinstance(a, A.CreateInGoogle))
+        # A pair leaving Google's side (label left, record deleted) is forgotten only once Google has answered
+        # (`_after_removal`): forgotten before, a run dying in between would leave Google unchanged for ever.
+        self.removal_keys = _keys(plan.of(A.RemoveFromGoogleScope, A.DeleteInGoogle))
         crm_keys = _keys(a for a in plan.actions if a.writes_crm and not isinstance(a, A.CreateInCrm))
         # Each SaveBase waits for the last write of its pair: Google's answer, else the CRM write, else none.
         self.waiting: dict = {}
@@ -98,7 +101,7 @@ class Applier:
             elif isinstance(action, A.ReportIssue):
                 self.ctx.issue(action.message.code, action.message.params, crm_id=action.crm_id,
                                google_id=action.google_id)
-            elif isinstance(action, A.Unlink):
+            elif isinstance(action, A.Unlink) and not _keys([action]) & self.removal_keys:
                 pairs.delete(pairs.find(action.pair_id, action.crm_id, action.google_id))
         for pair in self.now:
             pairs.save(pair)
@@ -130,6 +133,7 @@ class Applier:
         backrefs = []
         for start in range(0, len(writes), CRM_BATCH):
             chunk = writes[start:start + CRM_BATCH]
+            begin_write()  # each record's savepoint must not start a reader that another writer deadlocks
             for action in chunk:
                 try:
                     with db.session.begin_nested():

@@ -31,3 +31,18 @@ csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def begin_write() -> None:
+    """On SQLite, open the session's transaction as a writer (BEGIN IMMEDIATE) unless one is open.
+
+    pysqlite begins a transaction only before a data change, so a savepoint opened first starts a *deferred*
+    transaction: it reads under a SHARED lock, then asks for the write lock. If another process then holds the
+    write lock and is committing, SQLite refuses at once ("database is locked", its busy timeout never
+    applies: waiting could deadlock). Taking the write lock first makes the other writer wait its turn instead.
+    Other databases lock rows, not the file: nothing to do."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

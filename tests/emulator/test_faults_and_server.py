@@ -56,6 +56,18 @@ def test_dropped_connection(emulator, auth):
     assert get(emulator, auth).status_code == 200
 
 
+def test_stats_count_what_faults_did(emulator, auth):
+    emulator.control("POST", "/faults", json={"endpoint": "people", "error_rate": 1, "error_statuses": [429],
+                                              "latency_ms": 5, "remaining": 2})
+    assert [get(emulator, auth).status_code for _ in range(2)] == [429, 429]
+    emulator.control("POST", "/faults", json={"endpoint": "people", "hang_rate": 1, "hang_seconds": 0.05,
+                                              "remaining": 1})
+    assert get(emulator, auth).status_code == 200
+    assert emulator.stats()["faults"] == {"error:429": 2, "latency": 2, "hang": 1}
+    emulator.control("POST", "/stats/reset")
+    assert emulator.stats()["faults"] == {}
+
+
 def test_concurrent_writers(emulator, auth):
     errors = []
 

@@ -50,14 +50,19 @@ def apply(state, route, environ):
     for fault in matching(state, route):
         delay = fault["latency_ms"] + random.uniform(-fault["jitter_ms"], fault["jitter_ms"])
         if delay > 0:
+            state.count_fault("latency")
             time.sleep(delay / 1000.0)
         if fault["hang_rate"] and random.random() < fault["hang_rate"]:
+            state.count_fault("hang")
             release.wait(fault["hang_seconds"])
         if fault["drop_rate"] and random.random() < fault["drop_rate"]:
+            state.count_fault("drop")
             drop(environ)
             raise Dropped()
         if fault["error_rate"] and random.random() < fault["error_rate"]:
-            return backend_error(random.choice(fault["error_statuses"]))
+            status = random.choice(fault["error_statuses"])
+            state.count_fault(f"error:{status}")
+            return backend_error(status)
     return None
 
 

@@ -148,6 +148,11 @@ class State:
                 self.stats["by_user"][email] += 1
                 self.stats["by_user_endpoint"][email][template] += 1
 
+    def count_fault(self, kind):
+        """What the faults did, so a soak can report the faults really injected (not the rates asked for)."""
+        with self.lock:
+            self.stats["faults"][kind] += 1
+
     def stats_json(self):
         with self.lock:
             return {
@@ -155,6 +160,7 @@ class State:
                 "by_endpoint": dict(self.stats["by_endpoint"]),
                 "by_user": dict(self.stats["by_user"]),
                 "by_user_endpoint": {k: dict(v) for k, v in self.stats["by_user_endpoint"].items()},
+                "faults": dict(self.stats["faults"]),
             }
 
     def reset_stats(self):
@@ -164,4 +170,4 @@ class State:
 
 def _new_stats():
     return {"total": 0, "by_endpoint": defaultdict(int), "by_user": defaultdict(int),
-            "by_user_endpoint": defaultdict(lambda: defaultdict(int))}
+            "by_user_endpoint": defaultdict(lambda: defaultdict(int)), "faults": defaultdict(int)}

@@ -199,8 +199,18 @@ def _reasons(error: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def oauth_error(error: str, description: str = "", status: int | None = None) -> GoogleError:
-    """A token-endpoint error (flat `{"error", "error_description"}`) as a domain error."""
+def oauth_error(error: str | Mapping, description: str = "", status: int | None = None) -> GoogleError:
+    """A token-endpoint error (flat `{"error", "error_description"}`) as a domain error.
+
+    An overloaded front end may answer with the APIs' envelope instead (`{"error": {"code": 429, "message",
+    "status"}}`): its code decides, so a refused refresh is retried later rather than crashing the run."""
+    if isinstance(error, Mapping):
+        code = error.get("code")
+        status = status or (code if isinstance(code, int) else None)
+        description = description or str(error.get("message") or "")
+        error = str(error.get("status") or "").lower()
+        if status == 429:
+            return RateLimited(description or error, status=status, reason=error)
     if error == "invalid_grant":
         return AuthRevoked(description or error, status=status, reason=error)
     if error in _CLIENT_ERRORS:

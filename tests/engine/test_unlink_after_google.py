@@ -1,0 +1,37 @@
+"""A CRM deletion whose run dies after its bookkeeping but before Google heard of it: the next run must still
+take the contact out of the label (or delete it, with real deletion on). The pair used to be unlinked first,
+so nothing was left to say the Google side still had to change: the contact stayed in the label for ever (and
+a later full listing brought it back into the CRM). Found by the soak (benchmarks/soak.py)."""
+import pytest
+
+from wizard.crm import services
+from wizard.engine import CRASH_ENV, SimulatedCrash, run_sync
+from wizard.extensions import db
+from wizard.models.sync import Pair, RunStatus
+
+from tests.engine.helpers import GoogleUser, crm_contact, names
+
+
+@pytest.mark.parametrize("settings, google_after", [
+    ({}, ["Gone Person", "Keep Person"]),  # leaves the label, stays in Google
+    ({"delete_in_google": True, "delete_in_crm": True}, ["Keep Person"]),  # deleted in Google too
+])
+def test_crm_delete_interrupted_before_google_is_finished_next_run(make_account, emulator, monkeypatch, settings,
+                                                                   google_after):
+    account = make_account(**settings)
+    google = GoogleUser(emulator, account)
+    google.create_group("CRM contacts")
+    crm_contact(account, "Keep", "Person")
+    gone = crm_contact(account, "Gone", "Person")
+    assert run_sync(account.id, "contacts").status == RunStatus.SUCCEEDED
+    services.delete_contact(account.user_id, gone.id)
+    monkeypatch.setenv(CRASH_ENV, "before_google_writes")
+    with pytest.raises(SimulatedCrash):
+        run_sync(account.id, "contacts")
+    db.session.rollback()
+    monkeypatch.delenv(CRASH_ENV)
+    run = run_sync(account.id, "contacts")
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    assert names(google.labelled()) == ["Keep Person"]
+    assert names(google.connections()) == google_after
+    assert Pair.query.count() == 1
