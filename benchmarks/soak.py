@@ -61,7 +61,7 @@ class Params:
     chunk_size: int = 50
     # Seconds before the Google write lock of a killed worker frees itself (the product's default, 600). A
     # kill during a write phase stalls that account's runs that long: see docs/soak.md, "What the soak found".
-    write_lock_timeout: float = 600.0
+    write_lock_timeout: float = 30.0  # the product's default (GOOGLE_WRITE_LOCK_TIMEOUT)
     seed: int = 1
     time_limit: float = 150.0   # seconds for the whole soak; rounds stop early to leave room for the end
     log_dir: str | None = None  # worker logs (default: discarded)

@@ -21,7 +21,8 @@ from wizard.engine_apply import Applier, Tally
 from wizard.engine_state import PairTable, load_cursor
 from wizard.extensions import db
 from wizard.models.sync import GuardKind, PendingGuard, RunStatus, SyncIssue, SyncRun
-from wizard.queue import abandon, kept_alive, running_lock
+from wizard.queue import abandon, running_lock
+from wizard.redis import kept_alive
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def run_sync(account_id: int, object: str = "contacts", run_id: int | None = Non
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        with kept_alive(lock, run.id):
+        with kept_alive(lock, f"running lock of run {run.id}"):
             return _run_locked(run)
     finally:
         session.expire_on_commit = expire_on_commit

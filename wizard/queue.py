@@ -6,15 +6,12 @@ Three layers keep runs exclusive, each covering what the one before cannot:
 - the RQ job id is fixed per account and object and enqueued with `unique=True`, so the queue itself holds
   at most one job for it;
 - the job takes a running lock (running_lock()) that a thread of the run renews while the run lives
-  (kept_alive()), so a worker killed mid-run does not block the account for ever, a long wait inside one batch
+  (wizard.redis.kept_alive), so a worker killed mid-run does not block the account for ever, a long wait inside one batch
   does not let the lock lapse, and a second worker never runs the same sync.
 
 A run expected to be long goes to the bulk queue instead of `sync` (wizard.bulk: fairness between accounts);
 the job id, the run row and the checks above are the same in both queues.
 """
-import logging
-import threading
-from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from rq import Queue
@@ -25,8 +22,6 @@ from wizard.bulk import BULK_QUEUE_NAME
 from wizard.extensions import db
 from wizard.models.sync import OBJECTS, Cursor, RunStatus, SyncRun
 from wizard.redis import get_redis
-
-log = logging.getLogger(__name__)
 
 QUEUE_NAME = "sync"
 SYNC_QUEUE_NAMES = (QUEUE_NAME, BULK_QUEUE_NAME)  # workers' priority order: short runs first
@@ -81,31 +76,6 @@ def running_lock(account_id: int, object: str, connection=None):
     return (connection or get_redis()).lock(running_lock_name(account_id, object), timeout=ttl, blocking=False,
                                             thread_local=False)
 
-
-@contextmanager
-def kept_alive(lock, run_id=None):
-    """Renew the running lock from a thread while the body runs.
-
-    One batch can wait longer than the lock's TTL (a Retry-After of minutes, a quota shared by many workers);
-    renewing only between batches would let the lock lapse while the worker lives, and "Sync now" would then
-    start a second run of the same account. A killed worker's thread dies with it, so its lock still expires."""
-    stop = threading.Event()
-
-    def renew():
-        while not stop.wait(lock.timeout / 3):
-            try:
-                lock.extend(lock.timeout, replace_ttl=True)
-            except Exception:  # noqa: BLE001  (expired and taken meanwhile: not ours any more)
-                log.warning("running lock of run %s lost", run_id)
-                return
-
-    thread = threading.Thread(target=renew, name=f"running-lock-{run_id}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def enqueue_sync(account_id: int, object: str = "contacts", force: bool = False, trigger: str = "manual") -> int:

@@ -3,15 +3,20 @@
 `syncwizard run` starts the embedded server and records its URL in the instance folder, so every process of
 the install (web, worker, shell commands) finds the same server.
 """
+import logging
 import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import redis as redis_lib
 from flask import current_app, g
+
+log = logging.getLogger(__name__)
 
 
 def redis_server_binary() -> str:
@@ -113,3 +118,29 @@ def init_app(app):
         app.config.setdefault("RATELIMIT_STORAGE_URI", url)
     else:
         app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+
+
+@contextmanager
+def kept_alive(lock, name=None):
+    """Renew a Redis lock (made with thread_local=False) from a thread while the body runs.
+
+    A lock's TTL is how long a dead holder blocks the others, so it is short; a live holder may hold it far
+    longer (a run's batch waiting out a Retry-After of minutes, a write phase of thousands of contacts). The
+    thread keeps it while the process lives; a killed process's thread dies with it and the lock expires."""
+    stop = threading.Event()
+
+    def renew():
+        while not stop.wait(lock.timeout / 3):
+            try:
+                lock.extend(lock.timeout, replace_ttl=True)
+            except Exception:  # noqa: BLE001  (expired and taken meanwhile: not ours any more)
+                log.warning("lock %s lost", name or lock.name)
+                return
+
+    thread = threading.Thread(target=renew, name=f"kept-alive-{name or lock.name}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

@@ -132,6 +132,38 @@ def test_a_writer_in_another_thread_waits_for_the_first(redis):
     assert outcome == ["timed out", "wrote"]
 
 
+def test_a_live_writer_keeps_its_lock_past_the_ttl(redis):
+    """The TTL bounds how long a dead writer blocks the account, not how long a live one may write."""
+    policy = PacingPolicy(lock_timeout=1, lock_wait=10)
+    first = Pacer("acct-long", "people", redis, policy)
+    second = Pacer("acct-long", "people", redis, policy)
+    moments = {}
+
+    def other_worker():
+        with second.writing():
+            moments["second_in"] = time.monotonic()
+
+    with first.writing():
+        worker = threading.Thread(target=other_worker)
+        worker.start()
+        time.sleep(2.5)
+        moments["first_out"] = time.monotonic()
+    worker.join()
+    assert moments["second_in"] >= moments["first_out"]
+
+
+def test_a_killed_writers_lock_frees_after_its_short_ttl(redis):
+    """A worker killed mid-write leaves its lock behind, renewed by nobody: the next writer waits only the
+    TTL, not the minutes a long write phase may last."""
+    policy = PacingPolicy(lock_timeout=1, lock_wait=10)
+    survivor = Pacer("acct-dead", "people", redis, policy)
+    redis.set(survivor.lock_key, "token-of-a-killed-worker", px=int(policy.lock_timeout * 1000))
+    started = time.monotonic()
+    with survivor.writing():
+        waited = time.monotonic() - started
+    assert 0.5 < waited < 3
+
+
 def test_retry_decisions_follow_the_error_class():
     slept = []
     pacer = Pacer("acct-s", "people", policy=PacingPolicy(max_attempts=3, base_delay=0.1), sleep=slept.append,

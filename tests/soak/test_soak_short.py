@@ -11,7 +11,7 @@ from benchmarks.soak import Params, report, run_soak
 # the account's write lock behind until it expires (600 s by default), stalling that account's runs: a known
 # problem (docs/soak.md) that the short form steps around with a 15 s expiry rather than time out.
 SHORT = Params(accounts=3, contacts=20, activities=7, rounds=8, expire=1, revoke=1, kills=2, workers=2, seed=8,
-               spike_rate=0.05, spike_seconds=0.3, write_lock_timeout=15, time_limit=120)
+               spike_rate=0.05, spike_seconds=0.3, time_limit=120)
 
 
 @pytest.mark.slow

@@ -28,6 +28,8 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from wizard.redis import kept_alive
+
 NAMESPACE = "syncwizard:google"
 
 
@@ -67,7 +69,7 @@ class PacingPolicy:
     base_delay: float = 1.0
     max_delay: float = 64.0
     max_retry_after: float = 300.0
-    lock_timeout: float = 600.0  # a dead worker's lock frees itself after this
+    lock_timeout: float = 30.0  # a dead worker's lock frees itself after this; a live one's is kept alive
     lock_wait: float = 1800.0  # give up waiting for another writer after this
 
     @property
@@ -262,9 +264,6 @@ class Pacer:
         held = _held_locks()
         entry = held.get(self.lock_key)
         if entry is not None:
-            lock = entry[0]
-            if hasattr(lock, "reacquire"):
-                lock.reacquire()  # long phases: push the expiry forward on every nested write
             entry[1] += 1
             try:
                 yield
@@ -276,7 +275,11 @@ class Pacer:
             raise WriteLockTimeout(f"write lock for {self.api}:{self.account_key} not obtained")
         held[self.lock_key] = [lock, 1]
         try:
-            yield
+            if self.redis is not None:
+                with kept_alive(lock, self.lock_key):
+                    yield
+            else:
+                yield
         finally:
             held.pop(self.lock_key, None)
             try:

@@ -13,7 +13,8 @@ configuration (each with an environment-driven default in the app config, else t
 - `GOOGLE_PEOPLE_PROJECT_PER_MINUTE` (default unset: no project budget): People's per-project limits are
   shown only in the project's console; set it to the lowest per-minute quota shown there.
 - `GOOGLE_PACING_WINDOW` (60 s), `GOOGLE_MAX_ATTEMPTS` (6), `GOOGLE_BACKOFF_BASE` (1 s),
-  `GOOGLE_BACKOFF_MAX` (64 s), `GOOGLE_WRITE_LOCK_TIMEOUT` (600 s).
+  `GOOGLE_BACKOFF_MAX` (64 s), `GOOGLE_WRITE_LOCK_TIMEOUT` (30 s: how long a killed worker's write lock
+  blocks the account; a live writer's lock is renewed while it works).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def pacing_policy(api: str, config=None) -> PacingPolicy:
         max_attempts=int(config.get("GOOGLE_MAX_ATTEMPTS", 6)),
         base_delay=float(config.get("GOOGLE_BACKOFF_BASE", 1.0)),
         max_delay=float(config.get("GOOGLE_BACKOFF_MAX", 64.0)),
-        lock_timeout=float(config.get("GOOGLE_WRITE_LOCK_TIMEOUT", 600.0)),
+        lock_timeout=float(config.get("GOOGLE_WRITE_LOCK_TIMEOUT", 30.0)),
     )
 
 
