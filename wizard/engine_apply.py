@@ -56,6 +56,11 @@ class Applier:
         # A pair leaving Google's side (label left, record deleted) is forgotten only once Google has answered
         # (`_after_removal`): forgotten before, a run dying in between would leave Google unchanged for ever.
         self.removal_keys = _keys(plan.of(A.RemoveFromGoogleScope, A.DeleteInGoogle))
+        # Likewise on the CRM's side: a pair whose record Google deleted is forgotten in the savepoint of the
+        # CRM untag or delete, so both are committed together; forgotten before, a run dying in between left the
+        # record tagged and unpaired, and its next CRM edit would have created it in Google again.
+        self.crm_removal_keys = _keys(plan.of(A.UntagInCrm, A.DeleteInCrm))
+        self.unlink_keys = _keys(plan.of(A.Unlink))
         crm_keys = _keys(a for a in plan.actions if a.writes_crm and not isinstance(a, A.CreateInCrm))
         # Each SaveBase waits for the last write of its pair: Google's answer, else the CRM write, else none.
         self.waiting: dict = {}
@@ -82,6 +87,7 @@ class Applier:
     # --- the run ------------------------------------------------------------------------------------------
     def apply(self):
         self.bookkeeping()
+        self.ctx.checkpoint("before_crm_writes")
         self.crm_writes()
         self.ctx.checkpoint("before_google_writes")
         self.google_creates()
@@ -101,7 +107,7 @@ class Applier:
             elif isinstance(action, A.ReportIssue):
                 self.ctx.issue(action.message.code, action.message.params, crm_id=action.crm_id,
                                google_id=action.google_id)
-            elif isinstance(action, A.Unlink) and not _keys([action]) & self.removal_keys:
+            elif isinstance(action, A.Unlink) and not _keys([action]) & (self.removal_keys | self.crm_removal_keys):
                 pairs.delete(pairs.find(action.pair_id, action.crm_id, action.google_id))
         for pair in self.now:
             pairs.save(pair)
@@ -189,6 +195,8 @@ class Applier:
     def _save_base_after_crm(self, action):
         pair = self.take_base("crm", action.pair_id, action.crm_id, getattr(action, "google_id", None))
         if pair is None:
+            if isinstance(action, (A.UntagInCrm, A.DeleteInCrm)) and _keys([action]) & self.unlink_keys:
+                self.ctx.pairs.delete(self.ctx.pairs.find(action.pair_id, action.crm_id, action.google_id))
             return
         crm_record = self.ctx.store.record(action.crm_id)
         if crm_record is not None and not isinstance(action, (A.UntagInCrm, A.DeleteInCrm)):

@@ -35,3 +35,34 @@ def test_crm_delete_interrupted_before_google_is_finished_next_run(make_account,
     assert names(google.labelled()) == ["Keep Person"]
     assert names(google.connections()) == google_after
     assert Pair.query.count() == 1
+
+
+@pytest.mark.parametrize("settings", [{}, {"delete_in_google": True, "delete_in_crm": True}])
+def test_google_delete_interrupted_before_the_crm_write_is_finished_next_run(make_account, emulator, monkeypatch,
+                                                                            settings):
+    """The mirror case: a contact deleted in Google loses the tag in the CRM (or is deleted there, with real
+    deletion on). Unlinked before that CRM write was committed, a run dying in between left the contact
+    tagged and unpaired: Google's deletion, listed again, named no pair, and the CRM's next edit of the
+    contact would have created it in Google again."""
+    from tests.engine.helpers import crm_contacts
+
+    account = make_account(**settings)
+    google = GoogleUser(emulator, account)
+    google.create_group("CRM contacts")
+    crm_contact(account, "Keep", "Person")
+    gone = crm_contact(account, "Gone", "Person")
+    assert run_sync(account.id, "contacts").status == RunStatus.SUCCEEDED
+    google.delete(next(p for p in google.labelled() if names([p]) == ["Gone Person"]))
+    monkeypatch.setenv(CRASH_ENV, "before_crm_writes")
+    with pytest.raises(SimulatedCrash):
+        run_sync(account.id, "contacts")
+    db.session.rollback()
+    monkeypatch.delenv(CRASH_ENV)
+    run = run_sync(account.id, "contacts")
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    assert sorted(c.display_name for c in crm_contacts(account)) == ["Keep Person"]  # untagged or deleted
+    assert Pair.query.count() == 1
+    if not settings:  # kept, untagged: a later edit must not bring it back to Google (deleted: nothing to edit)
+        services.update_contact(account.user_id, gone.id, {"job_title": "Edited later"})
+    assert run_sync(account.id, "contacts").status == RunStatus.SUCCEEDED
+    assert names(google.connections()) == ["Keep Person"]  # not brought back
