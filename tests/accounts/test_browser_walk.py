@@ -142,7 +142,7 @@ def test_link_configure_and_sync_in_russian(live_with_google, browser, screensho
         assert "Синхронизация запущена." in page.content()
         page.locator("[data-object=contacts] .progress-bar").wait_for(state="visible")
         screenshot(page, "health-sync-started-ru")
-        live.cli("worker", "--burst", "--no-scheduler", "sync")
+        live.cli("worker", "--burst", "--no-scheduler", "sync", "sync-bulk")
         # The page polls the progress and reloads itself once the runs are over.
         page.locator("[data-object-health=contacts] [data-last-run]").wait_for(timeout=30000)
         contacts_card = page.locator("[data-object-health=contacts]")

@@ -265,7 +265,7 @@ def sync_now(page, site, w):
         if page.locator("[data-object-health=contacts] [data-last-run]").count() else None
     page.click("#sync-now")
     assert w["started"] in page.content()
-    site.cli("worker", "--burst", "--no-scheduler", "sync")
+    site.cli("worker", "--burst", "--no-scheduler", "sync", "sync-bulk")
     page.wait_for_function(
         "before => { const e = document.querySelector('[data-object-health=contacts] [data-last-run]');"
         " return e && e.getAttribute('data-last-run') !== before; }", arg=before, timeout=30000)
@@ -336,7 +336,7 @@ def test_documented_procedure(fresh_site, emulator, browser, tmp_path, language)
         shoot("conflict")
         with page.expect_navigation():
             conflict.get_by_role("button", name=w["keep_google"]).click()
-        site.cli("worker", "--burst", "--no-scheduler", "sync")
+        site.cli("worker", "--burst", "--no-scheduler", "sync", "sync-bulk")
         assert "Sidorova-Google" in " ".join(google_contacts(emulator.url, GMAIL))
         page.goto(site.url + "/contacts")
         assert page.get_by_text("Maria Sidorova-Google").count() >= 1
