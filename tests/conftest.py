@@ -1,8 +1,7 @@
 """Shared fixtures: a real redis-server for the session, an app on a fresh database, users, clients."""
 import pytest
 
-from config import TestingConfig
-from wizard import create_app
+from tests.apps import app_on_fresh_database
 from wizard.extensions import db as _db
 from wizard.redis import EmbeddedRedis
 
@@ -18,17 +17,8 @@ def redis_server(tmp_path_factory):
 
 @pytest.fixture
 def app(tmp_path, redis_server):
-    app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=redis_server.url)
-    with app.app_context():
-        # A shared server database (PostgreSQL) may hold tables from an app another test built: start clean.
-        _db.drop_all()
-        _db.create_all()
+    with app_on_fresh_database(INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=redis_server.url) as app:
         yield app
-        _db.session.remove()
-        _db.drop_all()
-    redis = app.extensions.get("redis")
-    if redis:
-        redis[1].flushdb()
 
 
 @pytest.fixture

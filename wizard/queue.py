@@ -6,8 +6,8 @@ Three layers keep runs exclusive, each covering what the one before cannot:
 - the RQ job id is fixed per account and object and enqueued with `unique=True`, so the queue itself holds
   at most one job for it;
 - the job takes a running lock (running_lock()) that a thread of the run renews while the run lives
-  (wizard.redis.kept_alive), so a worker killed mid-run does not block the account for ever, a long wait inside one batch
-  does not let the lock lapse, and a second worker never runs the same sync.
+  (wizard.redis.kept_alive), so a worker killed mid-run does not block the account for ever, a long wait
+  inside one batch does not let the lock lapse, and a second worker never runs the same sync.
 
 A run expected to be long goes to the bulk queue instead of `sync` (wizard.bulk: fairness between accounts);
 the job id, the run row and the checks above are the same in both queues.

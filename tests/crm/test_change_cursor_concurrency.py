@@ -11,8 +11,7 @@ import threading
 
 import pytest
 
-from config import TestingConfig
-from wizard import create_app
+from tests.apps import app_on_fresh_database
 from wizard.crm import services
 from wizard.crm.changes import changed_since, latest_seq
 from wizard.extensions import db as _db
@@ -24,14 +23,9 @@ def shared_app(tmp_path, redis_server):
     """An app whose database several connections share (the default test database is one in-memory
     connection)."""
     url = os.environ.get("DATABASE_URL_TEST") or f"sqlite:///{tmp_path / 'cursor.db'}"
-    app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=redis_server.url,
-                     SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        _db.drop_all()
-        _db.create_all()
+    with app_on_fresh_database(INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=redis_server.url,
+                               SQLALCHEMY_DATABASE_URI=url) as app:
         yield app
-        _db.session.remove()
-        _db.drop_all()
 
 
 def in_thread(app, work):

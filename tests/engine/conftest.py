@@ -4,8 +4,8 @@ both sides and to run queued jobs with a real RQ worker."""
 import pytest
 import requests
 
-from config import TestingConfig, google_endpoints
-from wizard import create_app
+from config import google_endpoints
+from tests.apps import app_on_fresh_database
 from wizard.extensions import db as _db
 
 CLIENT_ID = "123456789012-enginetests.apps.googleusercontent.com"
@@ -19,19 +19,11 @@ SCOPES = ["openid", "email", "profile", "https://www.googleapis.com/auth/contact
 @pytest.fixture
 def app(tmp_path, redis_server, emulator):
     """Overrides the shared `app`: Google endpoints point at the emulator, Google's pacing kept fast."""
-    app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=redis_server.url,
-                     GOOGLE_BACKOFF_BASE=0.01, GOOGLE_BACKOFF_MAX=0.05, GOOGLE_MAX_ATTEMPTS=8,
-                     GOOGLE_PEOPLE_PER_MINUTE=100000, SYNC_FIRST_SYNC_PREVIEW=1000000,
-                     INSTALLATION_ID="engine-tests", **google_endpoints(emulator.url))
-    with app.app_context():
-        _db.drop_all()  # a shared server database may hold another app's tables
-        _db.create_all()
+    with app_on_fresh_database(INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=redis_server.url,
+                               GOOGLE_BACKOFF_BASE=0.01, GOOGLE_BACKOFF_MAX=0.05, GOOGLE_MAX_ATTEMPTS=8,
+                               GOOGLE_PEOPLE_PER_MINUTE=100000, SYNC_FIRST_SYNC_PREVIEW=1000000,
+                               INSTALLATION_ID="engine-tests", **google_endpoints(emulator.url)) as app:
         yield app
-        _db.session.remove()
-        _db.drop_all()
-    redis = app.extensions.get("redis")
-    if redis:
-        redis[1].flushdb()
 
 
 @pytest.fixture

@@ -2,9 +2,8 @@
 memory, invisible to a worker's forked work horse. Test modules that run real workers import these fixtures."""
 import pytest
 
-from config import TestingConfig, google_endpoints
-from wizard import create_app
-from wizard.extensions import db as _db
+from config import google_endpoints
+from tests.apps import app_on_fresh_database
 
 
 def shared_overrides(tmp_path, redis_server, emulator) -> dict:
@@ -21,13 +20,5 @@ def overrides(tmp_path, redis_server, emulator):
 
 @pytest.fixture
 def app(overrides):
-    app = create_app(TestingConfig, **overrides)
-    with app.app_context():
-        _db.drop_all()  # a shared server database may hold another app's tables
-        _db.create_all()
+    with app_on_fresh_database(**overrides) as app:
         yield app
-        _db.session.remove()
-        _db.drop_all()
-    redis = app.extensions.get("redis")
-    if redis:
-        redis[1].flushdb()

@@ -10,8 +10,8 @@ import threading
 import pytest
 from sqlalchemy import event
 
-from config import TestingConfig, google_endpoints
-from wizard import create_app
+from config import google_endpoints
+from tests.apps import app_on_fresh_database
 from wizard.engine import run_sync
 from wizard.extensions import db as _db
 from wizard.models.crm import Contact
@@ -28,16 +28,11 @@ def db_file(tmp_path):
 @pytest.fixture
 def app(tmp_path, db_file, redis_server, emulator):
     """A database file, as with several worker processes (the default test database lives in memory)."""
-    app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=redis_server.url,
-                     SQLALCHEMY_DATABASE_URI=f"sqlite:///{db_file}", GOOGLE_BACKOFF_BASE=0.01,
-                     GOOGLE_BACKOFF_MAX=0.05, SYNC_FIRST_SYNC_PREVIEW=1000000, INSTALLATION_ID="engine-tests",
-                     **google_endpoints(emulator.url))
-    with app.app_context():
-        _db.create_all()
+    with app_on_fresh_database(INSTANCE_PATH=str(tmp_path / "instance"), REDIS_URL=redis_server.url,
+                               SQLALCHEMY_DATABASE_URI=f"sqlite:///{db_file}", GOOGLE_BACKOFF_BASE=0.01,
+                               GOOGLE_BACKOFF_MAX=0.05, SYNC_FIRST_SYNC_PREVIEW=1000000,
+                               INSTALLATION_ID="engine-tests", **google_endpoints(emulator.url)) as app:
         yield app
-        _db.session.remove()
-        _db.drop_all()
-    app.extensions["redis"][1].flushdb()
 
 
 def other_worker_commits_at_the_first_crm_flush(db_file):

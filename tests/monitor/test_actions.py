@@ -109,19 +109,13 @@ def test_actions_refuse_a_job_that_is_not_failed(as_admin, account):
 
 @pytest.fixture
 def csrf_app(tmp_path, redis_server):
-    from wizard import create_app
+    from tests.apps import app_on_fresh_database
 
     class CsrfConfig(TestingConfig):
         WTF_CSRF_ENABLED = True
 
-    app = create_app(CsrfConfig, INSTANCE_PATH=str(tmp_path / "csrf"), REDIS_URL=redis_server.url)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    with app_on_fresh_database(CsrfConfig, INSTANCE_PATH=str(tmp_path / "csrf"), REDIS_URL=redis_server.url) as app:
         yield app
-        db.session.remove()
-        db.drop_all()
-    app.extensions["redis"][1].flushdb()
 
 
 def test_actions_need_the_csrf_token(csrf_app):

@@ -140,7 +140,7 @@ _thread_state = threading.local()
 
 
 def _held_locks() -> dict:
-    """Write locks this thread holds: lock key -> [lock, depth]."""
+    """Write locks this thread holds: lock key -> nesting depth."""
     if not hasattr(_thread_state, "locks"):
         _thread_state.locks = {}
     return _thread_state.locks
@@ -262,18 +262,17 @@ class Pacer:
         `Pacer` of the same account and API took it first, so an engine holding it around a phase never
         waits on its own clients)."""
         held = _held_locks()
-        entry = held.get(self.lock_key)
-        if entry is not None:
-            entry[1] += 1
+        if self.lock_key in held:
+            held[self.lock_key] += 1
             try:
                 yield
             finally:
-                entry[1] -= 1
+                held[self.lock_key] -= 1
             return
         lock = self._new_lock()
         if not lock.acquire(**self._acquire_args()):
             raise WriteLockTimeout(f"write lock for {self.api}:{self.account_key} not obtained")
-        held[self.lock_key] = [lock, 1]
+        held[self.lock_key] = 1
         try:
             if self.redis is not None:
                 with kept_alive(lock, self.lock_key):
