@@ -7,8 +7,8 @@ from sqlalchemy import text
 
 from tests.accounts.conftest import CLEAN_CALLBACK, login_with
 from tests.accounts.helpers import CLIENT_ID, CLIENT_SECRET
-from wizard.accounts import scopes
-from wizard.accounts.tokens import ReconnectNeeded, get_oauth_session
+from wizard.google import scopes
+from wizard.google.tokens import ReconnectNeeded, get_oauth_session
 from wizard.extensions import db
 from wizard.models.accounts import AccountSettings, GoogleAccount, as_utc
 from wizard.models.sync import Pair
@@ -81,7 +81,7 @@ def test_session_refreshes_an_expired_token_and_saves_it(web, login, user, app):
 
 
 def test_legacy_callback_path_works(web, login, user):
-    from wizard.setup.services import set_setting
+    from wizard.settings.values import set_setting
 
     set_setting("OAuthCallbackForm", "legacy")
     login(user)
@@ -171,7 +171,7 @@ def test_state_from_another_users_session_is_refused(web, other_web, login, user
 
 
 def test_missing_client_configuration(web, login, user):
-    from wizard.setup.services import clear_setting
+    from wizard.settings.values import clear_setting
 
     clear_setting("GoogleClientSecret")
     login(user)
@@ -182,7 +182,7 @@ def test_missing_client_configuration(web, login, user):
 
 
 def test_configuration_removed_during_consent(web, login, user):
-    from wizard.setup.services import clear_setting
+    from wizard.settings.values import clear_setting
 
     login(user)
     web.start()
@@ -194,7 +194,7 @@ def test_configuration_removed_during_consent(web, login, user):
 
 
 def test_changed_client_applies_without_restart(web, login, user, google):
-    from wizard.setup.services import set_setting
+    from wizard.settings.values import set_setting
 
     google.add_client(client_id="999999999999-newclientabcdefgh.apps.googleusercontent.com",
                       client_secret="GOCSPX-another-secret-012345", redirect_uris=[CLEAN_CALLBACK],

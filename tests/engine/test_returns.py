@@ -5,8 +5,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from wizard.crm import services
-from wizard.engine import CRASH_ENV, SimulatedCrash, run_sync
-from wizard.engine_google import ContactsGoogle
+from wizard.engine.run import CRASH_ENV, SimulatedCrash, run_sync
+from wizard.google.sides import ContactsGoogle
 from wizard.extensions import db
 from wizard.google.session import people_client
 from wizard.models.sync import Pair, RunStatus

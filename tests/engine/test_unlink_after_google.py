@@ -5,7 +5,7 @@ a later full listing brought it back into the CRM). Found by the soak (benchmark
 import pytest
 
 from wizard.crm import services
-from wizard.engine import CRASH_ENV, SimulatedCrash, run_sync
+from wizard.engine.run import CRASH_ENV, SimulatedCrash, run_sync
 from wizard.extensions import db
 from wizard.models.sync import Pair, RunStatus
 

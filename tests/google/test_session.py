@@ -26,7 +26,7 @@ def test_a_budget_of_zero_means_no_client_side_budget(app):
 
 
 def test_the_project_budgets_come_from_the_config_and_the_client_id(app):
-    from wizard.setup.services import set_setting
+    from wizard.settings.values import set_setting
 
     set_setting("GoogleClientId", "123456789012-project.apps.googleusercontent.com")
     app.config.update(GOOGLE_PEOPLE_PROJECT_PER_MINUTE=300)

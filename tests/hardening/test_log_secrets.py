@@ -11,7 +11,7 @@ import pytest
 from tests.accounts.conftest import google, web  # noqa: F401  (fixtures: the emulator and a user's browser)
 from tests.accounts.helpers import CLIENT_SECRET
 from tests.hardening.conftest import PASSWORD, signed_in
-from wizard.accounts.tokens import get_oauth_session
+from wizard.google.tokens import get_oauth_session
 from wizard.api.tokens import create_token
 from wizard.cli import cli
 from wizard.extensions import db

@@ -11,7 +11,7 @@ from config import google_endpoints
 from tests.setup.conftest import CLIENT_ID, CLIENT_SECRET
 from wizard.extensions import db
 from wizard.models.settings import SetupWizardState
-from wizard.setup import services
+from wizard.settings import values as services
 
 SITE = "https://crm.example.com"
 CLEAN = SITE + "/oauth/google/callback"

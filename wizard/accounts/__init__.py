@@ -7,7 +7,7 @@ from wizard.accounts import routes  # noqa: E402,F401
 
 
 def init_app(app):
-    from wizard.accounts.tokens import rotate_tokens
-    from wizard.setup.services import rotatable
+    from wizard.google.tokens import rotate_tokens
+    from wizard.settings.values import rotatable
 
     rotatable(rotate_tokens)  # `syncwizard rotate-key` re-encrypts the stored OAuth tokens too

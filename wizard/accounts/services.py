@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from wizard.accounts import oauth, scopes
-from wizard.accounts.oauth import LinkError
-from wizard.accounts.tokens import apply_token, get_oauth_session, save_token  # noqa: F401 (public API)
+from wizard.google import oauth
+from wizard.google import scopes
+from wizard.google.oauth import LinkError
+from wizard.google.tokens import apply_token, get_oauth_session, save_token  # noqa: F401 (public API)
 from wizard.extensions import db
 from wizard.messages import define, render
 from wizard.models.accounts import (CONNECTED, NEEDS_RECONNECT, REVOKED, AccountSettings, GoogleAccount,

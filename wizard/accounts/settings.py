@@ -8,9 +8,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from wizard.accounts import scopes
+from wizard.google import scopes
 from wizard.accounts.forms import SettingsForm, period_minutes, split_period
-from wizard.accounts.tokens import NotConfigured, ReconnectNeeded, get_oauth_session
+from wizard.google.tokens import NotConfigured, ReconnectNeeded, get_oauth_session
 from wizard.extensions import db
 from wizard.form_choices import label_of, select_choices
 from wizard.models.accounts import AccountSettings, AccountTagMapping

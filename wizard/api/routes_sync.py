@@ -38,7 +38,7 @@ def account_body(account):
 
 
 def run_body(run):
-    from wizard.queue import progress
+    from wizard.jobs.queue import progress
 
     data = progress(run.id)
     return {

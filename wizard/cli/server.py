@@ -16,7 +16,7 @@ def register(cli):
             # Before the app is built: the demo configuration points Google's URLs at the emulator.
             os.environ["SYNCWIZARD_CONFIG"] = "demo"
         from wizard import create_app
-        from wizard.runner import run
+        from wizard.cli.run import run
 
         raise SystemExit(run(create_app(), host, port, demo, echo=lambda m: click.echo(m, err=False)))
 
@@ -26,7 +26,7 @@ def register(cli):
     @click.argument("queues", nargs=-1)
     def worker_command(burst, no_scheduler, queues):
         """The RQ worker with its scheduler; each job runs in the app context."""
-        from wizard.worker import run_worker
+        from wizard.jobs.worker import run_worker
 
         run_worker(current_app._get_current_object(), burst=burst, with_scheduler=not no_scheduler,
                    queues=list(queues) or None)

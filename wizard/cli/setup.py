@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from wizard.google_rules import CALLBACK_FORMS, check_address
+from wizard.google.rules import CALLBACK_FORMS, check_address
 
 
 def in_request(fn):
@@ -83,7 +83,8 @@ def settings_group():
 @settings_group.command("list")
 @in_request
 def settings_list():
-    from wizard.setup import registry, services
+    from wizard.settings import registry
+    from wizard.settings import values as services
 
     for defn in registry.SETTINGS:
         click.echo(f"{defn.code:28} {services.display_value(defn.code)!s:40} {defn.name}")
@@ -94,7 +95,8 @@ def settings_list():
 @in_request
 def settings_get(code):
     """Print a setting's value (a secret is never printed: only whether it is set)."""
-    from wizard.setup import registry, services
+    from wizard.settings import registry
+    from wizard.settings import values as services
 
     if code not in registry.BY_CODE:
         raise click.BadParameter(f"unknown setting; known: {', '.join(registry.BY_CODE)}", param_hint="CODE")
@@ -112,7 +114,8 @@ def settings_get(code):
 def settings_set(code, value):
     """Set a setting. VALUE for ordinary settings; secrets are read from stdin (or a hidden prompt), never
     from the command line, which other users can see in the process list."""
-    from wizard.setup import registry, services
+    from wizard.settings import registry
+    from wizard.settings import values as services
 
     if code not in registry.BY_CODE:
         raise click.BadParameter(f"unknown setting; known: {', '.join(registry.BY_CODE)}", param_hint="CODE")
@@ -138,7 +141,7 @@ def rotate_key():
     """Re-encrypt every stored secret with the first key of ENCRYPTION_KEYS (put the new key first, run
     this, then drop the old key)."""
     from wizard.crypto import DecryptionError
-    from wizard.setup import services
+    from wizard.settings import values as services
 
     try:
         results = services.rotate_all()

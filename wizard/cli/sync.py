@@ -40,9 +40,9 @@ def register(cli):
     @click.option("--force", is_flag=True, help="Confirm past the mass-delete guard and the first-sync preview.")
     def sync_command(account, objects, wait, force):
         """Sync ACCOUNT (id or Google e-mail): contacts and activities unless one is chosen."""
-        from wizard.engine import run_sync
+        from wizard.engine.run import run_sync
         from wizard.models.sync import RunStatus
-        from wizard.queue import enqueue_sync, live_run, wait_for_run
+        from wizard.jobs.queue import enqueue_sync, live_run, wait_for_run
 
         account = find_account(account)
         failed = False

@@ -1,6 +1,6 @@
 """Clients for a linked account, built from the app's configuration.
 
-The HTTP session is Authlib's `OAuth2Session` from `wizard.accounts.tokens.get_oauth_session(account)`
+The HTTP session is Authlib's `OAuth2Session` from `wizard.google.tokens.get_oauth_session(account)`
 (it refreshes and persists tokens); this module adds the endpoints and the account's pacer. Limits are
 configuration (each with an environment-driven default in the app config, else the value here):
 
@@ -52,7 +52,7 @@ def project_key() -> str:
     """The Google project's identity for its shared budget: the OAuth client id (one client, one project)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from wizard.setup.services import get_setting
+    from wizard.settings.values import get_setting
 
     try:
         return get_setting("GoogleClientId") or "default"
@@ -82,6 +82,6 @@ def calendar_client(account, http=None, config=None, redis=None) -> CalendarClie
 
 
 def _oauth_session(account):
-    from wizard.accounts.tokens import get_oauth_session
+    from wizard.google.tokens import get_oauth_session
 
     return get_oauth_session(account)

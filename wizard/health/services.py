@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from wizard.accounts import scopes
+from wizard.google import scopes
 from wizard.extensions import db
 from wizard.messages import define
 from wizard.models.accounts import NEEDS_RECONNECT, as_utc, utcnow
@@ -53,7 +53,7 @@ class ObjectHealth:
 
 def publishing_status() -> str:
     """The consent screen status the admin stated in the system settings (testing/production/internal)."""
-    from wizard.setup.services import get_setting
+    from wizard.settings.values import get_setting
 
     return get_setting("GoogleAppPublishingStatus") or "unknown"
 
@@ -115,7 +115,7 @@ def open_guards(account):
 
 def progress(account) -> dict:
     """The JSON the page polls: per object, whether a run works and how far it got."""
-    from wizard import queue
+    from wizard.jobs import queue
 
     objects = []
     for object in OBJECTS:
@@ -145,7 +145,7 @@ define("health.sync.nothing", _l("Nothing to sync: this account has not granted 
 
 def sync_now(account, objects=None) -> list[int]:
     """Queue a run for each object (default: every object the account granted). Returns the run ids."""
-    from wizard.queue import enqueue_sync
+    from wizard.jobs.queue import enqueue_sync
 
     if account.status == NEEDS_RECONNECT:
         raise HealthError("health.sync.needs_reconnect")
@@ -166,7 +166,7 @@ def _owned(model, account, record_id):
 
 
 def retry_issue(account, issue_id) -> int:
-    from wizard.queue import enqueue_sync
+    from wizard.jobs.queue import enqueue_sync
 
     issue = _owned(SyncIssue, account, issue_id)
     issue.retry_requested = True
@@ -177,7 +177,7 @@ def retry_issue(account, issue_id) -> int:
 
 
 def resolve_conflict(account, conflict_id, choice, user) -> None:
-    from wizard.queue import enqueue_sync
+    from wizard.jobs.queue import enqueue_sync
 
     conflict = _owned(SyncConflict, account, conflict_id)
     if choice not in SyncConflict.RESOLUTIONS:
@@ -192,7 +192,7 @@ def resolve_conflict(account, conflict_id, choice, user) -> None:
 
 
 def confirm_guard(account, guard_id, user) -> None:
-    from wizard.queue import enqueue_sync
+    from wizard.jobs.queue import enqueue_sync
 
     guard = _owned(PendingGuard, account, guard_id)
     if guard.closed_at is None and guard.confirmed_at is None:

@@ -3,7 +3,8 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from wizard.main import routes, health  # noqa: E402,F401
+from wizard.main import routes
+from wizard.main import probes as health  # noqa: E402,F401
 
 
 def init_app(app):

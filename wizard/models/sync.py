@@ -27,7 +27,7 @@ def utcnow():
 
 
 class PairState:
-    """Mirrors wizard.sync.state.PairState: `synced` (both sides hold the base), `conflict` (fields await the
+    """Mirrors wizard.sync.pairs.PairState: `synced` (both sides hold the base), `conflict` (fields await the
     user; `conflicts` names them), `pending_create` (the intent: a Google create was sent for `crm_id`, its id
     not yet recorded; a crash leaves it behind and the next run finds the item by its back-reference)."""
 
@@ -57,7 +57,7 @@ class Pair(db.Model):
     # The synced fields as both sides held them at the last successful sync (the merge's common ancestor).
     base: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     state: Mapped[str] = mapped_column(String(20), default=PairState.SYNCED)
-    # While a conflict is open: the conflicting fields and what each side holds (see wizard.sync.state).
+    # While a conflict is open: the conflicting fields and what each side holds (see wizard.sync.pairs).
     conflicts: Mapped[list | None] = mapped_column(JSON, nullable=True)
     crm_record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     google_record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
@@ -263,6 +263,3 @@ def _aware(value: datetime) -> datetime:
     # SQLite returns naive datetimes: they were stored as UTC.
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
-
-# The codes runs, issues and guards carry are registered (translatable) wherever these models are loaded.
-import wizard.engine_messages  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """What RQ holds: queues and their depth, workers and their heartbeats, failed jobs (their text masked).
 
-Queue names come from one function, `queue_names()`: wizard.queue's own when it has one (queues may be
+Queue names come from one function, `queue_names()`: wizard.jobs.queue's own when it has one (queues may be
 added there, e.g. a bulk queue), else the sync queue plus the queues the workers are configured to listen on.
 """
 import re
@@ -15,17 +15,17 @@ from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
 from wizard.logging_setup import mask
-from wizard.queue import QUEUE_NAME
-from wizard.worker import heartbeat_key
+from wizard.jobs.queue import QUEUE_NAME
+from wizard.jobs.worker import heartbeat_key
 
 QUEUE_NAMES = (QUEUE_NAME, "default")
 EXCEPTION_MAX = 300  # characters of an exception's last line shown; a traceback is never shown
 
 
 def queue_names() -> list[str]:
-    import wizard.queue
+    import wizard.jobs.queue
 
-    shared = getattr(wizard.queue, "queue_names", None)
+    shared = getattr(wizard.jobs.queue, "queue_names", None)
     names = list(shared()) if shared else list(QUEUE_NAMES)
     for name in current_app.config.get("RQ_QUEUES") or ():
         if name not in names:
@@ -75,7 +75,7 @@ class WorkerInfo:
     queues: list[str]
     current_job_id: str | None
     current_job: str | None
-    heartbeat_age: float | None  # seconds since wizard.worker's heartbeat; None when it expired
+    heartbeat_age: float | None  # seconds since wizard.jobs.worker's heartbeat; None when it expired
     silent: bool
 
 
@@ -146,10 +146,10 @@ def failed_jobs(connection, names=None, limit: int = 200) -> list[FailedJob]:
 
 def sync_target(job: Job) -> tuple[int, str] | None:
     """(account id, object) when the job is a sync run: read from the run it belongs to, else (the run's row
-    is gone) from its job id, which wizard.queue fixes per account and object."""
+    is gone) from its job id, which wizard.jobs.queue fixes per account and object."""
     from wizard.extensions import db
     from wizard.models.sync import OBJECTS, SyncRun
-    from wizard.queue import job_id_for
+    from wizard.jobs.queue import job_id_for
 
     run_id = (job.meta or {}).get("run_id")
     run = db.session.get(SyncRun, run_id) if isinstance(run_id, int) else None
@@ -163,7 +163,7 @@ def sync_target(job: Job) -> tuple[int, str] | None:
 
 def scheduled_periodic(connection) -> list[dict]:
     """The periodic jobs (the sync dispatcher) waiting on the scheduler, with when they run next."""
-    from wizard.jobs import PERIODIC_JOBS
+    from wizard.jobs.entry import PERIODIC_JOBS
 
     found = []
     for spec in PERIODIC_JOBS:

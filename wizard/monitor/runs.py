@@ -48,8 +48,8 @@ class ActiveRun:
 
 
 def active_runs(connection=None, now: datetime | None = None, limit: int = 200) -> list[ActiveRun]:
-    # wizard.queue's own liveness test, read only here (live_run() would also close the dead runs: not on GET)
-    from wizard.queue import _job_alive
+    # wizard.jobs.queue's own liveness test, read only here (live_run() would also close the dead runs: not on GET)
+    from wizard.jobs.queue import _job_alive
     from wizard.redis import get_redis
 
     connection = connection or get_redis()

@@ -9,8 +9,9 @@ from sqlalchemy import text
 
 from wizard import crypto
 from wizard.extensions import db
-from wizard.google_rules import CALLBACK_FORMS, check_address
-from wizard.setup import google_errors, services
+from wizard.google.rules import CALLBACK_FORMS, check_address
+from wizard.setup import google_errors
+from wizard.settings import values as services
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 
@@ -56,7 +57,7 @@ def _redis():
 
 def _worker():
     from wizard.redis import get_redis
-    from wizard.worker import last_heartbeat
+    from wizard.jobs.worker import last_heartbeat
 
     beat = last_heartbeat(get_redis())
     max_age = current_app.config.get("WORKER_HEARTBEAT_MAX_AGE", 90)

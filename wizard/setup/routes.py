@@ -5,10 +5,12 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from wizard.auth.decorators import admin_required
-from wizard.google_rules import CALLBACK_FORMS, check_address
-from wizard.setup import bp, client_file, credentials, forms, google_errors, registry, services, steps, verify
-from wizard.setup import state as wizard_state
-from wizard.setup.address import address_from_request
+from wizard.google.rules import CALLBACK_FORMS, check_address
+from wizard.setup import bp, client_file, credentials, forms, google_errors, steps, verify
+from wizard.settings import registry
+from wizard.settings import values as services
+from wizard.setup import progress as wizard_state
+from wizard.settings.address import address_from_request
 
 
 # --- system settings --------------------------------------------------------------------------------------
@@ -193,7 +195,7 @@ def roundtrip():
 def dispatch_wizard_roundtrip():
     """Google sends the wizard's round trip back to the registered redirect URI, which the accounts area
     serves. A `state` of the wizard's is finished here, before that view runs; anything else passes on."""
-    from wizard.google_rules import LEGACY_CALLBACK
+    from wizard.google.rules import LEGACY_CALLBACK
 
     legacy_path, legacy_id = LEGACY_CALLBACK.split("?Id=")
     on_callback = request.path == CALLBACK_FORMS["clean"] or (

@@ -16,7 +16,8 @@ from flask import current_app
 
 from wizard.extensions import db
 from wizard.models.settings import utcnow
-from wizard.setup import services, state as wizard_state
+from wizard.settings import values as services
+from wizard.setup import progress as wizard_state
 
 log = logging.getLogger(__name__)
 

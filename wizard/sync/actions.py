@@ -19,7 +19,7 @@ from enum import Enum
 
 from .errors import Message
 from .records import Record
-from .state import Pair
+from .pairs import Pair
 
 
 class Action:

@@ -12,9 +12,9 @@ from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from wizard.accounts import client_config as config
-from wizard.accounts import scopes as scope_sets
-from wizard.accounts import state as oauth_state
+from wizard.google import client_config as config
+from wizard.google import scopes as scope_sets
+from wizard.google import oauth_state
 from wizard.messages import define, render
 
 HTTP_TIMEOUT = 15

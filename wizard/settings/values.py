@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from wizard import crypto
 from wizard.extensions import db
-from wizard.google_rules import CALLBACK_FORMS, derive
+from wizard.google.rules import CALLBACK_FORMS, derive
 from wizard.models.settings import SettingAudit, SystemSetting, utcnow
-from wizard.setup import registry
+from wizard.settings import registry
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import json
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
-from wizard.engine_apply import Result
+from wizard.engine.apply import Result
 from wizard.google import mapping
 from wizard.google.errors import AlreadyExists, GoogleError, Gone, NotFound, StaleEtag
 from wizard.sync import actions as A
@@ -258,7 +258,7 @@ class CalendarGoogle:
     MEMBERS_BATCH = 1000
 
     def __init__(self, account, client):
-        from wizard.engine_policy import installation_id
+        from wizard.engine.policy import installation_id
 
         settings = getattr(account, "settings", None)
         self.account, self.client = account, client

@@ -13,7 +13,7 @@ from wizard.extensions import begin_write, db
 from wizard.models.sync import SyncConflict
 from wizard.sync import actions as A
 from wizard.sync.records import fingerprint
-from wizard.sync.state import pair_after_create, pending_pair, synced_pair
+from wizard.sync.pairs import pair_after_create, pending_pair, synced_pair
 
 CRM_BATCH = 200
 
@@ -262,7 +262,7 @@ class Applier:
         pair = self.take_base("google", pair_id, action.crm_id, action.google_id)
         row = self.ctx.pairs.find(pair_id, action.crm_id, action.google_id)
         if pair is None and row is not None:
-            from wizard.engine_state import to_core
+            from wizard.engine.pairs import to_core
 
             pair = to_core(row, self.ctx.object)
         if pair is None:

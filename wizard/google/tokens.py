@@ -14,8 +14,8 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
 
-from wizard.accounts import client_config as config
-from wizard.accounts import scopes as scope_sets
+from wizard.google import client_config as config
+from wizard.google import scopes as scope_sets
 from wizard.extensions import db
 from wizard.models.accounts import NEEDS_RECONNECT, GoogleAccount, as_utc, utcnow
 

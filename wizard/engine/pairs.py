@@ -8,7 +8,7 @@ from wizard.extensions import db
 from wizard.models.sync import Cursor, Pair as PairRow
 from wizard.sync.records import record_from_json
 from wizard.sync.chunking import PairRef
-from wizard.sync.state import Pair, PairState
+from wizard.sync.pairs import Pair, PairState
 
 
 def utcnow():

@@ -9,7 +9,7 @@ Three layers keep runs exclusive, each covering what the one before cannot:
   (wizard.redis.kept_alive), so a worker killed mid-run does not block the account for ever, a long wait
   inside one batch does not let the lock lapse, and a second worker never runs the same sync.
 
-A run expected to be long goes to the bulk queue instead of `sync` (wizard.bulk: fairness between accounts);
+A run expected to be long goes to the bulk queue instead of `sync` (wizard.jobs.fairness: fairness between accounts);
 the job id, the run row and the checks above are the same in both queues.
 """
 from datetime import datetime, timezone
@@ -18,7 +18,7 @@ from rq import Queue
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
-from wizard.bulk import BULK_QUEUE_NAME
+from wizard.jobs.fairness import BULK_QUEUE_NAME
 from wizard.extensions import db
 from wizard.models.sync import OBJECTS, Cursor, RunStatus, SyncRun
 from wizard.redis import get_redis
@@ -51,7 +51,7 @@ def sync_queue(connection=None, name: str = QUEUE_NAME) -> Queue:
 def expects_long_run(account_id: int, object: str) -> bool:
     """A run that must list both sides in full: the first one (no Google cursor yet) or one after the scope
     changed (tags, calendar, starting date). Its length grows with the address book; others with the changes."""
-    from wizard.engine_policy import scope_key
+    from wizard.engine.policy import scope_key
     from wizard.models.accounts import GoogleAccount
 
     cursor = db.session.scalar(db.select(Cursor).where(Cursor.account_id == account_id, Cursor.object == object))
@@ -107,11 +107,11 @@ def _enqueue_job(connection, run: SyncRun) -> None:
                   failure_ttl=7 * 24 * 3600, meta={"run_id": run.id},
                   description=f"sync {run.object} of account {run.account_id} (run {run.id})")
     try:
-        queue.enqueue("wizard.jobs.sync_account", run.account_id, run.object, run.id, **kwargs)
+        queue.enqueue("wizard.jobs.entry.sync_account", run.account_id, run.object, run.id, **kwargs)
     except DuplicateJobError:
         # A finished, failed or abandoned job keeps its id in Redis: clear it and queue again.
         Job.fetch(run.job_id, connection=connection).delete()
-        queue.enqueue("wizard.jobs.sync_account", run.account_id, run.object, run.id, **kwargs)
+        queue.enqueue("wizard.jobs.entry.sync_account", run.account_id, run.object, run.id, **kwargs)
 
 
 def live_run(account_id: int, object: str, connection=None) -> SyncRun | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from wizard.google_rules import CALLBACK_FORMS
+from wizard.google.rules import CALLBACK_FORMS
 from wizard.messages import Message, define
 
 TEXT, SECRET, INTEGER, CHOICE, ADDRESS = "text", "secret", "integer", "choice", "address"
@@ -66,7 +66,7 @@ def validate_client_secret(value):
 
 
 def validate_site_address(value):
-    from wizard.setup.address import site_address_error
+    from wizard.settings.address import site_address_error
 
     return site_address_error(value)
 
@@ -150,7 +150,7 @@ def parse(defn: SettingDef, raw):
         if error:
             return None, error if isinstance(error, Message) else Message(error)
     if defn.type == ADDRESS:
-        from wizard.setup.address import normalize_site_address
+        from wizard.settings.address import normalize_site_address
 
         text = normalize_site_address(text)
     return text, None

@@ -17,11 +17,11 @@ import os
 from collections import Counter
 from datetime import datetime, timezone
 
-from wizard.engine_apply import Applier, Tally
-from wizard.engine_state import PairTable, load_cursor
+from wizard.engine.apply import Applier, Tally
+from wizard.engine.pairs import PairTable, load_cursor
 from wizard.extensions import db
 from wizard.models.sync import GuardKind, PendingGuard, RunStatus, SyncIssue, SyncRun
-from wizard.queue import abandon, running_lock
+from wizard.jobs.queue import abandon, running_lock
 from wizard.redis import kept_alive
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def _claim_run(account_id, object, run_id, force) -> SyncRun:
 
 
 def _run_locked(run: SyncRun) -> SyncRun:
-    from wizard.accounts.tokens import NotConfigured, ReconnectNeeded
+    from wizard.google.tokens import NotConfigured, ReconnectNeeded
     from wizard.google.errors import AuthRevoked, ClientRejected, GoogleError
     from wizard.models.accounts import CONNECTED, GoogleAccount
 
@@ -134,7 +134,7 @@ def _close_stale_runs(run):
 def _needs_reconnect(account_id, reason):
     """invalid_grant: the user is told (banner, health page) and the schedule stops; nothing retries."""
     from wizard.accounts.services import mark_needs_reconnect
-    from wizard.engine_schedule import pause
+    from wizard.jobs.schedule import pause
 
     mark_needs_reconnect(account_id, "invalid_grant" if reason in (None, "", "invalid_grant") else reason)
     pause(account_id, "needs_reconnect")
@@ -142,7 +142,7 @@ def _needs_reconnect(account_id, reason):
 
 
 def _finish(run, status, code, params=None, ctx=None) -> SyncRun:
-    from wizard.engine_schedule import note_run_finished
+    from wizard.jobs.schedule import note_run_finished
 
     run = db.session.merge(run)
     run.status = status
@@ -164,8 +164,8 @@ class RunContext:
     """Everything one run needs: the account, adapters, pair table, cursor, tally; owns commits."""
 
     def __init__(self, run: SyncRun, account):
-        from wizard.engine_google import google_side_for
-        from wizard.engine_policy import policy_for, scope_key
+        from wizard.google.sides import google_side_for
+        from wizard.engine.policy import policy_for, scope_key
         from wizard.store import store_for
 
         self.run, self.account = run, account
@@ -247,7 +247,7 @@ class RunContext:
         from wizard.sync.chunking import partition
         from wizard.sync.planner import SideSummary, empty_side, run_guard
 
-        from wizard.engine_policy import SPECS, installation_id
+        from wizard.engine.policy import SPECS, installation_id
 
         spec = SPECS[self.object]
         self.google_listed = set(google_changes.changes)
@@ -381,7 +381,7 @@ class RunContext:
         return max(1, int(current_app.config.get("SYNC_CHUNK_SIZE", 2000)))
 
     def plan(self, google_changes, crm_changes, first_sync):
-        from wizard.engine_policy import call_planner
+        from wizard.engine.policy import call_planner
 
         return call_planner(self, google_changes, crm_changes, first_sync)
 
@@ -496,7 +496,7 @@ class RunContext:
 
     def replan_stale(self, actions):
         """Google refused updates on a stale etag: fetch the latest, merge again, retry once."""
-        from wizard.engine_policy import call_planner
+        from wizard.engine.policy import call_planner
         from wizard.sync.actions import UpdateGoogle
         from wizard.sync.changes import side
 
@@ -587,7 +587,7 @@ class RunContext:
 
 def _apply_decisions(pair, chosen):
     from wizard.sync.records import record_from_json
-    from wizard.sync.state import PairState
+    from wizard.sync.pairs import PairState
 
     base = pair.base if pair.base is not None else record_from_json(pair.crm_record.kind, {})
     values = {}

@@ -29,7 +29,7 @@ def _check_redis():
 
 def _check_worker():
     from wizard.redis import get_redis
-    from wizard.worker import last_heartbeat
+    from wizard.jobs.worker import last_heartbeat
 
     beat = last_heartbeat(get_redis())
     max_age = current_app.config["WORKER_HEARTBEAT_MAX_AGE"]

@@ -141,9 +141,9 @@ class Supervisor:
         return name in cli.commands
 
     def _seed_demo(self):
-        if importlib.util.find_spec("wizard.demo") is None:
+        if importlib.util.find_spec("wizard.cli.demo") is None:
             return
-        from wizard import demo
+        from wizard.cli import demo
 
         with self.app.app_context():
             demo.seed(self.app)
@@ -166,8 +166,8 @@ class Supervisor:
         if "emulator" in self.children:
             config = self.app.config
             self.echo(f"Google emulator (offline Google): http://{config['EMULATOR_HOST']}:{config['EMULATOR_PORT']}/")
-        if importlib.util.find_spec("wizard.demo") is not None:
-            from wizard import demo
+        if importlib.util.find_spec("wizard.cli.demo") is not None:
+            from wizard.cli import demo
 
             users = ", ".join(u["email"] for u in getattr(demo, "USERS", []))
             if users:

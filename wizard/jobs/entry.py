@@ -8,21 +8,21 @@ import time
 from datetime import datetime, timezone
 
 PERIODIC_JOBS = (
-    {"name": "dispatch-due-syncs", "func": "wizard.jobs.dispatch_due_syncs", "interval_seconds": 60,
+    {"name": "dispatch-due-syncs", "func": "wizard.jobs.entry.dispatch_due_syncs", "interval_seconds": 60,
      "queue": "sync"},
 )
 
 
 def sync_account(account_id: int, object: str = "contacts", run_id: int | None = None) -> str:
     """One sync run for an account and object; returns the run's final status."""
-    from wizard.engine import run_sync
+    from wizard.engine.run import run_sync
 
     return run_sync(account_id, object, run_id=run_id).status
 
 
 def dispatch_due_syncs() -> int:
     """Queue every account's object whose scheduled time has come; returns how many were queued."""
-    from wizard.engine_schedule import dispatch_due
+    from wizard.jobs.schedule import dispatch_due
 
     try:
         return dispatch_due()

@@ -61,7 +61,7 @@ def account_is_runnable(account) -> bool:
 def dispatch_due(now: datetime | None = None, rng=random) -> int:
     """Queue every (account, object) whose time has come; move its next time on. Returns how many were queued."""
     from wizard.models.accounts import GoogleAccount
-    from wizard.queue import enqueue_sync
+    from wizard.jobs.queue import enqueue_sync
 
     now = now or utcnow()
     queued = 0

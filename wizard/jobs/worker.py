@@ -42,7 +42,7 @@ def live_worker_count(redis, max_age: float) -> int:
 
 
 class AppWorker(Worker):
-    """An RQ worker that knows the Flask app, and starts a bulk run only with a free bulk slot (wizard.bulk)."""
+    """An RQ worker that knows the Flask app, and starts a bulk run only with a free bulk slot (wizard.jobs.fairness)."""
 
     app = None  # set by make_worker
     bulk_job_id = None  # the bulk job whose slot this worker holds while its horse works
@@ -52,7 +52,7 @@ class AppWorker(Worker):
         target = pipeline if pipeline is not None else self.connection
         target.set(heartbeat_key(self.name), repr(time.time()), ex=HEARTBEAT_TTL)
         if self.bulk_job_id is not None:
-            from wizard.bulk import renew_slot
+            from wizard.jobs.fairness import renew_slot
 
             renew_slot(self.connection, self.bulk_job_id, pipeline=pipeline)
 
@@ -70,7 +70,7 @@ class AppWorker(Worker):
     # jobs only to put them back (which would churn every waiting bulk job through the scheduler).
     @property
     def _ordered_queues(self):
-        from wizard.bulk import BULK_QUEUE_NAME
+        from wizard.jobs.fairness import BULK_QUEUE_NAME
 
         queues = self.__dict__.get("_all_ordered_queues", [])
         if not any(q.name == BULK_QUEUE_NAME for q in queues) or self._bulk_slot_free():
@@ -82,14 +82,14 @@ class AppWorker(Worker):
         self.__dict__["_all_ordered_queues"] = list(queues)
 
     def _bulk_slot_free(self) -> bool:
-        from wizard.bulk import slot_limit, slots_in_use
+        from wizard.jobs.fairness import slot_limit, slots_in_use
 
         return len(slots_in_use(self.connection)) < slot_limit(self.connection, self.app.config)
 
     def execute_job(self, job, queue):
         """A bulk job runs only with a slot; one dequeued as the last slot went to another worker goes back to
         the scheduler."""
-        from wizard.bulk import BULK_QUEUE_NAME, DEFAULT_RETRY_SECONDS, defer, release_slot, slot_limit, take_slot
+        from wizard.jobs.fairness import BULK_QUEUE_NAME, DEFAULT_RETRY_SECONDS, defer, release_slot, slot_limit, take_slot
 
         if queue.name != BULK_QUEUE_NAME:
             return super().execute_job(job, queue)
@@ -129,9 +129,9 @@ def preload_job_code() -> None:
     """Import what a sync job runs before forking: each job's work horse then inherits it instead of importing
     the engine, the Google clients and Authlib again (several tenths of a second per job, more than a short
     incremental run itself takes)."""
-    import wizard.engine  # noqa: F401
+    import wizard.engine.run  # noqa: F401
     import wizard.google.session  # noqa: F401
-    import wizard.jobs  # noqa: F401
+    import wizard.jobs.entry  # noqa: F401
 
 
 def make_worker(app, queues=None, redis=None) -> AppWorker:
@@ -151,7 +151,7 @@ def make_worker(app, queues=None, redis=None) -> AppWorker:
 def run_worker(app, burst=False, with_scheduler=True, queues=None) -> bool:
     worker = make_worker(app, queues)
     if with_scheduler and not burst:
-        from wizard.jobs import ensure_periodic_jobs  # the sync dispatcher and any other periodic job
+        from wizard.jobs.entry import ensure_periodic_jobs  # the sync dispatcher and any other periodic job
 
         ensure_periodic_jobs(worker.connection)
     return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
