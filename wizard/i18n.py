@@ -14,6 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
+from config import IN_CHECKOUT
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 # The Google emulator is its own WSGI app and reads its own catalogue; its strings imitate Google's wording
@@ -26,8 +27,6 @@ def product_catalogues(messages_dir: Path):
 
 
 def init_app(app):
-    from config import IN_CHECKOUT
-
     compiled = TRANSLATIONS
     if not IN_CHECKOUT:
         compiled = Path(app.instance_path) / "translations"

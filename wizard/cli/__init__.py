@@ -6,6 +6,7 @@ import importlib
 
 import click
 from flask.cli import FlaskGroup, routes_command, shell_command
+from wizard import create_app
 
 COMMAND_MODULES = (
     "wizard.cli.server",    # run, worker
@@ -19,8 +20,6 @@ COMMAND_MODULES = (
 
 
 def _create_app():
-    from wizard import create_app
-
     return create_app()
 
 

@@ -9,6 +9,7 @@ from wtforms import (
 
 from wizard.form_choices import select_choices
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES
+from flask_wtf.i18n import translations
 
 
 def field_type_choices():
@@ -18,11 +19,8 @@ def field_type_choices():
 class EntryForm(Form):
     """A row nested in the contact form. Plain WTForms forms answer WTForms' own messages ("Not a valid
     choice.") in English; use Flask-WTF's translations, as FlaskForm does."""
-
     class Meta:
         def get_translations(self, form):
-            from flask_wtf.i18n import translations
-
             return translations
 
 

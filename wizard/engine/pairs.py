@@ -9,10 +9,7 @@ from wizard.models.sync import Cursor, Pair as PairRow
 from wizard.sync.records import record_from_json
 from wizard.sync.chunking import PairRef
 from wizard.sync.pairs import Pair, PairState
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
+from wizard.models.clock import utcnow  # noqa: F401
 
 
 def to_core(row: PairRow, kind: str, light: bool = False) -> Pair:

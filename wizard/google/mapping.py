@@ -28,9 +28,10 @@ from datetime import datetime, timezone
 import phonenumbers
 
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Change, Seen
-from wizard.sync.records import (ACTIVITIES, CONTACTS, Item, Record, make_record, normalize_address, normalize_email,
-                                 normalize_phone)
+from wizard.sync.records import (ACTIVITIES, CONTACTS, Item, Record, address_key, make_record, normalize_address,
+                                 normalize_email, normalize_phone)
 from wizard.sync.times import when_from_google, when_to_google
+from flask import current_app, has_app_context
 
 CRM_ID_KEY = "syncwizard.crm_id"  # clientData key and extendedProperties.private key (<= 44 characters)
 INSTALLATION_KEY = "syncwizard.installation"
@@ -51,8 +52,6 @@ ADDRESS_PARTS = ("streetAddress", "city", "region", "postalCode", "country")
 
 def default_region() -> str:
     """The region local numbers are read in: the app's PHONE_DEFAULT_REGION (as the CRM side), else RU."""
-    from flask import current_app, has_app_context
-
     return (current_app.config.get("PHONE_DEFAULT_REGION") if has_app_context() else None) or DEFAULT_REGION
 
 
@@ -83,10 +82,6 @@ def phone_display(key: str) -> str:
 
 def email_key(value: str) -> str:
     return value.strip().casefold()
-
-
-def address_key(parts) -> str:
-    return " ".join(p for p in parts if p)
 
 
 def _fold(value, table) -> str:

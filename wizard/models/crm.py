@@ -16,10 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wizard.extensions import db
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
+from wizard.models.clock import utcnow  # noqa: F401
 
 
 class UTCDateTime(TypeDecorator):

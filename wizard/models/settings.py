@@ -9,10 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wizard.extensions import db
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
+from wizard.models.clock import utcnow  # noqa: F401
 
 
 class SystemSetting(db.Model):
