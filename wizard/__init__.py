@@ -2,10 +2,9 @@
 import importlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
-
-from urllib.parse import urlsplit
 
 from config import GOOGLE_ENDPOINTS, config_from_env
 
@@ -38,7 +37,7 @@ def create_app(config=None, **overrides):
 
     # The factory imports the app's parts when called, not when the package is imported: `import wizard.sync`
     # (the pure core, standard library only) and the emulator must not load Flask's extensions.
-    from wizard import secrets, i18n, redis, logging_setup, security
+    from wizard import i18n, logging_setup, redis, secrets, security
     from wizard.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
     secrets.load_instance_secrets(app)

@@ -14,6 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
+
 from config import IN_CHECKOUT
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"

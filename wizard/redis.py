@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import redis as redis_lib
-from flask import current_app, g
+from flask import current_app
 
 log = logging.getLogger(__name__)
 

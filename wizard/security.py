@@ -3,8 +3,9 @@
 A Content-Security-Policy with no inline scripts (the product's JS lives in static/), no framing (the OAuth
 and settings pages must never be framed: clickjacking), and HSTS when the request came over https.
 """
-from flask import request
 from urllib.parse import urlsplit
+
+from flask import request
 
 CSP = "; ".join([
     "default-src 'self'",

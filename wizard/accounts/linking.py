@@ -12,10 +12,10 @@ import requests
 from flask_babel import lazy_gettext as _l
 
 from wizard.accounts import link_state as oauth_state
-from wizard.google import oauth, scopes as scope_sets
+from wizard.google import oauth
+from wizard.google import scopes as scope_sets
 from wizard.messages import define, render
 from wizard.settings.values import oauth_client
-
 
 define("accounts.link.not_configured", _l(
     "Google sync is not set up yet: the administrator has not saved the Google client ID and secret. "

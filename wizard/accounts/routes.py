@@ -5,9 +5,9 @@ from flask_login import current_user, login_required
 
 from wizard.accounts import services, settings
 from wizard.accounts.blueprint import bp
-from wizard.google import scopes
 from wizard.accounts.forms import ConfirmForm
 from wizard.accounts.linking import LinkError
+from wizard.google import scopes
 
 LEGACY_CALLBACK_ID = "3b22f0ff-034a-48da-8758-a0660e5a26ff"
 

@@ -11,13 +11,19 @@ from sqlalchemy.exc import IntegrityError
 
 from wizard.accounts import linking as oauth
 from wizard.accounts.linking import LinkError
+from wizard.extensions import db
 from wizard.google import scopes
 from wizard.google.tokens import apply_token, get_oauth_session, save_token  # noqa: F401 (public API)
-from wizard.extensions import db
 from wizard.messages import define, render
-from wizard.models.accounts import mark_needs_reconnect  # noqa: F401 (public API: pages and the API)
-from wizard.models.accounts import (CONNECTED, NEEDS_RECONNECT, REVOKED, AccountSettings, GoogleAccount,
-                                    utcnow)
+from wizard.models.accounts import (
+    CONNECTED,
+    NEEDS_RECONNECT,
+    REVOKED,
+    AccountSettings,
+    GoogleAccount,
+    mark_needs_reconnect,  # noqa: F401 (public API: pages and the API)
+    utcnow,
+)
 
 define("accounts.link.taken", _l(
     "The Google account %(email)s is already linked by another user of this CRM. A Google account can be "

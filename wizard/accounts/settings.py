@@ -7,17 +7,17 @@ from authlib.integrations.base_client import OAuthError
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
-from wizard.google import scopes
 from wizard.accounts.forms import SettingsForm, period_minutes, split_period
-from wizard.google.tokens import NotConfigured, ReconnectNeeded, get_oauth_session
 from wizard.extensions import db
 from wizard.form_choices import label_of, select_choices
+from wizard.google import scopes
+from wizard.google.tokens import NotConfigured, ReconnectNeeded, get_oauth_session
 from wizard.models.accounts import AccountSettings, AccountTagMapping
+from wizard.models.crm import Tag
 from wizard.redis import get_redis
 from wizard.settings.values import oauth_client
-from wizard.models.crm import Tag
-from werkzeug.datastructures import MultiDict
 
 log = logging.getLogger(__name__)
 CALENDAR_CACHE_SECONDS = 300

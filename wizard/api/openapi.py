@@ -6,9 +6,9 @@ services' `*_to_dict` functions.
 """
 from copy import deepcopy
 
+from wizard.accounts.forms import CONFLICT_CHOICES, DIRECTION_CHOICES, NOTIFY_CHOICES, UNTAG_CHOICES
 from wizard.crm.services import MAX_ID, MAX_PER_PAGE, SORTS
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES, CONTACT_FIELD_TYPES
-from wizard.accounts.forms import CONFLICT_CHOICES, DIRECTION_CHOICES, NOTIFY_CHOICES, UNTAG_CHOICES
 
 
 def ref(name):

@@ -7,7 +7,14 @@ from flask_babel import gettext as _
 
 from wizard.api.blueprint import bp
 from wizard.api.http import (
-    ApiError, choice_query, field_error, int_query, json_body, page_body, text_query, token_required,
+    ApiError,
+    choice_query,
+    field_error,
+    int_query,
+    json_body,
+    page_body,
+    text_query,
+    token_required,
 )
 from wizard.crm import services
 from wizard.crm.services import MAX_ID, MAX_PER_PAGE, Page

@@ -6,7 +6,8 @@ pages agree on rules and messages.
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from wizard.accounts import services as accounts, settings
+from wizard.accounts import services as accounts
+from wizard.accounts import settings
 from wizard.api.blueprint import bp
 from wizard.api.http import ApiError, json_body, token_required
 from wizard.crm.services import NotFound, is_id
@@ -14,8 +15,8 @@ from wizard.extensions import db
 from wizard.health import services as health
 from wizard.jobs.queue import progress
 from wizard.messages import render
-from wizard.models.clock import iso_z
 from wizard.models.accounts import GoogleAccount
+from wizard.models.clock import iso_z
 from wizard.models.sync import SyncRun
 
 OBJECTS = ("contacts", "activities")

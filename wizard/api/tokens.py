@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from wizard.extensions import db
-from wizard.models.crm import ApiToken
 from wizard.models import User
+from wizard.models.crm import ApiToken
 
 PREFIX = "swz_"
 TOUCH_EVERY = timedelta(minutes=5)  # last-use stamps are advisory: don't write on every request

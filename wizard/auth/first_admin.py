@@ -12,8 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from wizard.extensions import db
-from wizard.redis import get_redis
 from wizard.models import User
+from wizard.redis import get_redis
 
 TOKEN_KEY = "syncwizard:first-admin-token"
 

@@ -6,6 +6,7 @@ import importlib
 
 import click
 from flask.cli import FlaskGroup, routes_command, shell_command
+
 from wizard import create_app
 
 COMMAND_MODULES = (

@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 from flask_migrate.cli import db as db_group
 from sqlalchemy import select
+
 from wizard.auth.forms import MIN_PASSWORD
 from wizard.extensions import db
 from wizard.models import User

@@ -2,11 +2,10 @@
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
+
+from wizard.api.tokens import create_token, list_tokens, revoke_token
 from wizard.extensions import db
 from wizard.models import User
-from wizard.api.tokens import create_token
-from wizard.api.tokens import list_tokens
-from wizard.api.tokens import revoke_token
 
 
 def find_user(email):

@@ -1,7 +1,9 @@
 """Commands: `syncwizard emulator` serves the offline Google emulator (default http://127.0.0.1:8765)."""
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
-from pathlib import Path
+
 from config import config_from_env
 from wizard.emulator import serve
 

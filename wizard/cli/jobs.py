@@ -3,11 +3,11 @@ import json
 
 import click
 from flask.cli import AppGroup
+
+from wizard.monitor import actions, snapshot
 from wizard.monitor.actions import JobGone
-from wizard.monitor import snapshot
 from wizard.monitor.queues import failed_jobs
 from wizard.redis import get_redis
-from wizard.monitor import actions
 
 
 def _format_age(seconds) -> str:

@@ -15,12 +15,12 @@ import sys
 import time
 from pathlib import Path
 
-from wizard.redis import EmbeddedRedis, url_file
 from flask_migrate import upgrade
-from wizard.extensions import db
-from wizard.cli import cli
-from wizard.cli import demo
+
 from wizard.auth import first_admin
+from wizard.cli import cli, demo
+from wizard.extensions import db
+from wizard.redis import EmbeddedRedis, url_file
 
 STOP_GRACE = 8      # seconds for a warm shutdown (a running job may finish)
 KILL_GRACE = 4      # seconds after the second signal, then SIGKILL

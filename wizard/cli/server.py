@@ -2,8 +2,9 @@
 import os
 
 import click
-from flask.cli import AppGroup
 from flask import current_app
+from flask.cli import AppGroup
+
 from wizard import create_app
 from wizard.cli.run import run
 from wizard.jobs.worker import run_worker

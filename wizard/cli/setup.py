@@ -7,11 +7,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from wizard.crypto import DecryptionError
 from wizard.google.rules import CALLBACK_FORMS, check_address
-from wizard.setup import doctor as checks
 from wizard.settings import registry
 from wizard.settings import values as services
-from wizard.crypto import DecryptionError
+from wizard.setup import doctor as checks
 
 
 def in_request(fn):

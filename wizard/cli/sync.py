@@ -1,12 +1,13 @@
 """`syncwizard sync ACCOUNT [--contacts|--activities] [--wait] [--force]`: run or queue a sync from the shell."""
 import click
-from flask.cli import AppGroup
-from wizard.extensions import db
-from wizard.models.accounts import GoogleAccount
 from flask import current_app
+from flask.cli import AppGroup
+
+from wizard.extensions import db
 from wizard.jobs.entry import run_now
-from wizard.models.sync import RunStatus
 from wizard.jobs.queue import enqueue_sync, live_run, wait_for_run
+from wizard.models.accounts import GoogleAccount
+from wizard.models.sync import RunStatus
 
 
 def find_account(ref: str):

@@ -3,13 +3,20 @@ whose per-field errors are put back onto these fields by `apply_errors`."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from flask_wtf.i18n import translations
 from wtforms import (
-    BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField,
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 
 from wizard.form_choices import select_choices
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES
-from flask_wtf.i18n import translations
 
 
 def field_type_choices():

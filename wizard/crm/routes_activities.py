@@ -1,6 +1,6 @@
 """Activities pages: the list, the week view, and the form (times in the user's time zone)."""
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +12,6 @@ from wizard.crm.forms import ActivityForm, DeleteForm
 from wizard.crm.services import NotFound, ValidationError
 from wizard.crm.validation import valid_zone, zone_of
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES
-from zoneinfo import available_timezones
 
 
 def user_zone() -> str:

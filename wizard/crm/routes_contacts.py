@@ -1,6 +1,7 @@
 """Contacts pages: the list (search, tag filter, sort, pages, bulk actions) and the contact card."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from wizard.crm import services

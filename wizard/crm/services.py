@@ -13,19 +13,29 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from wizard.crm.changes import record_change
 from wizard.crm.validation import (
-    ValidationError, clean_activity, clean_contact, compose_display_name, is_storable,
+    ValidationError,
+    clean_activity,
+    clean_contact,
+    compose_display_name,
+    is_storable,
 )
 from wizard.extensions import db
 from wizard.models.clock import iso_z
 from wizard.models.crm import (
-    Activity, Contact, ContactAddress, ContactEmail, ContactPhone, Tag, contact_tags,
+    Activity,
+    Contact,
+    ContactAddress,
+    ContactEmail,
+    ContactPhone,
+    Tag,
+    contact_tags,
 )
-from flask_babel import lazy_gettext as _l
 
 __all__ = [
     "NotFound", "ValidationError", "Page", "create_contact", "update_contact", "delete_contact",

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context, has_request_context
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES, CONTACT_FIELD_TYPES
 from wizard.sync.records import normalize_email  # one rule for the CRM and the core's matching keys

@@ -9,13 +9,13 @@ saved only once Google has answered for it, with Google's new etag.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from wizard.engine.pairs import to_core
 from wizard.extensions import begin_write, db
+from wizard.google.errors import StaleEtag
 from wizard.models.sync import SyncConflict
 from wizard.sync import actions as A
-from wizard.sync.records import fingerprint
 from wizard.sync.pairs import pair_after_create, pending_pair, synced_pair
-from wizard.google.errors import StaleEtag
-from wizard.engine.pairs import to_core
+from wizard.sync.records import fingerprint
 
 CRM_BATCH = 200
 

@@ -11,7 +11,8 @@ import json
 
 from flask import current_app
 
-from wizard.sync import ACTIVITIES, CONTACTS, plan as core_plan
+from wizard.sync import ACTIVITIES, CONTACTS
+from wizard.sync import plan as core_plan
 from wizard.sync.policy import ConflictPolicy, Direction, Policy
 
 SPECS = {"contacts": CONTACTS, "activities": ACTIVITIES}

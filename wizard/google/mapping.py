@@ -21,17 +21,26 @@ Item conventions shared with the CRM store (wizard/store/contacts.py):
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 
 import phonenumbers
+from flask import current_app, has_app_context
 
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Change, Seen
-from wizard.sync.records import (ACTIVITIES, CONTACTS, Item, Record, address_key, make_record, normalize_address,
-                                 normalize_email, normalize_phone)
+from wizard.sync.records import (
+    ACTIVITIES,
+    CONTACTS,
+    Item,
+    Record,
+    address_key,
+    make_record,
+    normalize_address,
+    normalize_email,
+    normalize_phone,
+)
 from wizard.sync.times import when_from_google, when_to_google
-from flask import current_app, has_app_context
 
 CRM_ID_KEY = "syncwizard.crm_id"  # clientData key and extendedProperties.private key (<= 44 characters)
 INSTALLATION_KEY = "syncwizard.installation"

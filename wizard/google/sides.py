@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta, timezone
 from flask import current_app
 
 from wizard.google import mapping
-from wizard.google.errors import AlreadyExists, GoogleError, Gone, NotFound, StaleEtag
+from wizard.google.errors import AlreadyExists, Gone, GoogleError, NotFound, StaleEtag
 from wizard.google.session import calendar_client, people_client
 from wizard.sync import actions as A
 from wizard.sync.actions import Result

@@ -5,6 +5,7 @@ import logging
 from flask import request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
+
 from wizard.accounts.services import accounts_needing_reconnect
 from wizard.extensions import db
 

@@ -3,19 +3,18 @@ on it (sync now, retry a record, decide a conflict, confirm or dismiss a guarded
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from wizard.google import scopes
 from wizard.extensions import db
-from wizard.messages import define
-from wizard.models.accounts import NEEDS_RECONNECT, as_utc, utcnow
-from wizard.models.sync import (OBJECTS, PendingGuard, RunStatus, SyncConflict, SyncIssue, SyncRun,
-                                SyncSchedule)
-from wizard.settings.values import get_setting
+from wizard.google import scopes
 from wizard.jobs import queue
 from wizard.jobs.queue import enqueue_sync
-from flask import abort
+from wizard.messages import define
+from wizard.models.accounts import NEEDS_RECONNECT, as_utc, utcnow
+from wizard.models.sync import OBJECTS, PendingGuard, RunStatus, SyncConflict, SyncIssue, SyncRun, SyncSchedule
+from wizard.settings.values import get_setting
 
 OBJECT_SCOPE = {"contacts": scopes.CONTACTS, "activities": scopes.CALENDAR_EVENTS}
 RECENT_RUNS = 10

@@ -6,14 +6,13 @@ least once a day even if the period says otherwise, so the People API sync token
 even after a few failed runs.
 """
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from wizard.extensions import db
-from wizard.models.sync import OBJECTS, SyncSchedule
-from wizard.models.accounts import CONNECTED
-from wizard.models.accounts import GoogleAccount
 from wizard.jobs.queue import enqueue_sync
+from wizard.models.accounts import CONNECTED, GoogleAccount
 from wizard.models.clock import as_utc, utcnow  # noqa: F401
+from wizard.models.sync import OBJECTS, SyncSchedule
 
 JITTER = 0.25
 MAX_CONTACTS_INTERVAL = timedelta(days=1)

@@ -11,10 +11,18 @@ import socket
 from rq import Queue, Worker
 
 from wizard.extensions import db
-from wizard.jobs.fairness import (BULK_QUEUE_NAME, DEFAULT_RETRY_SECONDS, defer, release_slot, renew_slot,
-                                  slot_limit, slots_in_use, take_slot)
-from wizard.jobs.heartbeat import beat, heartbeat_key, last_heartbeat, live_worker_count  # noqa: F401
 from wizard.jobs.entry import ensure_periodic_jobs
+from wizard.jobs.fairness import (
+    BULK_QUEUE_NAME,
+    DEFAULT_RETRY_SECONDS,
+    defer,
+    release_slot,
+    renew_slot,
+    slot_limit,
+    slots_in_use,
+    take_slot,
+)
+from wizard.jobs.heartbeat import beat, heartbeat_key, last_heartbeat, live_worker_count  # noqa: F401
 from wizard.redis import get_redis
 
 # RQ beats once per dequeue timeout (worker_ttl - 15) while idle and once per monitoring interval while a job

@@ -6,9 +6,9 @@ from flask import current_app, jsonify
 from sqlalchemy import text
 
 from wizard.extensions import csrf, db, limiter
+from wizard.jobs.heartbeat import last_heartbeat
 from wizard.main.blueprint import bp
 from wizard.redis import get_redis
-from wizard.jobs.heartbeat import last_heartbeat
 
 
 @bp.route("/healthz")

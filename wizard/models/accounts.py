@@ -3,7 +3,7 @@
 A GoogleAccount row outlives an unlink: the tokens are wiped and `unlinked_at` set, but the row (and so its id,
 which pairs and cursors refer to) stays, so relinking the same Google account reuses it and duplicates nothing.
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship

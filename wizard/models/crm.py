@@ -11,7 +11,16 @@ instead of joining e-mails and phones.
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
-    Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, TypeDecorator, UniqueConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -11,14 +11,14 @@ Accounts are referred to by id without a foreign key on purpose: a pair must sur
 unlinked and linked again (no duplicates after reconnecting), so rows are removed by the account services
 explicitly, never by a cascade.
 """
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from flask import current_app, has_request_context
 from sqlalchemy import JSON, BigInteger, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wizard.extensions import db
-from flask import current_app, has_request_context
 from wizard.messages import render
 from wizard.models.clock import as_utc, utcnow  # noqa: F401
 

@@ -1,5 +1,5 @@
 """People who log in: administrators and users."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import String

@@ -9,9 +9,9 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
+from wizard.jobs.queue import enqueue_sync
 from wizard.monitor.queues import failed_jobs, sync_target
 from wizard.redis import get_redis
-from wizard.jobs.queue import enqueue_sync
 
 
 class JobGone(Exception):

@@ -13,7 +13,6 @@ from rq import Queue, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
-
 from rq.results import Result
 
 from wizard.extensions import db
@@ -22,6 +21,7 @@ from wizard.jobs.heartbeat import heartbeat_key
 from wizard.jobs.queue import job_id_for, queue_names
 from wizard.logging_setup import mask
 from wizard.models.sync import OBJECTS, SyncRun
+
 EXCEPTION_MAX = 300  # characters of an exception's last line shown; a traceback is never shown
 
 

@@ -1,15 +1,15 @@
 """What the sync tables say: runs in progress, when each account is next due, outcomes over the last day."""
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 
 from wizard.extensions import db
-from wizard.models.accounts import NEEDS_RECONNECT, GoogleAccount
-from wizard.models.sync import RunStatus, SyncRun, SyncSchedule
 from wizard.jobs.queue import _job_alive
-from wizard.redis import get_redis
+from wizard.models.accounts import NEEDS_RECONNECT, GoogleAccount
 from wizard.models.clock import as_utc, utcnow  # noqa: F401
+from wizard.models.sync import RunStatus, SyncRun, SyncSchedule
+from wizard.redis import get_redis
 
 OUTCOME_WINDOW = timedelta(hours=24)
 # The outcomes an operator watches, in the order the page shows them.

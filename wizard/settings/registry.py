@@ -10,8 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from wizard.google.rules import CALLBACK_FORMS
 from wizard.messages import Message, define
-from wizard.settings.address import site_address_error
-from wizard.settings.address import normalize_site_address
+from wizard.settings.address import normalize_site_address, site_address_error
 
 TEXT, SECRET, INTEGER, CHOICE, ADDRESS = "text", "secret", "integer", "choice", "address"
 TYPE_NAMES = {

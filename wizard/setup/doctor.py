@@ -13,8 +13,8 @@ from wizard.google.rules import CALLBACK_FORMS, check_address
 from wizard.jobs.heartbeat import last_heartbeat
 from wizard.models.accounts import GoogleAccount
 from wizard.redis import get_redis
-from wizard.setup import google_errors, verify
 from wizard.settings import values as services
+from wizard.setup import google_errors, verify
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 

@@ -5,16 +5,14 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from wizard.auth.decorators import admin_required
-from wizard.google.rules import CALLBACK_FORMS, check_address
-from wizard.setup import client_file, credentials, forms, google_errors, steps, verify
-from wizard.setup.blueprint import bp
+from wizard.google.rules import CALLBACK_FORMS, LEGACY_CALLBACK, check_address
+from wizard.messages import Message
 from wizard.settings import registry
 from wizard.settings import values as services
-from wizard.setup import progress as wizard_state
 from wizard.settings.address import address_from_request
-from wizard.google.rules import LEGACY_CALLBACK
-from wizard.messages import Message
-
+from wizard.setup import client_file, credentials, forms, google_errors, steps, verify
+from wizard.setup import progress as wizard_state
+from wizard.setup.blueprint import bp
 
 # --- system settings --------------------------------------------------------------------------------------
 

@@ -11,11 +11,10 @@ from sqlalchemy.orm import selectinload
 from wizard.crm import services
 from wizard.crm.changes import changed_since, latest_seq
 from wizard.extensions import db
-from wizard.models.crm import Contact, contact_tags
+from wizard.models.crm import CONTACT_FIELD_TYPES, Contact, contact_tags
 from wizard.store.origin import ORIGIN
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Seen, side
 from wizard.sync.records import CONTACTS, Item, address_key, make_record
-from wizard.models.crm import CONTACT_FIELD_TYPES
 
 CHANGE_OBJECT = "contact"
 ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")

@@ -18,8 +18,8 @@ from dataclasses import astuple, dataclass, field
 from enum import Enum
 
 from .errors import Message
-from .records import Record
 from .pairs import Pair
+from .records import Record
 
 
 class Action:
