@@ -409,18 +409,10 @@ def batch_get(call):
 
 # ---- writes ----------------------------------------------------------------------------------------------
 
-def check_body_fields(body):
-    unknown = [k for k in body if k not in UPDATABLE_FIELDS and k not in ("resourceName", "etag", "metadata")
-               and k not in READABLE_FIELDS]
-    if unknown:
-        raise invalid_argument(f"Invalid JSON payload received. Unknown name \"{unknown[0]}\" at 'person'.")
-
-
 @route("POST", "/v1/people:createContact", "people", WRITE, RPC + "CreateContact")
 def create_contact(call):
     fields = person_fields(call, required=False)
     body = call.body()
-    check_body_fields(body)
     person = new_person(call.state, call.email, body)
     return render(call.state, person, fields)
 
@@ -447,7 +439,6 @@ def update_contact(call):
     fields = person_fields(call, required=False)
     update_fields = update_mask(call.arg("updatePersonFields"))
     body = call.body()
-    check_body_fields(body)
     if body.get("resourceName") and body["resourceName"] != resource(call):
         raise invalid_argument("Resource name in the request does not match the person.resourceName.")
     person = live(call, resource(call))
@@ -486,8 +477,6 @@ def batch_create(call):
     if len(contacts) > 200:
         raise invalid_argument("Too many contacts in the batch request: at most 200 are allowed.")
     fields = read_mask(body)
-    for item in contacts:
-        check_body_fields((item or {}).get("contactPerson") or {})
     created = []
     for item in contacts:
         person = new_person(call.state, call.email, item.get("contactPerson") or {})
@@ -508,7 +497,6 @@ def batch_update(call):
     fields = read_mask(body)
     targets = {}
     for name, person_body in contacts.items():
-        check_body_fields(person_body or {})
         person = live(call, name)
         etag = (person_body or {}).get("etag")
         if not etag:
