@@ -182,11 +182,11 @@ def delete_group(call):
                 if m["contactGroupMembership"]["contactGroupResourceName"] != name]
         if len(kept) != len(person.get("memberships", ())):
             if delete_contacts:
-                bury(call.state, person)
+                bury(call.state, person, call.email)
                 continue
             person["memberships"] = kept or decorate(person, "memberships", [
                 {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}])
-            touch(call.state, person)
+            touch(call.state, person, call.email)
     group["_deleted"] = True
     touch(call.state, group)
     return {}
@@ -216,7 +216,7 @@ def modify_members(call):
         if name not in current:
             person["memberships"] = decorate(person, "memberships", [
                 *person.get("memberships", ()), {"contactGroupMembership": {"contactGroupResourceName": name}}])
-            touch(call.state, person)
+            touch(call.state, person, call.email)
     for rn in remove:
         person = contacts.get(rn)
         if person is None or person.get("_deleted"):
@@ -230,7 +230,7 @@ def modify_members(call):
             last_group.append(rn)
             continue
         person["memberships"] = kept
-        touch(call.state, person)
+        touch(call.state, person, call.email)
     response = {}
     if not_found_names:
         response["notFoundResourceNames"] = not_found_names

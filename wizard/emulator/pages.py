@@ -95,7 +95,7 @@ def edit_contact(call):
     if person is not None:
         body = contact_body(call.request.form)
         people.apply_fields(call.state, email, person, body, ["names", "emailAddresses", "phoneNumbers"])
-        people.touch(call.state, person)
+        people.touch(call.state, person, email)
     return back(email)
 
 
@@ -103,7 +103,7 @@ def edit_contact(call):
 def delete_contact(call):
     email, person = find_person(call)
     if person is not None:
-        people.bury(call.state, person)
+        people.bury(call.state, person, email)
     return back(email)
 
 

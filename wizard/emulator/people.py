@@ -5,6 +5,7 @@ import re
 from . import tokens
 from .clock import rfc3339
 from .errors import ApiError, invalid_argument, not_found
+from .people_index import index_of, take
 from .routing import RawJson, route
 
 CONTACTS = "https://www.googleapis.com/auth/contacts"
@@ -176,12 +177,17 @@ def check_memberships(state, email, items):
                            status="FAILED_PRECONDITION")
 
 
-def touch(state, person):
+def touch(state, person, email=None):
+    """Record a write: new etag and change sequence; a contact (`email` given) also gets its JSON cache and
+    its place in the user's change index. Groups pass no email."""
     person["etag"] = state.new_etag()
     person["_seq"] = state.next_seq()
     person["_updated"] = state.now()
     if person["resourceName"].startswith("people/"):
         person["_js"] = serialize_fields(state, person)
+        if email is None:
+            raise TypeError("a contact's write needs its owner's email (for the change index)")
+        index_of(state, email).changed(person)
 
 
 FIELD_ORDER = sorted(READABLE_FIELDS)
@@ -234,8 +240,10 @@ def new_person(state, email, body):
         person["memberships"] = decorate(person, "memberships", [
             *person["memberships"], {"contactGroupMembership": {"contactGroupResourceName":
                                                                 "contactGroups/myContacts"}}])
-    touch(state, person)
+    index = index_of(state, email)
+    touch(state, person, email)
     state.people[email][person["resourceName"]] = person
+    index.created(person)
     return person
 
 
@@ -305,35 +313,16 @@ def list_connections(call):
             # The first page of a full sync has its own, smaller quota.
             limit = state.quotas.get("people", {}).get("full_sync_first_pages_per_minute")
             call.app.take(("full-sync", call.email, "people"), limit, "people", 429)
-    contacts = book(call)
+    index = index_of(state, call.email)
     if sync_token:
         since = read_sync_token(call, sync_token)["s"]
-        snap = cursor["snap"]
-        changed = sorted((p for p in contacts.values() if since < p["_seq"] <= snap and p["_seq"] > cursor["after"]),
-                         key=lambda p: p["_seq"])
-        page = changed[:page_size]
-        more = len(changed) > page_size
+        changes = index.in_change_order(max(since, cursor["after"]), upto=cursor["snap"])
+        page, more = take(changes, page_size)
         next_cursor = dict(cursor, after=page[-1]["_seq"]) if more else None
         total = None
     else:
-        people = [p for p in contacts.values() if not p.get("_deleted")]
-        total = len(people)
-        if sort_order and sort_order != "LAST_MODIFIED_ASCENDING":
-            people = sorted(people, key=sort_key(sort_order))
-            offset = cursor["o"]
-            page = people[offset:offset + page_size]
-            more = offset + page_size < len(people)
-            next_cursor = dict(cursor, o=offset + page_size) if more else None
-        else:
-            if sort_order == "LAST_MODIFIED_ASCENDING":
-                people.sort(key=lambda p: p["_seq"])
-                key = "_seq"
-            else:
-                key = "_n"
-            remaining = [p for p in people if p[key] > cursor["after"]] if cursor["after"] else people
-            page = remaining[:page_size]
-            more = len(remaining) > page_size
-            next_cursor = dict(cursor, after=page[-1][key]) if more else None
+        page, more, next_cursor = full_page(index, cursor, sort_order, page_size)
+        total = index.live
     response = {}
     if next_cursor:
         next_cursor.update(h=fingerprint, u=call.email)
@@ -348,6 +337,24 @@ def list_connections(call):
     connections = ",".join(render_json(state, p, fields, capped=True) for p in page)
     rest = dumps(response)[1:]
     return RawJson('{"connections":[' + connections + "]" + ("," + rest if rest != "}" else "}"))
+
+
+def full_page(index, cursor, sort_order, page_size):
+    """One page of a full listing, from the index: (people, more, next cursor)."""
+    if sort_order and sort_order != "LAST_MODIFIED_ASCENDING":
+        names = index.sorted_names(sort_order, cursor["snap"], sort_key(sort_order))
+        offset = cursor["o"]
+        people = (index.book.get(name) for name in names[offset:offset + page_size])
+        page = [p for p in people if p is not None and not p.get("_deleted")]
+        more = offset + page_size < len(names)
+        return page, more, (dict(cursor, o=offset + page_size) if more else None)
+    if sort_order == "LAST_MODIFIED_ASCENDING":
+        page, more = take(index.in_change_order(cursor["after"], live_only=True), page_size)
+        key = "_seq"
+    else:
+        page, more = take(index.in_creation_order(cursor["after"]), page_size)
+        key = "_n"
+    return page, more, (dict(cursor, after=page[-1][key]) if more else None)
 
 
 def sort_key(order):
@@ -425,7 +432,7 @@ def update_one(call, person, body, update_fields):
     if etag != person["etag"]:
         raise ApiError(400, STALE_ETAG, status="FAILED_PRECONDITION")
     apply_fields(call.state, call.email, person, body, update_fields)
-    touch(call.state, person)
+    touch(call.state, person, call.email)
 
 
 def update_mask(value, name="updatePersonFields"):
@@ -449,16 +456,16 @@ def update_contact(call):
 @route("DELETE", "/v1/people/{peopleId}:deleteContact", "people", WRITE, RPC + "DeleteContact")
 def delete_contact(call):
     person = live(call, resource(call))
-    bury(call.state, person)
+    bury(call.state, person, call.email)
     return {}
 
 
-def bury(state, person):
+def bury(state, person, email):
     for field in list(person):
         if not field.startswith("_") and field not in ("resourceName", "etag"):
             person.pop(field)
     person["_deleted"] = True
-    touch(state, person)
+    touch(state, person, email)
 
 
 def read_mask(body):
@@ -521,7 +528,7 @@ def batch_delete(call):
         raise invalid_argument("Too many resource names: at most 500 are allowed.")
     people = [live(call, name) for name in names]
     for person in people:
-        bury(call.state, person)
+        bury(call.state, person, call.email)
     return {}
 
 
@@ -541,7 +548,10 @@ def rename(state, email, resource_name):
             for item in items:
                 if isinstance(item, dict) and "metadata" in item and "source" in item["metadata"]:
                     item["metadata"]["source"]["id"] = new_name.split("/c", 1)[1]
-    touch(state, moved)
+    index = index_of(state, email)
+    touch(state, moved, email)
     del contacts[resource_name]
     contacts[new_name] = moved
+    index.removed(resource_name)
+    index.created(moved)
     return moved

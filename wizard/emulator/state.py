@@ -61,6 +61,8 @@ class State:
             self.codes = {}
             self.pending = {}
             self.people = {}      # email -> {resourceName: stored person}
+            self.people_indexes = {}  # email -> people_index.BookIndex, rebuilt on demand (not persisted)
+            self.event_listings = {}  # listings in progress -> their collected items (calendar.collect)
             self.groups = {}      # email -> {resourceName: stored group}
             self.calendars = {}   # email -> {calendarId: {"meta": {...}, "events": {id: event}}}
             self.sync_epochs = {}  # email -> {"people": ts, "calendar": ts}: tokens issued before are dead
@@ -118,6 +120,7 @@ class State:
             for name in PERSISTED:
                 if name in data:
                     setattr(self, name, data[name])
+            self.people_indexes = {}
             if hasattr(self.clock, "set_offset"):
                 self.clock.set_offset(data.get("clock_offset", 0))
             self.dirty = False
