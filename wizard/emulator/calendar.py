@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from . import recurrence, tokens
 from .clock import parse_rfc3339, rfc3339
 from .errors import ApiError, invalid_argument, not_found
-from .event_rules import WRITABLE, record_write, render, touch, validate
+from .event_rules import WRITABLE, bare_cancelled, is_deleted, record_write, render, touch, validate
 from .routing import route
 
 BASE = "https://www.googleapis.com/auth/"
@@ -181,6 +181,15 @@ def in_window(event, window_start, window_end, tz_default):
 LISTINGS_KEPT = 8  # listings in progress whose pages are served from one collection
 
 
+def listed(event, events, incremental):
+    """An item of events.list: deleted events (showDeleted) carry only their id and status, with or without a
+    sync token; a cancelled exception of a live series keeps its content in a full listing and is bare in an
+    incremental one (Google: "incremental sync requests ... will not return these details")."""
+    if is_deleted(event, events):
+        return bare_cancelled(event, exception=False)
+    return render(event, full=not incremental)
+
+
 def remember_listing(state, key, listing):
     """Keep a listing's collected items for its next pages: its first page pays O(N) once, each later page
     O(page) (a cursor resumes by bisection), instead of every page re-reading the whole calendar."""
@@ -300,7 +309,7 @@ def list_events(call):
     body = {"kind": "calendar#events", "etag": f'"p{state.seq}"', "summary": meta["summary"],
             "description": "", "updated": rfc3339(state.now()), "timeZone": meta["timeZone"],
             "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 10}],
-            "items": [render(e, full=since is None) for e in page]}
+            "items": [listed(e, calendar["events"], incremental=since is not None) for e in page]}
     if next_cursor:
         body["nextPageToken"] = tokens.encode(dict(next_cursor, h=fingerprint, u=call.email))
     else:
