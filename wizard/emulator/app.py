@@ -7,7 +7,7 @@ from werkzeug.wrappers import Request, Response
 from . import faults, request_schema
 from .errors import ApiError, insufficient_scope, invalid_credentials, missing_credentials, rate_limited
 from .errors import service_disabled
-from .i18n import select as select_locale
+from .i18n import current_locale, select as select_locale
 from .routing import Call, json_response, match
 
 log = logging.getLogger("wizard.emulator")
@@ -158,5 +158,6 @@ class EmulatorApp:
 
     # ---- pages ---------------------------------------------------------------------------------------
     def render(self, template, status=200, headers=None, **context):
+        context.setdefault("lang", current_locale.get())
         html = self.templates.get_template(template).render(**context)
         return Response(html, status=status, mimetype="text/html", headers=headers)
