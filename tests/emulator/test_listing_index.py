@@ -85,3 +85,31 @@ def test_name_order_and_totals_after_a_reload(google, emulator, tmp_path):
     call(google.people.people().createContact(body={"names": [{"givenName": "Di", "familyName": "Zed"}]}))
     full, last = list_all(google)
     assert len(full) == 4 and last["totalPeople"] == 4
+
+
+def test_a_state_file_of_the_older_layout_loads_into_the_stored_json(google, emulator, tmp_path):
+    """Older emulators saved a contact's fields as values beside its resource name (and no JSON text): such a
+    file still loads, lists and updates."""
+    import json
+
+    created = call(google.people.people().createContact(body={"names": [{"givenName": "Old", "familyName": "File"}],
+                                                              "emailAddresses": [{"value": "old@example.org"}]}))
+    state = emulator.state
+    path = tmp_path / "state.json"
+    data = state.snapshot()
+    for person in data["people"]["ann@example.com"].values():
+        stored = person.pop("_js")
+        person.update({k: json.loads(v) for k, v in stored.items() if k != "metadata"})
+    path.write_text(json.dumps(data))
+    state.state_file = path
+    try:
+        state.load()
+    finally:
+        state.state_file = None
+    listed, _ = list_all(google)
+    assert listed == [created["resourceName"]]
+    again = call(google.people.people().get(resourceName=created["resourceName"],
+                                            personFields="names,emailAddresses,metadata"))
+    assert again["names"][0]["displayName"] == "Old File" and again["emailAddresses"][0]["value"] == "old@example.org"
+    assert again["metadata"]["sources"][0]["etag"] == created["etag"]
+    update(google, created["resourceName"], "New")

@@ -44,12 +44,13 @@ def add_user(call):
 
 
 def person_row(person):
-    names = (person.get("names") or [{}])[0]
+    names = (people.value(person, "names") or [{}])[0]
     return {"id": person["resourceName"].split("/", 1)[1], "resource_name": person["resourceName"],
             "given": names.get("givenName", ""), "family": names.get("familyName", ""),
-            "email": ((person.get("emailAddresses") or [{}])[0]).get("value", ""),
-            "phone": ((person.get("phoneNumbers") or [{}])[0]).get("value", ""),
-            "client_data": ", ".join(f"{c.get('key')}={c.get('value')}" for c in person.get("clientData") or []),
+            "email": ((people.value(person, "emailAddresses") or [{}])[0]).get("value", ""),
+            "phone": ((people.value(person, "phoneNumbers") or [{}])[0]).get("value", ""),
+            "client_data": ", ".join(f"{c.get('key')}={c.get('value')}"
+                                     for c in people.value(person, "clientData") or []),
             "etag": person["etag"]}
 
 

@@ -86,22 +86,8 @@ def source(state, person):
 
 
 def render(state, person, fields, capped=False):
-    out = {"resourceName": person["resourceName"], "etag": person["etag"]}
-    if person.get("_deleted"):
-        out["metadata"] = {"sources": [source(state, person)], "deleted": True, "objectType": "PERSON"}
-        return out
-    for field in fields:
-        if field == "metadata":
-            meta = {"sources": [source(state, person)], "objectType": "PERSON"}
-            if person.get("_prev"):
-                meta["previousResourceNames"] = list(person["_prev"])
-            out["metadata"] = meta
-        elif field in person:
-            value = person[field]
-            if capped and field in LIST_CAPPED:
-                value = value[:100]
-            out[field] = value
-    return out
+    """A contact as the API answers it (a dict), from its stored JSON."""
+    return json.loads(render_json(state, person, fields, capped))
 
 
 def decorate(person, field, items):
@@ -155,14 +141,11 @@ def apply_fields(state, email, person, body, fields):
                                    "allowed per contact.")
         if field == "memberships":
             check_memberships(state, email, items)
-        if items:
-            person[field] = decorate(person, field, items)
-        else:
-            person.pop(field, None)
-    if "memberships" in fields and not person.get("memberships"):
+        store_field(person, field, decorate(person, field, items) if items else None)
+    if "memberships" in fields and not has_field(person, "memberships"):
         # A contact always keeps at least one group.
-        person["memberships"] = decorate(person, "memberships", [
-            {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}])
+        store_field(person, "memberships", decorate(person, "memberships", [
+            {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}]))
 
 
 def check_memberships(state, email, items):
@@ -184,7 +167,7 @@ def touch(state, person, email=None):
     person["_seq"] = state.next_seq()
     person["_updated"] = state.now()
     if person["resourceName"].startswith("people/"):
-        person["_js"] = serialize_fields(state, person)
+        person.setdefault("_js", {})["metadata"] = dumps(metadata(state, person))
         if email is None:
             raise TypeError("a contact's write needs its owner's email (for the change index)")
         index_of(state, email).changed(person)
@@ -197,49 +180,81 @@ def dumps(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def serialize_fields(state, person):
-    """Each field's JSON, computed once per write: listing then only joins strings, which keeps 10,000
-    contacts in 10 pages well under a second."""
-    out = {k: dumps(v) for k, v in person.items() if not k.startswith("_") and k not in ("resourceName", "etag")}
+# ---- stored form -------------------------------------------------------------------------------------------
+# A contact is stored as the JSON text of each of its fields (`_js`: field -> text), beside its resource name,
+# etag and bookkeeping (`_n` creation number, `_seq` change sequence, `_updated`, `_deleted`, `_prev`). The
+# text is what a listing sends, so a page only joins strings, and memory per contact stays close to its JSON
+# size (decoded dicts and lists cost about five times as much). Code that needs a value decodes it.
+
+def value(person, field, default=None):
+    """A field's value, decoded from its stored JSON (a fresh copy: write changes back with store_field)."""
+    text = person["_js"].get(field)
+    return default if text is None else json.loads(text)
+
+
+def has_field(person, field):
+    return field in person["_js"]
+
+
+def store_field(person, field, items):
+    """Store a field's value as its JSON; an empty or missing value removes the field."""
+    if items:
+        person["_js"][field] = dumps(items)
+    else:
+        person["_js"].pop(field, None)
+
+
+def metadata(state, person):
     meta = {"sources": [source(state, person)], "objectType": "PERSON"}
     if person.get("_prev"):
         meta["previousResourceNames"] = list(person["_prev"])
     if person.get("_deleted"):
         meta["deleted"] = True
-    out["metadata"] = dumps(meta)
-    return out
+    return meta
+
+
+def compact(state, person):
+    """A contact loaded in the layout of older state files (fields as values beside `resourceName`): its
+    fields moved into their JSON text."""
+    stored = person.setdefault("_js", {})
+    for field in [k for k in person if not k.startswith("_") and k not in ("resourceName", "etag")]:
+        stored[field] = dumps(person.pop(field))
+    stored["metadata"] = dumps(metadata(state, person))
 
 
 def render_json(state, person, fields, capped=False):
-    """The same as render(), as a JSON text built from the per-field cache."""
-    cache = person.get("_js")
-    if cache is None:
-        cache = person["_js"] = serialize_fields(state, person)
+    """A contact as the API answers it, as JSON text joined from its stored fields."""
+    stored = person["_js"]
     parts = ['"resourceName":' + dumps(person["resourceName"]), '"etag":' + dumps(person["etag"])]
     if person.get("_deleted"):
-        parts.append('"metadata":' + cache["metadata"])
+        parts.append('"metadata":' + stored["metadata"])
     else:
         for field in FIELD_ORDER:
-            if field in fields and field in cache:
-                value = cache[field]
-                if capped and field in LIST_CAPPED and len(person[field]) > 100:
-                    value = dumps(person[field][:100])
-                parts.append(f'"{field}":{value}')
+            if field in fields and field in stored:
+                text = stored[field]
+                if capped and field in LIST_CAPPED and len(text) > CAP_CHECK_LENGTH:
+                    items = json.loads(text)
+                    text = dumps(items[:100]) if len(items) > 100 else text
+                parts.append(f'"{field}":{text}')
     return "{" + ",".join(parts) + "}"
+
+
+# A list field shorter than this cannot hold over 100 entries (each is at least 20 characters of JSON).
+CAP_CHECK_LENGTH = 100 * 20
 
 
 def new_person(state, email, body):
     n = state.next_seq()
-    person = {"resourceName": f"people/c{7000000000000000000 + n}", "_n": n, "_updated": state.now()}
+    person = {"resourceName": f"people/c{7000000000000000000 + n}", "_n": n, "_updated": state.now(), "_js": {}}
     fields = [f for f in UPDATABLE_FIELDS if f in body]
     apply_fields(state, email, person, body, fields)
-    if not person.get("memberships"):
-        person["memberships"] = decorate(person, "memberships", [
-            {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}])
-    elif not any(m["contactGroupMembership"]["contactGroupId"] == "myContacts" for m in person["memberships"]):
-        person["memberships"] = decorate(person, "memberships", [
-            *person["memberships"], {"contactGroupMembership": {"contactGroupResourceName":
-                                                                "contactGroups/myContacts"}}])
+    memberships = value(person, "memberships", [])
+    if not memberships:
+        store_field(person, "memberships", decorate(person, "memberships", [
+            {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}]))
+    elif not any(m["contactGroupMembership"]["contactGroupId"] == "myContacts" for m in memberships):
+        store_field(person, "memberships", decorate(person, "memberships", [
+            *memberships, {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}]))
     index = index_of(state, email)
     touch(state, person, email)
     state.people[email][person["resourceName"]] = person
@@ -359,11 +374,11 @@ def full_page(index, cursor, sort_order, page_size):
 
 def sort_key(order):
     def first(p):
-        names = p.get("names") or [{}]
+        names = value(p, "names") or [{}]
         return (names[0].get("givenName") or "").lower()
 
     def last(p):
-        names = p.get("names") or [{}]
+        names = value(p, "names") or [{}]
         return (names[0].get("familyName") or "").lower()
 
     if order == "FIRST_NAME_ASCENDING":
@@ -461,9 +476,7 @@ def delete_contact(call):
 
 
 def bury(state, person, email):
-    for field in list(person):
-        if not field.startswith("_") and field not in ("resourceName", "etag"):
-            person.pop(field)
+    person["_js"] = {}
     person["_deleted"] = True
     touch(state, person, email)
 
@@ -542,12 +555,14 @@ def rename(state, email, resource_name):
         return None
     n = state.next_seq()
     new_name = f"people/c{7100000000000000000 + n}"
-    moved = dict(person, resourceName=new_name, _n=n, _prev=[*person.get("_prev", ()), resource_name])
-    for field, items in moved.items():
-        if isinstance(items, list) and field != "_prev":
-            for item in items:
-                if isinstance(item, dict) and "metadata" in item and "source" in item["metadata"]:
-                    item["metadata"]["source"]["id"] = new_name.split("/c", 1)[1]
+    moved = dict(person, resourceName=new_name, _n=n, _prev=[*person.get("_prev", ()), resource_name],
+                 _js=dict(person["_js"]))
+    for field in [f for f in moved["_js"] if f != "metadata"]:
+        items = value(moved, field)
+        for item in items:
+            if isinstance(item, dict) and "metadata" in item and "source" in item["metadata"]:
+                item["metadata"]["source"]["id"] = new_name.split("/c", 1)[1]
+        store_field(moved, field, items)
     index = index_of(state, email)
     touch(state, moved, email)
     del contacts[resource_name]
