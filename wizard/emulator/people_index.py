@@ -65,8 +65,8 @@ class BookIndex:
     def in_creation_order(self, after):
         """Live contacts created after creation number `after`, in creation order (a generator)."""
         start = bisect_right(self.created_keys, after)
-        for n, name in zip(self.created_keys[start:], self.created_names[start:]):
-            person = self.book.get(name)
+        for index in range(start, len(self.created_keys)):  # by index: a slice would copy the rest, O(N)
+            n, person = self.created_keys[index], self.book.get(self.created_names[index])
             if person is not None and person.get("_n") == n and not person.get("_deleted"):
                 yield person
 
