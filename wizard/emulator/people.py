@@ -1,4 +1,5 @@
-"""People API v1: connections (with sync tokens), get/batchGet, contact writes and contact groups."""
+"""People API v1: connections (with sync tokens, paged through `people_index`), get/batchGet, contact writes,
+and the stored form of a contact (the JSON text of its fields)."""
 import json
 import re
 
@@ -161,8 +162,8 @@ def check_memberships(state, email, items):
 
 
 def touch(state, person, email=None):
-    """Record a write: new etag and change sequence; a contact (`email` given) also gets its JSON cache and
-    its place in the user's change index. Groups pass no email."""
+    """Record a write: new etag and change sequence; a contact also gets its metadata JSON (source etag and
+    update time) and its place in its owner's (`email`) change index. Groups pass no email."""
     person["etag"] = state.new_etag()
     person["_seq"] = state.next_seq()
     person["_updated"] = state.now()
