@@ -12,7 +12,7 @@ def test_console_walk(emulator):
     http = requests.Session()
     created = http.post(emulator.url + "/console/projects", data={"name": "CRM sync"}, timeout=5)
     assert created.status_code == 200 and "CRM sync" in created.text
-    project_url = created.url
+    project_url = created.url.split("?")[0]
     pid = project_url.rsplit("/", 1)[1]
     # A client cannot be created before the consent screen is configured.
     early = http.post(project_url + "/clients", timeout=5, data={
@@ -98,9 +98,56 @@ def test_google_console_paths_lead_to_the_selected_project(emulator):
     first = http.get(emulator.url + "/apis/library/people.googleapis.com", allow_redirects=False, timeout=5)
     assert first.status_code == 302 and first.headers["Location"].endswith("/projectcreate")
     assert "Project name" in http.get(emulator.url + "/projectcreate", timeout=5).text
-    project_url = http.post(emulator.url + "/console/projects", data={"name": "Demo"}, timeout=5).url
+    project_url = http.post(emulator.url + "/console/projects", data={"name": "Demo"}, timeout=5).url.split("?")[0]
     for path, section in (("/apis/library/calendar-json.googleapis.com", "#apis"),
                           ("/apis/credentials/consent", "#consent"), ("/auth/scopes", "#consent"),
                           ("/apis/credentials/oauthclient", "#create-client")):
         answer = http.get(emulator.url + path, allow_redirects=False, timeout=5)
         assert answer.headers["Location"] == project_url[len(emulator.url):] + section, path
+
+
+def test_data_page_shows_event_times_with_their_offset_and_zone(emulator):
+    email = "zone@example.com"
+    emulator.add_user(email, "Zone")
+    auth = {"Authorization": f"Bearer {emulator.token(email, [G + 'calendar.events'])}"}
+    events = emulator.url + "/calendar/v3/calendars/primary/events"
+    created = requests.post(events, headers=auth, timeout=5, json={
+        "summary": "Moscow call", "start": {"dateTime": "2026-03-02T10:00:00+03:00", "timeZone": "Europe/Moscow"},
+        "end": {"dateTime": "2026-03-02T11:00:00+03:00", "timeZone": "Europe/Moscow"}}).json()
+    page = requests.get(emulator.url + f"/_emulator/ui/{email}", timeout=5, params={"hl": "en"}).text
+    assert 'value="2026-03-02T10:00+03:00"' in page and "Europe/Moscow" in page
+    assert "(UTC)" not in page and 'name="time_zone"' in page
+    # Saving the row unchanged keeps the instant (it was re-read as UTC before).
+    requests.post(emulator.url + f"/_emulator/ui/{email}/events/{created['id']}/edit", timeout=5, data={
+        "summary": "Moscow call", "start": "2026-03-02T10:00+03:00", "end": "2026-03-02T11:00+03:00",
+        "time_zone": "Europe/Moscow"})
+    kept = requests.get(f"{events}/{created['id']}", headers=auth, timeout=5).json()
+    assert kept["start"]["dateTime"] == "2026-03-02T10:00:00+03:00"
+    # The add form's zone is explicit: 09:30 in Yekaterinburg is 04:30 UTC.
+    requests.post(emulator.url + f"/_emulator/ui/{email}/events", timeout=5, data={
+        "summary": "Urals", "start": "2026-03-03T09:30", "end": "2026-03-03T10:00", "time_zone": "Asia/Yekaterinburg"})
+    added = [e for e in requests.get(events, headers=auth, timeout=5).json()["items"] if e["summary"] == "Urals"][0]
+    assert added["start"] == {"dateTime": "2026-03-03T09:30:00+05:00", "timeZone": "Asia/Yekaterinburg"}
+
+
+def test_console_confirms_each_save_and_takes_scopes_one_per_line(emulator):
+    http = requests.Session()
+    created = http.post(emulator.url + "/console/projects", data={"name": "CRM sync"}, params={"hl": "ru"},
+                        timeout=5)
+    assert "Проект «CRM sync» создан." in created.text
+    project_url = created.url.split("?")[0]
+    enabled = http.post(project_url + "/apis/people", data={"action": "enable"}, params={"hl": "ru"}, timeout=5)
+    assert "Google People API включен." in enabled.text
+    scopes = [G + "contacts", G + "calendar.events", G + "calendar.calendarlist.readonly", "openid", "email"]
+    saved = http.post(project_url + "/consent", params={"hl": "en"}, timeout=5, data={
+        "app_name": "CRM", "support_email": "admin@example.com", "scopes": "\n".join(scopes[:3]) + "\nopenid, email"})
+    assert "OAuth consent screen saved." in saved.text
+    project = emulator.state.projects[project_url.rsplit("/", 1)[1]]
+    assert project["consent"]["scopes"] == scopes
+    for label in ("Add or remove scopes", "Create credentials", "OAuth client ID", "Create"):
+        assert f">{label}<" in saved.text or f"+ {label}<" in saved.text, label
+    russian = http.get(project_url, params={"hl": "ru"}, timeout=5).text
+    for label in ("Добавить или удалить области", "Создать учетные данные", "Идентификатор клиента OAuth",
+                  "Создать", "Экран согласия OAuth", "Учетные данные", "Доступ к данным"):
+        assert label in russian, label
+    assert "сохранен" not in russian  # a confirmation belongs to the save that made it

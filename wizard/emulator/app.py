@@ -4,10 +4,10 @@ import logging
 from jinja2 import Environment, PackageLoader, select_autoescape
 from werkzeug.wrappers import Request, Response
 
-from . import faults
+from . import faults, request_schema
 from .errors import ApiError, insufficient_scope, invalid_credentials, missing_credentials, rate_limited
 from .errors import service_disabled
-from .i18n import select as select_locale
+from .i18n import current_locale, select as select_locale
 from .routing import Call, json_response, match
 
 log = logging.getLogger("wizard.emulator")
@@ -17,6 +17,7 @@ SERVICES = {
     "calendar": ("calendar-json.googleapis.com", "Google Calendar API"),
 }
 COUNTED = {"people", "calendar", "oauth", "batch"}
+BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 class EmulatorApp:
@@ -61,6 +62,8 @@ class EmulatorApp:
                     self.check_service(call)
                     self.check_scopes(call)
                     self.check_quota(call)
+                    if request.method in BODY_METHODS:
+                        request_schema.check(found.api, found, call.body())
             with self.state.lock:
                 result = found.handler(call)
         except ApiError as error:
@@ -155,5 +158,6 @@ class EmulatorApp:
 
     # ---- pages ---------------------------------------------------------------------------------------
     def render(self, template, status=200, headers=None, **context):
+        context.setdefault("lang", current_locale.get())
         html = self.templates.get_template(template).render(**context)
         return Response(html, status=status, mimetype="text/html", headers=headers)

@@ -2,12 +2,13 @@
 delete, instances). Deleted events stay as `cancelled` tombstones so incremental syncs can report them."""
 import re
 import secrets
+from bisect import bisect_right
 from datetime import datetime, timezone
 
 from . import recurrence, tokens
 from .clock import parse_rfc3339, rfc3339
 from .errors import ApiError, invalid_argument, not_found
-from .event_rules import WRITABLE, record_write, render, touch, validate
+from .event_rules import WRITABLE, bare_cancelled, is_deleted, record_write, render, touch, validate
 from .routing import route
 
 BASE = "https://www.googleapis.com/auth/"
@@ -177,53 +178,38 @@ def in_window(event, window_start, window_end, tz_default):
     return True
 
 
-@route("GET", "/calendar/v3/calendars/{calendarId}/events", "calendar", READ, "calendar.events.list")
-def list_events(call):
-    calendar = calendar_of(call)
-    calendar_id = calendar["meta"]["id"]
+LISTINGS_KEPT = 8  # listings in progress whose pages are served from one collection
+
+
+def listed(event, events, incremental):
+    """An item of events.list: deleted events (showDeleted) carry only their id and status, with or without a
+    sync token; a cancelled exception of a live series keeps its content in a full listing and is bare in an
+    incremental one (Google: "incremental sync requests ... will not return these details")."""
+    if is_deleted(event, events):
+        return bare_cancelled(event, exception=False)
+    return render(event, full=not incremental)
+
+
+def remember_listing(state, key, listing):
+    """Keep a listing's collected items for its next pages: its first page pays O(N) once, each later page
+    O(page) (a cursor resumes by bisection), instead of every page re-reading the whole calendar."""
+    cache = state.event_listings
+    while len(cache) >= LISTINGS_KEPT:
+        cache.pop(next(iter(cache)))
+    cache[key] = listing
+
+
+def collect(call, calendar, cursor, since, show_deleted, single, window, order_by):
+    """Every item of one listing (all its pages), with its sort key: creation order for a full listing,
+    change order for a sync, so events changed or deleted while a client pages never shift a page boundary."""
     tz_default = calendar["meta"]["timeZone"]
-    sync_token = call.arg("syncToken")
-    if sync_token:
-        for name in SYNC_FORBIDDEN:
-            if call.arg(name) is not None:
-                raise ApiError(400, f"The '{name}' parameter cannot be used together with a sync token.",
-                               calendar_reason="invalid", location=name, location_type="parameter")
-    max_results = call.int_arg("maxResults", 250)
-    if max_results < 1:
-        raise invalid_argument("Invalid Value", "maxResults")
-    max_results = min(max_results, 2500)
-    single = call.flag("singleEvents")
-    order_by = call.arg("orderBy")
-    if order_by not in (None, "startTime", "updated"):
-        raise invalid_argument("Invalid Value", "orderBy")
-    if order_by == "startTime" and not single:
-        raise ApiError(400, "The requested ordering is not available for the particular query.",
-                       calendar_reason="badRequest")
-    window_start, window_end = time_arg(call, "timeMin"), time_arg(call, "timeMax")
-    if window_start and window_end and window_end <= window_start:
-        raise ApiError(400, "The specified time range is empty.", calendar_reason="timeRangeEmpty",
-                       calendar_domain="calendar", location="timeMax", location_type="parameter")
-    updated_min = time_arg(call, "updatedMin")
-    show_deleted = call.flag("showDeleted") or bool(sync_token)
-    params = {k: v for k, v in call.request.args.items(multi=True) if k not in ("pageToken", "maxResults")}
-    fingerprint = tokens.params_hash(params)
-    state = call.state
-    if call.arg("pageToken"):
-        cursor = tokens.decode(call.arg("pageToken"))
-        if not cursor or cursor.get("h") != fingerprint or cursor.get("u") != call.email:
-            raise ApiError(400, "Invalid page token value.", calendar_reason="invalid", location="pageToken",
-                           location_type="parameter")
-    else:
-        cursor = {"o": 0, "snap": state.seq, "t": state.now()}
-    since = read_sync_token(call, sync_token, calendar_id)["s"] if sync_token else None
-    events = calendar["events"]
+    window_start, window_end = window
     private, shared = call.args("privateExtendedProperty"), call.args("sharedExtendedProperty")
-    q, ical = call.arg("q"), call.arg("iCalUID")
-    # Each item has a key: creation order for a full listing, change order for a sync. Pages follow a cursor
-    # on that key, so events changed or deleted while a client pages never shift a page boundary.
+    q, ical, updated_min = call.arg("q"), call.arg("iCalUID"), time_arg(call, "updatedMin")
     entries = []
     key_field = "_seq" if since is not None else "_n"
     overrides = {}
+    events = calendar["events"]
     for event in events.values():
         if event.get("recurringEventId"):
             overrides.setdefault(event["recurringEventId"], {})[event["id"]] = event
@@ -257,21 +243,73 @@ def list_events(call):
                        datetime.min.replace(tzinfo=timezone.utc))
         else:
             items.sort(key=lambda e: e["updated"])
+        return {"items": items}
+    entries.sort(key=lambda entry: entry[0])
+    return {"keys": [key for key, _item in entries], "items": [item for _key, item in entries]}
+
+
+@route("GET", "/calendar/v3/calendars/{calendarId}/events", "calendar", READ, "calendar.events.list")
+def list_events(call):
+    calendar = calendar_of(call)
+    calendar_id = calendar["meta"]["id"]
+    sync_token = call.arg("syncToken")
+    if sync_token:
+        for name in SYNC_FORBIDDEN:
+            if call.arg(name) is not None:
+                raise ApiError(400, f"The '{name}' parameter cannot be used together with a sync token.",
+                               calendar_reason="invalid", location=name, location_type="parameter")
+    max_results = call.int_arg("maxResults", 250)
+    if max_results < 1:
+        raise invalid_argument("Invalid Value", "maxResults")
+    max_results = min(max_results, 2500)
+    single = call.flag("singleEvents")
+    order_by = call.arg("orderBy")
+    if order_by not in (None, "startTime", "updated"):
+        raise invalid_argument("Invalid Value", "orderBy")
+    if order_by == "startTime" and not single:
+        raise ApiError(400, "The requested ordering is not available for the particular query.",
+                       calendar_reason="badRequest")
+    window_start, window_end = time_arg(call, "timeMin"), time_arg(call, "timeMax")
+    if window_start and window_end and window_end <= window_start:
+        raise ApiError(400, "The specified time range is empty.", calendar_reason="timeRangeEmpty",
+                       calendar_domain="calendar", location="timeMax", location_type="parameter")
+    time_arg(call, "updatedMin")  # refused here when malformed; applied by collect()
+    show_deleted = call.flag("showDeleted") or bool(sync_token)
+    params = {k: v for k, v in call.request.args.items(multi=True) if k not in ("pageToken", "maxResults")}
+    fingerprint = tokens.params_hash(params)
+    state = call.state
+    if call.arg("pageToken"):
+        cursor = tokens.decode(call.arg("pageToken"))
+        if not cursor or cursor.get("h") != fingerprint or cursor.get("u") != call.email:
+            raise ApiError(400, "Invalid page token value.", calendar_reason="invalid", location="pageToken",
+                           location_type="parameter")
+    else:
+        cursor = {"o": 0, "snap": state.seq, "t": state.now()}
+    since = read_sync_token(call, sync_token, calendar_id)["s"] if sync_token else None
+    cache_key = (call.email, calendar_id, fingerprint, cursor["snap"], cursor["t"])
+    listing = state.event_listings.get(cache_key)
+    if listing is None:
+        listing = collect(call, calendar, cursor, since, show_deleted, single, (window_start, window_end),
+                          order_by)
+        remember_listing(state, cache_key, listing)
+    if order_by:
+        items = listing["items"]
         offset = cursor["o"]
         page = items[offset:offset + max_results]
         next_cursor = dict(cursor, o=offset + max_results) if offset + max_results < len(items) else None
     else:
-        entries.sort(key=lambda entry: entry[0])
-        after = tuple(cursor.get("after") or ())
-        remaining = [entry for entry in entries if entry[0] > after] if after else entries
-        page = [item for _key, item in remaining[:max_results]]
-        next_cursor = dict(cursor, after=list(remaining[max_results - 1][0])) if len(remaining) > max_results \
-            else None
+        keys, items = listing["keys"], listing["items"]
+        start = bisect_right(keys, tuple(cursor.get("after") or ())) if cursor.get("after") else 0
+        page = items[start:start + max_results]
+        next_cursor = dict(cursor, after=list(keys[start + max_results - 1])) \
+            if start + max_results < len(items) else None
+    if not show_deleted:
+        page = [e for e in page if e.get("status") != "cancelled"]  # deleted since the listing's first page
     meta = calendar["meta"]
     body = {"kind": "calendar#events", "etag": f'"p{state.seq}"', "summary": meta["summary"],
             "description": "", "updated": rfc3339(state.now()), "timeZone": meta["timeZone"],
             "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 10}],
-            "items": [render(e, full=since is None) for e in page]}
+            "items": [listed(e, calendar["events"], incremental=since is not None) for e in page]}
     if next_cursor:
         body["nextPageToken"] = tokens.encode(dict(next_cursor, h=fingerprint, u=call.email))
     else:

@@ -3,10 +3,13 @@ create a project, enable the People and Calendar APIs, fill the OAuth consent sc
 application client (origins and redirect URIs checked with the product's own rule checker, refused with
 Google's messages) and see or download its ID, secret and `client_secret_*.json`."""
 import json
+import re
 import secrets
 
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
+
+from wizard.google import rules as google_rules  # Google's published rules, shared with the product
 
 from . import accounts
 from .i18n import gettext as _
@@ -23,10 +26,33 @@ def lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def scope_list(text):
+    """The console's "manually add scopes" field: one scope per line (commas and spaces also separate, as
+    the real field accepts a pasted list)."""
+    return [scope for scope in re.split(r"[\s,]+", text or "") if scope]
+
+
+# What each save confirms, shown at the top of the project page after the redirect (the real console shows a
+# notification after every save; without one, the setup instructions cannot say "you should now see ...").
+CONFIRMATIONS = {
+    "project": lambda project: _("Project “%(name)s” created.", name=project["name"]),
+    "api-people": lambda project: _("Google People API enabled."),
+    "api-calendar": lambda project: _("Google Calendar API enabled."),
+    "api-people-off": lambda project: _("Google People API disabled."),
+    "api-calendar-off": lambda project: _("Google Calendar API disabled."),
+    "consent": lambda project: _("OAuth consent screen saved."),
+    "client": lambda project: _("OAuth client saved."),
+}
+
+
+def saved(call, project, what, section):
+    """Back to the project page after a save, with its confirmation (and the page's language, if chosen)."""
+    language = f"&hl={call.arg('hl')}" if call.arg("hl") in ("en", "ru") else ""
+    return redirect(f"/console/projects/{project['project_id']}?saved={what}{language}#{section}", code=303)
+
+
 def rule_problems(origins, redirect_uris):
     """Google's refusal messages for the values, from the product's checker (wizard.google.rules)."""
-    from wizard.google import rules as google_rules  # imported here: the console is the only part that needs it
-
     messages = []
     for origin in origins:
         messages += [f"{p.google_message} ({origin})" for p in google_rules.check_origin(origin)]
@@ -41,8 +67,11 @@ def project_of(call):
 
 def show(call, project, status=200, **extra):
     clients = [c for c in call.state.clients.values() if c["project_id"] == project["project_id"]]
+    confirmation = CONFIRMATIONS.get(call.arg("saved") or "")
     return call.app.render("console_project.html", status=status, project=project, clients=clients,
-                           titles=API_TITLES, consent=project["consent"], **extra)
+                           titles=API_TITLES, consent=project["consent"],
+                           confirmation=confirmation(project) if confirmation and status == 200 else None,
+                           **extra)
 
 
 @page("GET", "/")
@@ -60,7 +89,7 @@ def create_project(call):
                                error=_("Project name is required."))
     project = accounts.add_project(call.state, name, status="testing")
     call.state.console["current_project"] = project["project_id"]
-    return redirect(f"/console/projects/{project['project_id']}", code=303)
+    return saved(call, project, "project", "apis")
 
 
 @page("GET", "/console/projects/{pid}")
@@ -120,7 +149,7 @@ def toggle_api(call):
         enabled.add(api)
     project["enabled_apis"] = sorted(enabled)
     call.state.dirty = True
-    return redirect(f"/console/projects/{project['project_id']}#apis", code=303)
+    return saved(call, project, f"api-{api}" + ("-off" if api not in enabled else ""), "apis")
 
 
 @page("POST", "/console/projects/{pid}/consent")
@@ -136,10 +165,10 @@ def save_consent(call):
     status = form.get("status") if form.get("status") in ("testing", "production") else "testing"
     consent.update(app_name=form["app_name"].strip(), support_email=form["support_email"].strip(),
                    user_type=user_type, status="internal" if user_type == "internal" else status,
-                   test_users=lines(form.get("test_users")), scopes=lines(form.get("scopes")), configured=True,
+                   test_users=lines(form.get("test_users")), scopes=scope_list(form.get("scopes")), configured=True,
                    domain=form["support_email"].split("@")[-1].lower() if user_type == "internal" else None)
     call.state.dirty = True
-    return redirect(f"/console/projects/{project['project_id']}#consent", code=303)
+    return saved(call, project, "consent", "consent")
 
 
 @page("POST", "/console/projects/{pid}/clients")
@@ -176,7 +205,7 @@ def edit_client(call):
         return show(call, project, status=400, client_errors=problems)
     client.update(javascript_origins=origins, redirect_uris=uris)
     call.state.dirty = True
-    return redirect(f"/console/projects/{project['project_id']}#credentials", code=303)
+    return saved(call, project, "client", "credentials")
 
 
 def client_secret_json(call, client):

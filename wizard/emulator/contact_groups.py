@@ -1,12 +1,13 @@
 """People API v1 contact groups (Google's "labels"): list, get, batchGet, create (409 on a duplicate name),
 update, delete and members:modify with Google's membership rules."""
+import re
 import secrets
 
 from . import tokens
 from .clock import rfc3339
 from .errors import ApiError, invalid_argument, not_found
 from .people import (GROUP_RPC, MEMBER_GROUPS, READ, WRITE, book, bury, decorate, field_mask, make_sync_token,
-                     read_sync_token, touch)
+                     read_sync_token, store_field, touch, value)
 from .routing import route
 
 GROUP_FIELDS = {"clientData", "groupType", "memberCount", "metadata", "name"}
@@ -17,13 +18,17 @@ def groups_of(call):
     return call.state.groups.setdefault(call.email, {})
 
 
+GROUP_NAME = re.compile(r'"contactGroupResourceName":"([^"]+)"')
+
+
 def member_index(call):
+    """Group -> member resource names, read from the memberships' stored JSON without decoding it (the
+    address book can hold 100,000 contacts)."""
     members = {}
     for person in book(call).values():
         if person.get("_deleted"):
             continue
-        for membership in person.get("memberships", ()):
-            group = membership["contactGroupMembership"]["contactGroupResourceName"]
+        for group in GROUP_NAME.findall(person["_js"].get("memberships", "")):
             members.setdefault(group, []).append(person["resourceName"])
     return members
 
@@ -178,15 +183,15 @@ def delete_group(call):
     for person in book(call).values():
         if person.get("_deleted"):
             continue
-        kept = [m for m in person.get("memberships", ())
-                if m["contactGroupMembership"]["contactGroupResourceName"] != name]
-        if len(kept) != len(person.get("memberships", ())):
+        current = value(person, "memberships", [])
+        kept = [m for m in current if m["contactGroupMembership"]["contactGroupResourceName"] != name]
+        if len(kept) != len(current):
             if delete_contacts:
-                bury(call.state, person)
+                bury(call.state, person, call.email)
                 continue
-            person["memberships"] = kept or decorate(person, "memberships", [
-                {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}])
-            touch(call.state, person)
+            store_field(person, "memberships", kept or decorate(person, "memberships", [
+                {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}]))
+            touch(call.state, person, call.email)
     group["_deleted"] = True
     touch(call.state, group)
     return {}
@@ -212,25 +217,26 @@ def modify_members(call):
         if person is None or person.get("_deleted"):
             not_found_names.append(rn)
             continue
-        current = [m["contactGroupMembership"]["contactGroupResourceName"] for m in person.get("memberships", ())]
+        memberships = value(person, "memberships", [])
+        current = [m["contactGroupMembership"]["contactGroupResourceName"] for m in memberships]
         if name not in current:
-            person["memberships"] = decorate(person, "memberships", [
-                *person.get("memberships", ()), {"contactGroupMembership": {"contactGroupResourceName": name}}])
-            touch(call.state, person)
+            store_field(person, "memberships", decorate(person, "memberships", [
+                *memberships, {"contactGroupMembership": {"contactGroupResourceName": name}}]))
+            touch(call.state, person, call.email)
     for rn in remove:
         person = contacts.get(rn)
         if person is None or person.get("_deleted"):
             not_found_names.append(rn)
             continue
-        kept = [m for m in person.get("memberships", ())
-                if m["contactGroupMembership"]["contactGroupResourceName"] != name]
-        if len(kept) == len(person.get("memberships", ())):
+        memberships = value(person, "memberships", [])
+        kept = [m for m in memberships if m["contactGroupMembership"]["contactGroupResourceName"] != name]
+        if len(kept) == len(memberships):
             continue
         if not kept:
             last_group.append(rn)
             continue
-        person["memberships"] = kept
-        touch(call.state, person)
+        store_field(person, "memberships", kept)
+        touch(call.state, person, call.email)
     response = {}
     if not_found_names:
         response["notFoundResourceNames"] = not_found_names

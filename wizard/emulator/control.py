@@ -1,6 +1,7 @@
 """The control API under /_emulator/ (JSON): set up users and clients, mint tokens, expire sync tokens,
 inject faults, revoke grants, move the clock, set quotas, seed data and read the stats."""
 import gc
+from datetime import datetime, timedelta, timezone
 import threading
 from urllib.parse import parse_qsl, urlsplit
 
@@ -283,6 +284,25 @@ def seed_contacts(call):
         gc.freeze()
     return (201, {"resource_names": [p["resourceName"] for p in created],
                   "etags": [p["etag"] for p in created]})
+
+
+@control("POST", "/events")
+@guarded
+def seed_events(call):
+    """Create `count` one-hour events in a user's primary calendar, one a day from 2026-01-05 09:00 UTC (for
+    benchmarks of the listings: the API would take one request per event)."""
+    body = call.body()
+    need(body, "email", "count")
+    email = body["email"].lower()
+    accounts.add_user(call.state, email)
+    primary = call.state.calendars[email][email]
+    first = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    for index in range(int(body["count"])):
+        start = first + timedelta(days=index)
+        calendar.store_event(call.state, email, primary, {
+            "summary": f"Event {index}", "start": {"dateTime": start.isoformat()},
+            "end": {"dateTime": (start + timedelta(hours=1)).isoformat()}, "reminders": {"useDefault": True}})
+    return (201, {"count": int(body["count"])})
 
 
 @control("POST", "/people/rename")

@@ -13,13 +13,30 @@ WRITABLE = {
 
 
 def render(event, full=True):
+    """An event as Google answers it; `full=False` is the bare form of a cancelled event in a listing."""
     if event.get("status") == "cancelled" and not full:
-        out = {"kind": "calendar#event", "etag": event["etag"], "id": event["id"], "status": "cancelled"}
+        return bare_cancelled(event, exception=bool(event.get("recurringEventId")))
+    return {k: v for k, v in event.items() if not k.startswith("_")}
+
+
+def bare_cancelled(event, exception):
+    """What a listing carries for a cancelled event (Google, Event.status): a cancelled exception of a live
+    series is only guaranteed its id, recurringEventId and originalStartTime; a deleted event (a cancelled
+    single event, a deleted series and its instances) only its id. kind and etag come with every item."""
+    out = {"kind": "calendar#event", "etag": event["etag"], "id": event["id"], "status": "cancelled"}
+    if exception:
         for key in ("recurringEventId", "originalStartTime"):
             if key in event:
                 out[key] = event[key]
-        return out
-    return {k: v for k, v in event.items() if not k.startswith("_")}
+    return out
+
+
+def is_deleted(event, events):
+    """A cancelled event Google treats as deleted: anything cancelled but an exception of a live series."""
+    if event.get("status") != "cancelled":
+        return False
+    series = events.get(event.get("recurringEventId") or "")
+    return series is None or series.get("status") == "cancelled"
 
 
 def event_etag(state, seq):

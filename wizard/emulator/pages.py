@@ -1,12 +1,19 @@
 """A small page to see and edit the emulated contacts and events, so a demo can "edit in Google" and watch
 the change sync back. Every edit goes through the same code as the API (new etag, sync-token change)."""
+import re
+
 from werkzeug.utils import redirect
 
-from . import accounts, calendar, people
+from . import accounts, calendar, people, recurrence
 from .errors import ApiError
 from .routing import route
 
 UI = "/_emulator/ui"
+# "2026-03-02T10:00", optional seconds, optional offset ("Z" or "+03:00").
+WALL_TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d)(:\d\d(?:\.\d+)?)?(Z|[+-]\d\d:\d\d)?$")
+ZONES = ("UTC", "Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Omsk",
+         "Asia/Novosibirsk", "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Yakutsk", "Asia/Vladivostok",
+         "Asia/Magadan", "Asia/Kamchatka", "Europe/London", "Europe/Berlin", "America/New_York")
 
 
 def page(method, path):
@@ -37,20 +44,33 @@ def add_user(call):
 
 
 def person_row(person):
-    names = (person.get("names") or [{}])[0]
+    names = (people.value(person, "names") or [{}])[0]
     return {"id": person["resourceName"].split("/", 1)[1], "resource_name": person["resourceName"],
             "given": names.get("givenName", ""), "family": names.get("familyName", ""),
-            "email": ((person.get("emailAddresses") or [{}])[0]).get("value", ""),
-            "phone": ((person.get("phoneNumbers") or [{}])[0]).get("value", ""),
-            "client_data": ", ".join(f"{c.get('key')}={c.get('value')}" for c in person.get("clientData") or []),
+            "email": ((people.value(person, "emailAddresses") or [{}])[0]).get("value", ""),
+            "phone": ((people.value(person, "phoneNumbers") or [{}])[0]).get("value", ""),
+            "client_data": ", ".join(f"{c.get('key')}={c.get('value')}"
+                                     for c in people.value(person, "clientData") or []),
             "etag": person["etag"]}
+
+
+def shown_time(moment):
+    """An event time as the page shows and edits it: the date, or the wall time with its UTC offset exactly as
+    Google returns it ("2026-03-02T10:00+03:00"), so 10:00 at +03:00 never reads as 10:00 UTC."""
+    if "date" in moment:
+        return moment["date"]
+    found = WALL_TIME.match(moment.get("dateTime", ""))
+    if not found:
+        return moment.get("dateTime", "")
+    offset = found.group(3) or ""
+    return found.group(1) + ("+00:00" if offset == "Z" else offset)
 
 
 def event_row(event):
     start, end = event.get("start") or {}, event.get("end") or {}
     return {"id": event["id"], "summary": event.get("summary", ""), "status": event.get("status"),
-            "all_day": "date" in start, "start": start.get("dateTime", start.get("date", ""))[:16],
-            "end": end.get("dateTime", end.get("date", ""))[:16], "recurring": bool(event.get("recurrence")),
+            "all_day": "date" in start, "start": shown_time(start), "end": shown_time(end),
+            "zone": start.get("timeZone") or "", "recurring": bool(event.get("recurrence")),
             "private": ", ".join(f"{k}={v}" for k, v in
                                  ((event.get("extendedProperties") or {}).get("private") or {}).items())}
 
@@ -63,8 +83,10 @@ def user_page(call):
     contacts = [person_row(p) for p in call.state.people.get(email, {}).values() if not p.get("_deleted")]
     primary = call.state.calendars[email][email]
     events = [event_row(e) for e in primary["events"].values() if e.get("status") != "cancelled"]
+    zone = primary["meta"]["timeZone"]
     return call.app.render("data_user.html", user=call.state.users[email], contacts=contacts, events=events,
-                           error=call.arg("error"))
+                           error=call.arg("error"), calendar_zone=zone,
+                           zones=ZONES if zone in ZONES else (zone, *ZONES))
 
 
 def contact_body(form):
@@ -95,7 +117,7 @@ def edit_contact(call):
     if person is not None:
         body = contact_body(call.request.form)
         people.apply_fields(call.state, email, person, body, ["names", "emailAddresses", "phoneNumbers"])
-        people.touch(call.state, person)
+        people.touch(call.state, person, email)
     return back(email)
 
 
@@ -103,17 +125,32 @@ def edit_contact(call):
 def delete_contact(call):
     email, person = find_person(call)
     if person is not None:
-        people.bury(call.state, person)
+        people.bury(call.state, person, email)
     return back(email)
 
 
-def event_body(form, tz):
+def event_time(text, zone):
+    """A time typed on the page: a date, or a wall time with an offset (kept) or without one (read in
+    `zone`, which Google then writes out with its offset)."""
+    text = (text or "").strip()
+    found = WALL_TIME.match(text)
+    if not found:
+        return {"dateTime": text, "timeZone": zone}  # refused by the same validation as the API's
+    seconds = found.group(2) or ":00"
+    return {"dateTime": found.group(1) + seconds + (found.group(3) or ""), "timeZone": zone}
+
+
+def event_body(form, zone):
     if form.get("all_day"):
         start, end = {"date": form.get("start", "")[:10]}, {"date": form.get("end", "")[:10]}
     else:
-        start = {"dateTime": form.get("start", "") + ":00Z", "timeZone": tz}
-        end = {"dateTime": form.get("end", "") + ":00Z", "timeZone": tz}
+        start, end = event_time(form.get("start"), zone), event_time(form.get("end"), zone)
     return {"summary": form.get("summary", ""), "start": start, "end": end}
+
+
+def form_zone(form, default):
+    zone = (form.get("time_zone") or "").strip() or default
+    return zone if recurrence.known_zone(zone) else default
 
 
 @page("POST", "/{email}/events")
@@ -121,7 +158,8 @@ def add_event(call):
     email = call.params["email"].lower()
     primary = call.state.calendars[email][email]
     try:
-        clean = calendar.validate(None, primary, event_body(call.request.form, "UTC"))
+        zone = form_zone(call.request.form, primary["meta"]["timeZone"])
+        clean = calendar.validate(None, primary, event_body(call.request.form, zone))
     except ApiError as error:
         return back(email, error.message)
     calendar.store_event(call.state, email, primary, clean)
@@ -134,7 +172,8 @@ def edit_event(call):
     primary = call.state.calendars[email][email]
     event = primary["events"].get(call.params["eid"])
     if event is not None:
-        changes = event_body(call.request.form, "UTC")
+        zone = form_zone(call.request.form, (event.get("start") or {}).get("timeZone") or primary["meta"]["timeZone"])
+        changes = event_body(call.request.form, zone)
         body = {**{k: v for k, v in event.items() if k in calendar.WRITABLE}, **changes}
         try:
             clean = calendar.validate(None, primary, body)

@@ -1,10 +1,12 @@
-"""People API v1: connections (with sync tokens), get/batchGet, contact writes and contact groups."""
+"""People API v1: connections (with sync tokens, paged through `people_index`), get/batchGet, contact writes,
+and the stored form of a contact (the JSON text of its fields)."""
 import json
 import re
 
 from . import tokens
 from .clock import rfc3339
 from .errors import ApiError, invalid_argument, not_found
+from .people_index import index_of, take
 from .routing import RawJson, route
 
 CONTACTS = "https://www.googleapis.com/auth/contacts"
@@ -85,22 +87,8 @@ def source(state, person):
 
 
 def render(state, person, fields, capped=False):
-    out = {"resourceName": person["resourceName"], "etag": person["etag"]}
-    if person.get("_deleted"):
-        out["metadata"] = {"sources": [source(state, person)], "deleted": True, "objectType": "PERSON"}
-        return out
-    for field in fields:
-        if field == "metadata":
-            meta = {"sources": [source(state, person)], "objectType": "PERSON"}
-            if person.get("_prev"):
-                meta["previousResourceNames"] = list(person["_prev"])
-            out["metadata"] = meta
-        elif field in person:
-            value = person[field]
-            if capped and field in LIST_CAPPED:
-                value = value[:100]
-            out[field] = value
-    return out
+    """A contact as the API answers it (a dict), from its stored JSON."""
+    return json.loads(render_json(state, person, fields, capped))
 
 
 def decorate(person, field, items):
@@ -154,14 +142,11 @@ def apply_fields(state, email, person, body, fields):
                                    "allowed per contact.")
         if field == "memberships":
             check_memberships(state, email, items)
-        if items:
-            person[field] = decorate(person, field, items)
-        else:
-            person.pop(field, None)
-    if "memberships" in fields and not person.get("memberships"):
+        store_field(person, field, decorate(person, field, items) if items else None)
+    if "memberships" in fields and not has_field(person, "memberships"):
         # A contact always keeps at least one group.
-        person["memberships"] = decorate(person, "memberships", [
-            {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}])
+        store_field(person, "memberships", decorate(person, "memberships", [
+            {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}]))
 
 
 def check_memberships(state, email, items):
@@ -176,12 +161,17 @@ def check_memberships(state, email, items):
                            status="FAILED_PRECONDITION")
 
 
-def touch(state, person):
+def touch(state, person, email=None):
+    """Record a write: new etag and change sequence; a contact also gets its metadata JSON (source etag and
+    update time) and its place in its owner's (`email`) change index. Groups pass no email."""
     person["etag"] = state.new_etag()
     person["_seq"] = state.next_seq()
     person["_updated"] = state.now()
     if person["resourceName"].startswith("people/"):
-        person["_js"] = serialize_fields(state, person)
+        person.setdefault("_js", {})["metadata"] = dumps(metadata(state, person))
+        if email is None:
+            raise TypeError("a contact's write needs its owner's email (for the change index)")
+        index_of(state, email).changed(person)
 
 
 FIELD_ORDER = sorted(READABLE_FIELDS)
@@ -191,51 +181,85 @@ def dumps(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def serialize_fields(state, person):
-    """Each field's JSON, computed once per write: listing then only joins strings, which keeps 10,000
-    contacts in 10 pages well under a second."""
-    out = {k: dumps(v) for k, v in person.items() if not k.startswith("_") and k not in ("resourceName", "etag")}
+# ---- stored form -------------------------------------------------------------------------------------------
+# A contact is stored as the JSON text of each of its fields (`_js`: field -> text), beside its resource name,
+# etag and bookkeeping (`_n` creation number, `_seq` change sequence, `_updated`, `_deleted`, `_prev`). The
+# text is what a listing sends, so a page only joins strings, and memory per contact stays close to its JSON
+# size (decoded dicts and lists cost about five times as much). Code that needs a value decodes it.
+
+def value(person, field, default=None):
+    """A field's value, decoded from its stored JSON (a fresh copy: write changes back with store_field)."""
+    text = person["_js"].get(field)
+    return default if text is None else json.loads(text)
+
+
+def has_field(person, field):
+    return field in person["_js"]
+
+
+def store_field(person, field, items):
+    """Store a field's value as its JSON; an empty or missing value removes the field."""
+    if items:
+        person["_js"][field] = dumps(items)
+    else:
+        person["_js"].pop(field, None)
+
+
+def metadata(state, person):
     meta = {"sources": [source(state, person)], "objectType": "PERSON"}
     if person.get("_prev"):
         meta["previousResourceNames"] = list(person["_prev"])
     if person.get("_deleted"):
         meta["deleted"] = True
-    out["metadata"] = dumps(meta)
-    return out
+    return meta
+
+
+def compact(state, person):
+    """A contact loaded in the layout of older state files (fields as values beside `resourceName`): its
+    fields moved into their JSON text."""
+    stored = person.setdefault("_js", {})
+    for field in [k for k in person if not k.startswith("_") and k not in ("resourceName", "etag")]:
+        stored[field] = dumps(person.pop(field))
+    stored["metadata"] = dumps(metadata(state, person))
 
 
 def render_json(state, person, fields, capped=False):
-    """The same as render(), as a JSON text built from the per-field cache."""
-    cache = person.get("_js")
-    if cache is None:
-        cache = person["_js"] = serialize_fields(state, person)
+    """A contact as the API answers it, as JSON text joined from its stored fields."""
+    stored = person["_js"]
     parts = ['"resourceName":' + dumps(person["resourceName"]), '"etag":' + dumps(person["etag"])]
     if person.get("_deleted"):
-        parts.append('"metadata":' + cache["metadata"])
+        parts.append('"metadata":' + stored["metadata"])
     else:
         for field in FIELD_ORDER:
-            if field in fields and field in cache:
-                value = cache[field]
-                if capped and field in LIST_CAPPED and len(person[field]) > 100:
-                    value = dumps(person[field][:100])
-                parts.append(f'"{field}":{value}')
+            if field in fields and field in stored:
+                text = stored[field]
+                if capped and field in LIST_CAPPED and len(text) > CAP_CHECK_LENGTH:
+                    items = json.loads(text)
+                    text = dumps(items[:100]) if len(items) > 100 else text
+                parts.append(f'"{field}":{text}')
     return "{" + ",".join(parts) + "}"
+
+
+# A list field shorter than this cannot hold over 100 entries (each is at least 20 characters of JSON).
+CAP_CHECK_LENGTH = 100 * 20
 
 
 def new_person(state, email, body):
     n = state.next_seq()
-    person = {"resourceName": f"people/c{7000000000000000000 + n}", "_n": n, "_updated": state.now()}
+    person = {"resourceName": f"people/c{7000000000000000000 + n}", "_n": n, "_updated": state.now(), "_js": {}}
     fields = [f for f in UPDATABLE_FIELDS if f in body]
     apply_fields(state, email, person, body, fields)
-    if not person.get("memberships"):
-        person["memberships"] = decorate(person, "memberships", [
-            {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}])
-    elif not any(m["contactGroupMembership"]["contactGroupId"] == "myContacts" for m in person["memberships"]):
-        person["memberships"] = decorate(person, "memberships", [
-            *person["memberships"], {"contactGroupMembership": {"contactGroupResourceName":
-                                                                "contactGroups/myContacts"}}])
-    touch(state, person)
+    memberships = value(person, "memberships", [])
+    if not memberships:
+        store_field(person, "memberships", decorate(person, "memberships", [
+            {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}]))
+    elif not any(m["contactGroupMembership"]["contactGroupId"] == "myContacts" for m in memberships):
+        store_field(person, "memberships", decorate(person, "memberships", [
+            *memberships, {"contactGroupMembership": {"contactGroupResourceName": "contactGroups/myContacts"}}]))
+    index = index_of(state, email)
+    touch(state, person, email)
     state.people[email][person["resourceName"]] = person
+    index.created(person)
     return person
 
 
@@ -305,35 +329,16 @@ def list_connections(call):
             # The first page of a full sync has its own, smaller quota.
             limit = state.quotas.get("people", {}).get("full_sync_first_pages_per_minute")
             call.app.take(("full-sync", call.email, "people"), limit, "people", 429)
-    contacts = book(call)
+    index = index_of(state, call.email)
     if sync_token:
         since = read_sync_token(call, sync_token)["s"]
-        snap = cursor["snap"]
-        changed = sorted((p for p in contacts.values() if since < p["_seq"] <= snap and p["_seq"] > cursor["after"]),
-                         key=lambda p: p["_seq"])
-        page = changed[:page_size]
-        more = len(changed) > page_size
+        changes = index.in_change_order(max(since, cursor["after"]), upto=cursor["snap"])
+        page, more = take(changes, page_size)
         next_cursor = dict(cursor, after=page[-1]["_seq"]) if more else None
         total = None
     else:
-        people = [p for p in contacts.values() if not p.get("_deleted")]
-        total = len(people)
-        if sort_order and sort_order != "LAST_MODIFIED_ASCENDING":
-            people = sorted(people, key=sort_key(sort_order))
-            offset = cursor["o"]
-            page = people[offset:offset + page_size]
-            more = offset + page_size < len(people)
-            next_cursor = dict(cursor, o=offset + page_size) if more else None
-        else:
-            if sort_order == "LAST_MODIFIED_ASCENDING":
-                people.sort(key=lambda p: p["_seq"])
-                key = "_seq"
-            else:
-                key = "_n"
-            remaining = [p for p in people if p[key] > cursor["after"]] if cursor["after"] else people
-            page = remaining[:page_size]
-            more = len(remaining) > page_size
-            next_cursor = dict(cursor, after=page[-1][key]) if more else None
+        page, more, next_cursor = full_page(index, cursor, sort_order, page_size)
+        total = index.live
     response = {}
     if next_cursor:
         next_cursor.update(h=fingerprint, u=call.email)
@@ -350,13 +355,31 @@ def list_connections(call):
     return RawJson('{"connections":[' + connections + "]" + ("," + rest if rest != "}" else "}"))
 
 
+def full_page(index, cursor, sort_order, page_size):
+    """One page of a full listing, from the index: (people, more, next cursor)."""
+    if sort_order and sort_order != "LAST_MODIFIED_ASCENDING":
+        names = index.sorted_names(sort_order, cursor["snap"], sort_key(sort_order))
+        offset = cursor["o"]
+        people = (index.book.get(name) for name in names[offset:offset + page_size])
+        page = [p for p in people if p is not None and not p.get("_deleted")]
+        more = offset + page_size < len(names)
+        return page, more, (dict(cursor, o=offset + page_size) if more else None)
+    if sort_order == "LAST_MODIFIED_ASCENDING":
+        page, more = take(index.in_change_order(cursor["after"], live_only=True), page_size)
+        key = "_seq"
+    else:
+        page, more = take(index.in_creation_order(cursor["after"]), page_size)
+        key = "_n"
+    return page, more, (dict(cursor, after=page[-1][key]) if more else None)
+
+
 def sort_key(order):
     def first(p):
-        names = p.get("names") or [{}]
+        names = value(p, "names") or [{}]
         return (names[0].get("givenName") or "").lower()
 
     def last(p):
-        names = p.get("names") or [{}]
+        names = value(p, "names") or [{}]
         return (names[0].get("familyName") or "").lower()
 
     if order == "FIRST_NAME_ASCENDING":
@@ -409,18 +432,10 @@ def batch_get(call):
 
 # ---- writes ----------------------------------------------------------------------------------------------
 
-def check_body_fields(body):
-    unknown = [k for k in body if k not in UPDATABLE_FIELDS and k not in ("resourceName", "etag", "metadata")
-               and k not in READABLE_FIELDS]
-    if unknown:
-        raise invalid_argument(f"Invalid JSON payload received. Unknown name \"{unknown[0]}\" at 'person'.")
-
-
 @route("POST", "/v1/people:createContact", "people", WRITE, RPC + "CreateContact")
 def create_contact(call):
     fields = person_fields(call, required=False)
     body = call.body()
-    check_body_fields(body)
     person = new_person(call.state, call.email, body)
     return render(call.state, person, fields)
 
@@ -433,7 +448,7 @@ def update_one(call, person, body, update_fields):
     if etag != person["etag"]:
         raise ApiError(400, STALE_ETAG, status="FAILED_PRECONDITION")
     apply_fields(call.state, call.email, person, body, update_fields)
-    touch(call.state, person)
+    touch(call.state, person, call.email)
 
 
 def update_mask(value, name="updatePersonFields"):
@@ -447,7 +462,6 @@ def update_contact(call):
     fields = person_fields(call, required=False)
     update_fields = update_mask(call.arg("updatePersonFields"))
     body = call.body()
-    check_body_fields(body)
     if body.get("resourceName") and body["resourceName"] != resource(call):
         raise invalid_argument("Resource name in the request does not match the person.resourceName.")
     person = live(call, resource(call))
@@ -458,16 +472,14 @@ def update_contact(call):
 @route("DELETE", "/v1/people/{peopleId}:deleteContact", "people", WRITE, RPC + "DeleteContact")
 def delete_contact(call):
     person = live(call, resource(call))
-    bury(call.state, person)
+    bury(call.state, person, call.email)
     return {}
 
 
-def bury(state, person):
-    for field in list(person):
-        if not field.startswith("_") and field not in ("resourceName", "etag"):
-            person.pop(field)
+def bury(state, person, email):
+    person["_js"] = {}
     person["_deleted"] = True
-    touch(state, person)
+    touch(state, person, email)
 
 
 def read_mask(body):
@@ -486,8 +498,6 @@ def batch_create(call):
     if len(contacts) > 200:
         raise invalid_argument("Too many contacts in the batch request: at most 200 are allowed.")
     fields = read_mask(body)
-    for item in contacts:
-        check_body_fields((item or {}).get("contactPerson") or {})
     created = []
     for item in contacts:
         person = new_person(call.state, call.email, item.get("contactPerson") or {})
@@ -508,7 +518,6 @@ def batch_update(call):
     fields = read_mask(body)
     targets = {}
     for name, person_body in contacts.items():
-        check_body_fields(person_body or {})
         person = live(call, name)
         etag = (person_body or {}).get("etag")
         if not etag:
@@ -533,7 +542,7 @@ def batch_delete(call):
         raise invalid_argument("Too many resource names: at most 500 are allowed.")
     people = [live(call, name) for name in names]
     for person in people:
-        bury(call.state, person)
+        bury(call.state, person, call.email)
     return {}
 
 
@@ -547,13 +556,18 @@ def rename(state, email, resource_name):
         return None
     n = state.next_seq()
     new_name = f"people/c{7100000000000000000 + n}"
-    moved = dict(person, resourceName=new_name, _n=n, _prev=[*person.get("_prev", ()), resource_name])
-    for field, items in moved.items():
-        if isinstance(items, list) and field != "_prev":
-            for item in items:
-                if isinstance(item, dict) and "metadata" in item and "source" in item["metadata"]:
-                    item["metadata"]["source"]["id"] = new_name.split("/c", 1)[1]
-    touch(state, moved)
+    moved = dict(person, resourceName=new_name, _n=n, _prev=[*person.get("_prev", ()), resource_name],
+                 _js=dict(person["_js"]))
+    for field in [f for f in moved["_js"] if f != "metadata"]:
+        items = value(moved, field)
+        for item in items:
+            if isinstance(item, dict) and "metadata" in item and "source" in item["metadata"]:
+                item["metadata"]["source"]["id"] = new_name.split("/c", 1)[1]
+        store_field(moved, field, items)
+    index = index_of(state, email)
+    touch(state, moved, email)
     del contacts[resource_name]
     contacts[new_name] = moved
+    index.removed(resource_name)
+    index.created(moved)
     return moved

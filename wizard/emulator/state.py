@@ -61,6 +61,8 @@ class State:
             self.codes = {}
             self.pending = {}
             self.people = {}      # email -> {resourceName: stored person}
+            self.people_indexes = {}  # email -> people_index.BookIndex, rebuilt on demand (not persisted)
+            self.event_listings = {}  # listings in progress -> their collected items (calendar.collect)
             self.groups = {}      # email -> {resourceName: stored group}
             self.calendars = {}   # email -> {calendarId: {"meta": {...}, "events": {id: event}}}
             self.sync_epochs = {}  # email -> {"people": ts, "calendar": ts}: tokens issued before are dead
@@ -96,9 +98,6 @@ class State:
             data = {name: getattr(self, name) for name in PERSISTED}
             data["clock_offset"] = getattr(self.clock, "offset", 0)
             data = json.loads(json.dumps(data))
-        for contacts in data["people"].values():
-            for person in contacts.values():
-                person.pop("_js", None)  # a cache, rebuilt on first use
         return data
 
     def save(self):
@@ -118,9 +117,21 @@ class State:
             for name in PERSISTED:
                 if name in data:
                     setattr(self, name, data[name])
+            self.people_indexes = {}
+            self._compact_people()
             if hasattr(self.clock, "set_offset"):
                 self.clock.set_offset(data.get("clock_offset", 0))
             self.dirty = False
+
+    def _compact_people(self):
+        """Contacts saved by an older emulator hold their fields as values: store them as JSON text."""
+        from .people import compact
+
+        for contacts in self.people.values():
+            for person in contacts.values():
+                if "_js" not in person or any(not k.startswith("_") and k not in ("resourceName", "etag")
+                                              for k in person):
+                    compact(self, person)
 
     def start_autosave(self, interval=1.0):
         """Write the state file in the background whenever something changed (not on every request:
