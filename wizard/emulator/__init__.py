@@ -5,7 +5,7 @@
 """
 import atexit
 
-from .state import State
+from .world import State
 
 _HANDLER_MODULES = ("oauth", "people", "contact_groups", "calendar", "batch", "control", "pages", "console")
 

@@ -1,4 +1,4 @@
-"""All emulated Google state: users, projects and OAuth clients, grants and tokens, contacts, calendars.
+"""The emulated Google world: users, projects and OAuth clients, grants and tokens, contacts, calendars.
 
 Everything lives in plain dicts behind one re-entrant lock (the server is threaded and every operation is
 short), so the whole state can be dumped to and loaded from a JSON file for a demo that survives a restart.
