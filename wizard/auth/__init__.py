@@ -1,18 +1,19 @@
-"""Login, logout, the user's profile and the first administrator's one-time setup page."""
+"""Login, logout, the user's profile and the first administrator's one-time setup page; login sessions are
+checked on every request (wizard.auth.sessions)."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from wizard.auth.decorators import admin_required  # noqa: F401  (public: other areas import it from here)
-from wizard.extensions import db, login_manager
+from wizard.extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
 def load_user(user_id):
-    from wizard.models import User
+    from wizard.auth import sessions
 
-    return db.session.get(User, int(user_id))
+    return sessions.load(user_id)
 
 
 def init_app(app):
