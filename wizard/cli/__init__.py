@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command
 COMMAND_MODULES = (
     "wizard.cli.server",    # run, worker
     "wizard.cli.admin",     # user create, token create
+    "wizard.cli.users",     # user list, disable, enable, role, reset-link
     "wizard.cli.setup",     # check-uri, doctor, settings, rotate-key
     "wizard.cli.emulator",  # emulator
     "wizard.cli.sync",      # sync

@@ -26,7 +26,7 @@ def register(cli):
         """Create a user; the password is read from a prompt or stdin."""
         from sqlalchemy import select
 
-        from wizard.auth.forms import MIN_PASSWORD
+        from wizard.auth.passwords import problems
         from wizard.extensions import db
         from wizard.models import User
 
@@ -36,8 +36,9 @@ def register(cli):
         if db.session.scalar(select(User).where(User.email == email)):
             raise click.ClickException(f"a user {email} already exists")
         password = read_password()
-        if len(password) < MIN_PASSWORD:
-            raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
+        refused = problems(password, [email])
+        if refused:
+            raise click.ClickException(f"the password is refused: {refused[0]}")
         user = User(email=email, role="admin" if admin else "user")
         user.set_password(password)
         db.session.add(user)
