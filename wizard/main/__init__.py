@@ -9,7 +9,7 @@ from wizard.main import routes, health  # noqa: E402,F401
 def init_app(app):
     from flask_babel import get_locale, refresh
 
-    from wizard.main import errors, security
+    from wizard.main import errors, guards, security
 
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
     app.jinja_env.globals["language_names"] = {"en": "English", "ru": "Русский"}
@@ -17,3 +17,4 @@ def init_app(app):
     app.before_request(refresh)
     errors.init_app(app)
     security.init_app(app)
+    guards.init_app(app)
