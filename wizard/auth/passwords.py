@@ -24,11 +24,17 @@ def problems(password: str, known_words=()) -> list:
         return [_l("At least %(num)d characters.", num=MIN_PASSWORD)]
     if len(password) > MAX_PASSWORD:
         return [_l("At most %(num)d characters.", num=MAX_PASSWORD)]
-    words = [w for word in known_words if word for w in [word, *word.replace("@", " ").replace(".", " ").split()]]
+    words = [w for word in known_words if word for w in _pieces(word)]
     if zxcvbn(password, user_inputs=words)["score"] < MIN_SCORE:
         return [_l("This password is too common or too easy to guess. Use a few unrelated words or a longer "
                    "phrase.")]
     return []
+
+
+def _pieces(word: str) -> list[str]:
+    """An e-mail or a name and its parts: "ivan.petrov@example.com" gives "ivan.petrov", "ivan", "petrov"..."""
+    local = word.split("@")[0]
+    return [word, local, *word.replace("@", " ").replace(".", " ").replace("_", " ").replace("-", " ").split()]
 
 
 class StrongPassword:
