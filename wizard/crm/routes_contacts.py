@@ -10,11 +10,20 @@ from wizard.crm.services import NotFound, ValidationError
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 
 
+MAX_PAGE = 1_000_000  # beyond any list; larger numbers would overflow the database's OFFSET
+
+
 def int_arg(name, default=None):
+    """A whole-number query argument; anything else, or one too large for the database, is the default."""
     try:
-        return int(request.args.get(name, ""))
+        value = int(request.args.get(name, ""))
     except ValueError:
         return default
+    return value if abs(value) < 2**53 else default
+
+
+def page_number() -> int:
+    return min(max(1, int_arg("page", 1) or 1), MAX_PAGE)
 
 
 def list_state():
@@ -43,7 +52,7 @@ def contacts():
     tags = services.list_tags(current_user.id)
     active_tag = next((t for t in tags if t.id == state["tag"]), None)
     page = services.list_contacts(current_user.id, q=state["q"], tag_id=active_tag.id if active_tag else None,
-                                  sort=state["sort"], page=max(1, int_arg("page", 1) or 1),
+                                  sort=state["sort"], page=page_number(),
                                   per_page=state["per_page"])
     bulk = BulkForm(q=state["q"], tag=state["tag"] or "")
     return render_template("crm/contacts.html", page=page, state=state, tags=tags, active_tag=active_tag,
