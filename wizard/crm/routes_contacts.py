@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
+from wizard.auth.redirects import safe_next
 from wizard.crm import bp, services
 from wizard.crm.forms import BulkForm, ContactForm, DeleteForm, TagForm
 from wizard.crm.services import NotFound, ValidationError
@@ -63,7 +64,7 @@ def contacts():
 @login_required
 def contacts_bulk():
     form = BulkForm()
-    back = redirect(request.form.get("next") or url_for("crm.contacts"))
+    back = redirect(safe_next(request.form.get("next"), "crm.contacts"))  # the one check every redirect uses
     if not form.validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return back
