@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import request
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.engine import make_url
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
@@ -26,10 +27,14 @@ CACHEABLE_ENDPOINTS = {"static", "bootstrap.static"}
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """Werkzeug's `int`, with a default maximum of the largest 64-bit signed integer."""
+    """Werkzeug's `int`, answering 404 for a number beyond the largest 64-bit signed integer. (A `max` would
+    only make the rule not match, and the request would fall through to another rule: a 405, or a catch-all.)"""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_DB_INT, signed=False):
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+    def to_python(self, value):
+        number = super().to_python(value)
+        if number > MAX_DB_INT:
+            raise NotFound()
+        return number
 
 
 def json_depth(value) -> int:
