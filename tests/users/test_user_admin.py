@@ -125,6 +125,20 @@ def test_disabled_users_google_accounts_stop_syncing_and_stay(app, make_user):
     assert account_is_runnable(account)
 
 
+def test_a_disabled_users_run_is_skipped_without_calling_google(app, make_user):
+    """No emulator runs here: a run that went on would fail on Google, not end as skipped."""
+    from wizard.engine import run_sync
+    from wizard.models.sync import RunStatus
+
+    admin, user = make_user("admin@example.com", role="admin"), make_user()
+    account = add_account(user, "user@gmail.com")
+    services.disable(admin, user)
+    run = run_sync(account.id, "contacts")
+    assert (run.status, run.outcome_code) == (RunStatus.SKIPPED, "sync.run.owner_disabled")
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        assert "отключён" in run.outcome_text()
+
+
 def test_a_plain_user_cannot_reach_the_admin_pages(app, make_user):
     user = make_user()
     browser = log_in(app, user)
