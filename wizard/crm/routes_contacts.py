@@ -32,7 +32,7 @@ def list_state():
     sort = request.args.get("sort", "name")
     per_page = int_arg("per_page", 50)
     return {
-        "q": request.args.get("q", "").strip()[:200],
+        "q": request.args.get("q", "").replace("\x00", "").strip()[:200],  # PostgreSQL text holds no NUL
         "tag": int_arg("tag"),
         "sort": sort if sort in services.SORTS else "name",
         "per_page": per_page if per_page in PER_PAGE_CHOICES else 50,
@@ -70,7 +70,7 @@ def contacts_bulk():
         return back
     if form.all_matching.data:
         tag_id = int(form.tag.data) if (form.tag.data or "").isdigit() else None
-        ids = services.matching_contact_ids(current_user.id, q=form.q.data or "", tag_id=tag_id)
+        ids = services.matching_contact_ids(current_user.id, q=(form.q.data or "").replace("\x00", ""), tag_id=tag_id)
     else:
         ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
     if not ids:

@@ -150,7 +150,7 @@ def _search_text(data, display_name):
     return "\n".join(p for p in parts if p).casefold()
 
 
-MAX_ID = 2**63 - 1  # larger ids cannot exist, and would overflow the database driver
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL): larger ones cannot exist, and overflow
 
 
 def is_id(value) -> bool:

@@ -1,6 +1,6 @@
 """Guards every request passes, whatever area answers it:
 
-- `<int:...>` in URLs matches only numbers a database can hold (up to 2^63 - 1): a longer one is 404, never an
+- an `<int:...>` in a URL beyond what an id column holds (INTEGER: 2^31 - 1 on PostgreSQL) is a 404, never an
   overflow in the database driver;
 - JSON bodies nested deeper than MAX_JSON_DEPTH (or deep enough to exhaust Python's recursion) read as invalid
   JSON, so every caller's ordinary "not JSON" answer (400) covers them;
@@ -21,13 +21,13 @@ from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
 
-MAX_DB_INT = 2**63 - 1
+MAX_DB_INT = 2**31 - 1  # every id column is an INTEGER (32-bit on PostgreSQL)
 MAX_JSON_DEPTH = 64
 CACHEABLE_ENDPOINTS = {"static", "bootstrap.static"}
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """Werkzeug's `int`, answering 404 for a number beyond the largest 64-bit signed integer. (A `max` would
+    """Werkzeug's `int`, answering 404 for a number no id column can hold. (A `max` would
     only make the rule not match, and the request would fall through to another rule: a 405, or a catch-all.)"""
 
     def to_python(self, value):

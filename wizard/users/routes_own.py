@@ -42,7 +42,7 @@ def own_sessions():
 def end_own_session(session_id):
     if not ActionForm().validate_on_submit():
         abort(400)
-    if session_id > 2**31 - 1 or not sessions.end_one(current_user.id, session_id):
+    if not sessions.end_one(current_user.id, session_id):
         abort(404)
     flash(_("The session has ended."), "success")
     return redirect(url_for("users.own_sessions"))

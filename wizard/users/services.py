@@ -39,7 +39,7 @@ def audit(action: str, actor, target: User, detail: str = "") -> None:
 
 def search(q: str = "", page: int = 1):
     query = select(User).order_by(User.email)
-    q = (q or "").strip()
+    q = (q or "").replace("\x00", "").strip()  # PostgreSQL text holds no NUL: it is never part of a match
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(User.email.ilike(pattern, escape="\\"), User.name.ilike(pattern, escape="\\")))
