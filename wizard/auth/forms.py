@@ -1,3 +1,4 @@
+"""Forms of the login, first-administrator, profile and password pages (the policy: wizard.auth.passwords)."""
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l

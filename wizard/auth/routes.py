@@ -1,3 +1,5 @@
+"""Login, logout, the first administrator's page and the profile. A login opens a server-side session
+(wizard.auth.sessions); logout ends it for every copy of its cookies."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
