@@ -11,7 +11,8 @@ from wizard.extensions import db
 from wizard.models import User
 from tests.apps import session_login
 
-SAMPLE_VALUES = {"IntegerConverter": 1, "BoundedIntegerConverter": 1, "UUIDConverter": uuid.UUID(int=1), "FloatConverter": 1.0}
+SAMPLE_VALUES = {"IntegerConverter": 1, "BoundedIntegerConverter": 1, "UUIDConverter": uuid.UUID(int=1),
+                 "FloatConverter": 1.0}
 SKIP_ENDPOINTS = {"static", "bootstrap.static", "main.switch_locale"}
 
 

@@ -1,7 +1,8 @@
 """The hostile-value walk: every route of the URL map and every parameter of the OpenAPI document gets each
-hostile value (2^63, 10^21, -1, 0001-01-01, 9999-12-31, NUL, invalid UTF-8, 10,000 characters, nested JSON) in
-its path arguments and query parameters (and 2^31, past PostgreSQL's INTEGER), JSON bodies get them in every documented field, as an anonymous
-visitor, a user, an administrator and an API token: no answer may be a 5xx, and nothing may be stored."""
+hostile value (2^63, 10^21, -1, 0001-01-01, 9999-12-31, NUL, invalid UTF-8, 10,000 characters, nested JSON, and
+2^31, past PostgreSQL's INTEGER) in its path arguments and query parameters, JSON bodies get them in every
+documented field, as an anonymous visitor, a user, an administrator and an API token: no answer may be a 5xx,
+and nothing may be stored."""
 import time
 from urllib.parse import quote
 
@@ -15,8 +16,9 @@ from wizard.extensions import db
 NESTED = "[" * 5000 + "]" * 5000
 # As they go into a URL (already percent-encoded where a raw byte could not be written).
 HOSTILE = {
-    "2^31": str(2**31), "2^63": str(2**63), "10^21": str(10**21), "-1": "-1", "0001-01-01": "0001-01-01", "9999-12-31": "9999-12-31",
-    "NUL": "%00", "invalid UTF-8": "%FF%FE%C3%28", "10,000 characters": "x" * 10_000, "nested JSON": quote(NESTED[:400] + NESTED[-400:]),
+    "2^31": str(2**31), "2^63": str(2**63), "10^21": str(10**21), "-1": "-1", "0001-01-01": "0001-01-01",
+    "9999-12-31": "9999-12-31", "NUL": "%00", "invalid UTF-8": "%FF%FE%C3%28", "10,000 characters": "x" * 10_000,
+    "nested JSON": quote(NESTED[:400] + NESTED[-400:]),
 }
 # Values a JSON body carries (the nested document is sent as a whole body of its own).
 JSON_HOSTILE = [2**31, 2**63, 10**21, -1, "0001-01-01", "9999-12-31", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
