@@ -122,7 +122,7 @@ class Config:
     GOOGLE_CALENDAR_PER_MINUTE = env_int("GOOGLE_CALENDAR_PER_MINUTE", 600)
     GOOGLE_PEOPLE_PROJECT_PER_MINUTE = env_optional_int("GOOGLE_PEOPLE_PROJECT_PER_MINUTE")
     GOOGLE_CALENDAR_PROJECT_PER_MINUTE = env_int("GOOGLE_CALENDAR_PROJECT_PER_MINUTE", 10000)
-    # Bulk runs (wizard.bulk) working at once: 0 means one less than the live workers (at least one), which
+    # Bulk runs (wizard.jobs.fairness) working at once: 0 means one less than the live workers (at least one), which
     # keeps a worker free for short runs; a bulk run finding no free slot is tried again this many seconds later.
     SYNC_BULK_SLOTS = env_int("SYNC_BULK_SLOTS", 0)
     SYNC_BULK_RETRY_SECONDS = env_int("SYNC_BULK_RETRY_SECONDS", 10)

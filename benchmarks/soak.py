@@ -261,7 +261,7 @@ class Workers:
         return None
 
     def names(self):
-        """RQ names of the workers alive now (wizard.worker.worker_name: host.pid)."""
+        """RQ names of the workers alive now (wizard.jobs.worker.worker_name: host.pid)."""
         import socket
 
         return {f"{socket.gethostname()}.{p.pid}" for p in self.processes if p.poll() is None}
@@ -540,7 +540,7 @@ class Soak:
         self.figures.edits["contested (both sides)"] += 1
 
     def sync_round(self, round_no, kill=False):
-        from wizard.queue import enqueue_sync
+        from wizard.jobs.queue import enqueue_sync
 
         keys = [(acct, object) for acct in self.accounts for object in OBJECTS]
         run_ids = {(a.index, o): enqueue_sync(a.id, o) for a, o in keys}
@@ -562,7 +562,7 @@ class Soak:
 
     def wait(self, keys, deadline):
         """Until no run is queued or running with a live job (the product's own test: `live_run`)."""
-        from wizard.queue import live_run
+        from wizard.jobs.queue import live_run
 
         pending = {(a.id, o) for a, o in keys}
         while pending and time.monotonic() < deadline:
@@ -690,7 +690,7 @@ class Soak:
         """No job started without a live worker; every failed job explained by a killed worker."""
         from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-        from wizard.queue import sync_queue
+        from wizard.jobs.queue import sync_queue
 
         queue = sync_queue()
         live = self.workers.names()  # a killed worker stays registered in Redis until its TTL: not asked

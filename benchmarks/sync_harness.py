@@ -95,11 +95,11 @@ def link_account(app, emulator, email="bench@gmail.com", label="CRM contacts", u
                  register_client=True, **settings):
     """A CRM user (`user_email`) with the Google account `email` linked through the real OAuth code flow.
     Several accounts: register the OAuth client with the first one only."""
-    from wizard.accounts.tokens import apply_token
+    from wizard.google.tokens import apply_token
     from wizard.crm import services
     from wizard.models import User
     from wizard.models.accounts import AccountSettings, AccountTagMapping, GoogleAccount
-    from wizard.setup.services import google_client_config, set_setting
+    from wizard.settings.values import google_client_config, set_setting
 
     set_setting("SiteAddress", "http://localhost:5000")
     set_setting("GoogleClientId", CLIENT_ID)

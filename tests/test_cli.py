@@ -18,7 +18,7 @@ from wizard.cli import cli
 from wizard.extensions import db
 from wizard.models import User
 from wizard.redis import free_port
-from wizard.runner import prepare_database
+from wizard.cli.run import prepare_database
 
 FIRST_ADMIN_LINK = r"(http://127\.0\.0\.1:\d+/setup/first-admin/[\w-]+)\n"
 

@@ -1,7 +1,7 @@
 """Test helpers shared by the accounts and health tests (real DB rows, no mocks)."""
 from datetime import datetime, timedelta, timezone
 
-from wizard.accounts import scopes
+from wizard.google import scopes
 from wizard.extensions import db
 from wizard.models.accounts import AccountSettings, GoogleAccount
 
@@ -23,7 +23,7 @@ def add_account(user, email="someone@gmail.com", sub=None, scopes_granted=ALL_SC
 
 
 def configure_google_client(site="http://localhost", client_id=CLIENT_ID, secret=CLIENT_SECRET):
-    from wizard.setup.services import set_setting
+    from wizard.settings.values import set_setting
 
     set_setting("SiteAddress", site)
     set_setting("GoogleClientId", client_id)

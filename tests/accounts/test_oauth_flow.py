@@ -7,8 +7,9 @@ from sqlalchemy import text
 
 from tests.accounts.conftest import CLEAN_CALLBACK, login_with
 from tests.accounts.helpers import CLIENT_ID, CLIENT_SECRET
-from wizard.accounts import scopes
-from wizard.accounts.tokens import ReconnectNeeded, get_oauth_session
+from wizard.google import scopes
+from wizard.settings.values import oauth_client
+from wizard.google.tokens import ReconnectNeeded, get_oauth_session
 from wizard.extensions import db
 from wizard.models.accounts import AccountSettings, GoogleAccount, as_utc
 from wizard.models.sync import Pair
@@ -71,7 +72,7 @@ def test_session_refreshes_an_expired_token_and_saves_it(web, login, user, app):
     old_access = account.access_token
     account.token_expires_at = account.token_expires_at.replace(year=2000)
     db.session.commit()
-    session = get_oauth_session(account)
+    session = get_oauth_session(account, oauth_client())
     response = session.get(app.config["GOOGLE_USERINFO_URL"], timeout=10)
     assert response.status_code == 200 and response.json()["email"] == "anna@gmail.com"
     [account] = accounts()
@@ -81,7 +82,7 @@ def test_session_refreshes_an_expired_token_and_saves_it(web, login, user, app):
 
 
 def test_legacy_callback_path_works(web, login, user):
-    from wizard.setup.services import set_setting
+    from wizard.settings.values import set_setting
 
     set_setting("OAuthCallbackForm", "legacy")
     login(user)
@@ -171,7 +172,7 @@ def test_state_from_another_users_session_is_refused(web, other_web, login, user
 
 
 def test_missing_client_configuration(web, login, user):
-    from wizard.setup.services import clear_setting
+    from wizard.settings.values import clear_setting
 
     clear_setting("GoogleClientSecret")
     login(user)
@@ -182,7 +183,7 @@ def test_missing_client_configuration(web, login, user):
 
 
 def test_configuration_removed_during_consent(web, login, user):
-    from wizard.setup.services import clear_setting
+    from wizard.settings.values import clear_setting
 
     login(user)
     web.start()
@@ -194,7 +195,7 @@ def test_configuration_removed_during_consent(web, login, user):
 
 
 def test_changed_client_applies_without_restart(web, login, user, google):
-    from wizard.setup.services import set_setting
+    from wizard.settings.values import set_setting
 
     google.add_client(client_id="999999999999-newclientabcdefgh.apps.googleusercontent.com",
                       client_secret="GOCSPX-another-secret-012345", redirect_uris=[CLEAN_CALLBACK],
@@ -237,7 +238,7 @@ def test_revoked_grant_needs_reconnect_with_banner_then_reconnect(web, login, us
     account.token_expires_at = account.token_expires_at.replace(year=2000)
     db.session.commit()
     with pytest.raises(ReconnectNeeded):
-        get_oauth_session(account).get(app.config["GOOGLE_USERINFO_URL"], timeout=10)
+        get_oauth_session(account, oauth_client()).get(app.config["GOOGLE_USERINFO_URL"], timeout=10)
     [account] = accounts()
     assert account.status == "needs_reconnect" and account.reason_code == "invalid_grant"
     home = web.client.get("/").get_data(as_text=True)

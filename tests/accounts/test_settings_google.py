@@ -2,7 +2,7 @@
 import pytest
 
 from tests.accounts.test_settings_page import form_data
-from wizard.accounts import scopes
+from wizard.google import scopes
 from wizard.extensions import db
 from wizard.models.accounts import AccountSettings, AccountTagMapping, GoogleAccount
 

@@ -1,7 +1,7 @@
 """The demo seed: users, contacts with the personal tag, activities; a second run changes nothing."""
 from sqlalchemy import func, select
 
-from wizard import demo
+from wizard.cli import demo
 from wizard.crm import services
 from wizard.extensions import db
 from wizard.models import User

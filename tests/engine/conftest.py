@@ -32,7 +32,7 @@ def owner(make_user):
 
 
 def redirect_uri():
-    from wizard.setup.services import google_client_config
+    from wizard.settings.values import google_client_config
 
     return google_client_config().redirect_uri
 
@@ -40,7 +40,7 @@ def redirect_uri():
 @pytest.fixture
 def google_client(app, emulator):
     """The install's OAuth client, registered both in our settings and in the emulator."""
-    from wizard.setup.services import set_setting
+    from wizard.settings.values import set_setting
 
     set_setting("SiteAddress", SITE)
     set_setting("GoogleClientId", CLIENT_ID)
@@ -64,7 +64,7 @@ def grant_token(emulator, email) -> dict:
 
 @pytest.fixture
 def make_account(owner, emulator, google_client):
-    from wizard.accounts.tokens import apply_token
+    from wizard.google.tokens import apply_token
     from wizard.crm import services
     from wizard.models.accounts import AccountSettings, AccountTagMapping, GoogleAccount
 

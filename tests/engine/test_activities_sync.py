@@ -101,7 +101,7 @@ def test_sync_token_410_reconciles_without_duplicates(app, make_account, emulato
 def test_a_retried_insert_is_paired_not_duplicated(app, make_account, emulator, monkeypatch):
     import pytest
 
-    from wizard.engine import CRASH_ENV, SimulatedCrash
+    from wizard.engine.checkpoints import CRASH_ENV, SimulatedCrash
 
     account = make_account(activities_sync_from=date(2026, 1, 1))
     calendar = Calendar(emulator, account)

@@ -9,16 +9,16 @@ from rq.scheduler import RQScheduler
 
 from tests.engine.order_jobs import ORDER_KEY
 from tests.engine.shared_db import app, overrides  # noqa: F401  (the workers' horses share the database)
-from wizard.bulk import BULK_QUEUE_NAME, SLOTS_KEY, release_slot, slot_limit, slots_in_use, take_slot
+from wizard.jobs.fairness import BULK_QUEUE_NAME, SLOTS_KEY, release_slot, slot_limit, slots_in_use, take_slot
 from wizard.extensions import db
 from wizard.models.sync import Cursor, RunStatus, SyncRun
-from wizard.queue import QUEUE_NAME, enqueue_sync, expects_long_run, job_id_for, live_run
+from wizard.jobs.queue import QUEUE_NAME, enqueue_sync, expects_long_run, job_id_for, live_run
 from wizard.redis import get_redis
-from wizard.worker import heartbeat_key, make_worker
+from wizard.jobs.worker import heartbeat_key, make_worker
 
 
 def test_a_first_sync_and_a_changed_scope_are_long_runs(app, make_account):
-    from wizard.engine_policy import scope_key
+    from wizard.engine.policy import scope_key
 
     account = make_account()
     assert expects_long_run(account.id, "contacts")  # never synced

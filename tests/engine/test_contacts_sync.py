@@ -113,7 +113,7 @@ def test_a_side_looking_empty_writes_nothing_until_forced(app, account, emulator
 
 
 def test_stale_etag_is_fetched_merged_and_retried_once(app, account, emulator):
-    from wizard import engine
+    from wizard.engine import checkpoints as engine
     from wizard.crm import services
 
     google = GoogleUser(emulator, account)

@@ -3,11 +3,12 @@ run writes nothing."""
 
 import pytest
 
-from wizard.engine import CRASH_ENV, SimulatedCrash, run_sync
+from wizard.engine import run_sync
+from wizard.engine.checkpoints import CRASH_ENV, SimulatedCrash
 from wizard.extensions import db
 from wizard.models.accounts import NEEDS_RECONNECT, GoogleAccount
 from wizard.models.sync import Pair, RunStatus, SyncRun
-from wizard.queue import enqueue_sync
+from wizard.jobs.queue import enqueue_sync
 
 from tests.engine.helpers import GoogleUser, crm_contact, crm_contacts, names
 
@@ -46,7 +47,7 @@ def test_errors_and_latency_on_a_fifth_of_the_answers(app, account, emulator):
     emulator.control("POST", "/faults", json={"endpoint": "*", "error_rate": 0.2,
                                               "error_statuses": [500, 503, 429], "latency_ms": 20})
     # Small batches so the run makes many calls and meets many faults.
-    import wizard.engine_google as eg
+    import wizard.google.sides as eg
 
     eg.ContactsGoogle.CREATE_BATCH = eg.ContactsGoogle.UPDATE_BATCH = 3
     try:
@@ -60,7 +61,7 @@ def test_errors_and_latency_on_a_fifth_of_the_answers(app, account, emulator):
 
 @pytest.mark.parametrize("point", ["after_intents:2", "after_google_answer:1", "after_google_answer:3"])
 def test_crash_between_google_answer_and_our_commit(app, account, emulator, monkeypatch, point):
-    import wizard.engine_google as eg
+    import wizard.google.sides as eg
 
     google = GoogleUser(emulator, account)
     seed(account, google)
@@ -78,7 +79,7 @@ def test_crash_between_google_answer_and_our_commit(app, account, emulator, monk
 
 
 def test_crash_in_a_later_run_with_incremental_listing(app, account, emulator, monkeypatch):
-    import wizard.engine_google as eg
+    import wizard.google.sides as eg
 
     google = GoogleUser(emulator, account)
     seed(account, google)
@@ -117,7 +118,7 @@ def test_access_token_expiring_mid_run_is_refreshed(app, account, emulator):
     account.token_expires_at = None  # unknown expiry: the first call refreshes, then tokens live 1 s
     db.session.commit()
     emulator.control("POST", "/faults", json={"latency_ms": 150})
-    import wizard.engine_google as eg
+    import wizard.google.sides as eg
 
     eg.ContactsGoogle.CREATE_BATCH = 2
     try:
@@ -132,14 +133,15 @@ def test_access_token_expiring_mid_run_is_refreshed(app, account, emulator):
 
 
 def test_invalid_grant_marks_the_account_and_stops_without_retrying(app, account, emulator):
-    from wizard.engine_schedule import dispatch_due, schedule_for
+    from wizard.jobs.entry import run_now  # the job's path: the engine, then the schedule notes the outcome
+    from wizard.jobs.schedule import dispatch_due, schedule_for
 
     crm_contact(account, "Anna")
     emulator.control("POST", "/grants/revoke", json={"email": account.email})
     account.token_expires_at = None  # force a refresh: Google answers invalid_grant
     db.session.commit()
     emulator.control("POST", "/stats/reset")
-    run = run_sync(account.id, "contacts")
+    run = run_now(account.id, "contacts")
     assert run.status == RunStatus.NEEDS_RECONNECT
     account = db.session.get(GoogleAccount, account.id)
     assert account.status == NEEDS_RECONNECT and account.reason_code == "invalid_grant"

@@ -5,9 +5,9 @@ from rq import Queue, SimpleWorker
 from rq.registry import ScheduledJobRegistry
 
 from wizard.extensions import db
-from wizard.jobs import PERIODIC_JOBS, dispatch_due_syncs, ensure_periodic_jobs
+from wizard.jobs.entry import PERIODIC_JOBS, dispatch_due_syncs, ensure_periodic_jobs
 from wizard.models.sync import RunStatus, SyncRun
-from wizard.queue import SYNC_QUEUE_NAMES, enqueue_sync, progress
+from wizard.jobs.queue import SYNC_QUEUE_NAMES, enqueue_sync, progress
 from wizard.redis import get_redis
 
 from tests.engine.helpers import GoogleUser, crm_contact, names

@@ -12,8 +12,6 @@ ENGINE_CODES = [c for c in TEMPLATES] + [
 
 
 def test_core_and_engine_codes_are_registered():
-    import wizard.engine_messages  # noqa: F401
-
     assert set(ENGINE_CODES) <= known_codes()
 
 

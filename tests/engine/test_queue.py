@@ -4,7 +4,7 @@ from rq.job import Job
 
 from wizard.extensions import db
 from wizard.models.sync import RunStatus, SyncRun
-from wizard.queue import (BULK_QUEUE_NAME, SYNC_QUEUE_NAMES, enqueue_sync, job_id_for, live_run, progress, running_lock,
+from wizard.jobs.queue import (BULK_QUEUE_NAME, SYNC_QUEUE_NAMES, enqueue_sync, job_id_for, live_run, progress, running_lock,
                           running_lock_name)
 from wizard.redis import get_redis
 
@@ -82,7 +82,7 @@ def test_a_long_wait_inside_one_batch_keeps_the_run_exclusive(app, account, emul
     second run of the same account."""
     import time
 
-    from wizard import engine
+    from wizard.engine import checkpoints as engine
     from wizard.engine import run_sync
 
     from tests.engine.helpers import crm_contact

@@ -23,7 +23,7 @@ from tests.engine.helpers import crm_contact
 from tests.engine.shared_db import app, shared_overrides  # noqa: F401  (a database the workers share)
 from wizard.extensions import db
 from wizard.models.sync import RunStatus, SyncRun
-from wizard.queue import BULK_QUEUE_NAME, QUEUE_NAME, enqueue_sync
+from wizard.jobs.queue import BULK_QUEUE_NAME, QUEUE_NAME, enqueue_sync
 
 pytestmark = pytest.mark.slow
 

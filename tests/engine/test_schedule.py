@@ -4,10 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 from rq import Queue
 
-from wizard.engine_schedule import dispatch_due, jittered_interval, schedule_for
+from wizard.jobs.schedule import dispatch_due, jittered_interval, schedule_for
 from wizard.extensions import db
 from wizard.models.accounts import NEEDS_RECONNECT
-from wizard.queue import SYNC_QUEUE_NAMES
+from wizard.jobs.queue import SYNC_QUEUE_NAMES
 from wizard.redis import get_redis
 
 

@@ -11,7 +11,7 @@ import pytest
 from config import PROJECT_ROOT
 from wizard.extensions import db as _db
 from wizard.models.sync import Pair, RunStatus, SyncRun
-from wizard.queue import enqueue_sync
+from wizard.jobs.queue import enqueue_sync
 
 from tests.engine.helpers import GoogleUser, crm_contact, crm_contacts, names
 from tests.engine.shared_db import app, overrides  # noqa: F401  (a database file the worker shares)

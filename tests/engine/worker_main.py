@@ -8,7 +8,7 @@ import os
 
 from config import TestingConfig
 from wizard import create_app
-from wizard.worker import make_worker, run_worker
+from wizard.jobs.worker import make_worker, run_worker
 
 
 def main():

@@ -1,7 +1,7 @@
 """Walking the product's HTML pages from the URL map, and reading what a page would run in a browser."""
 from html.parser import HTMLParser
 
-from wizard.setup.registry import SETTINGS
+from wizard.settings.registry import SETTINGS
 from wizard.setup.steps import KEYS
 
 # Not pages of the product: assets, the JSON API and probes, and OAuth callbacks (tested with real flows).

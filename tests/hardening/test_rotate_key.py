@@ -7,7 +7,7 @@ from tests.accounts.helpers import CLIENT_SECRET, add_account
 from wizard.cli import cli
 from wizard.extensions import db
 from wizard.models.accounts import GoogleAccount
-from wizard.setup import services
+from wizard.settings import values as services
 
 FERNET_PREFIX = "gAAAAA"  # every Fernet token starts with version byte 0x80 + timestamp
 

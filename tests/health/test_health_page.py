@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.accounts.helpers import add_account
-from wizard.accounts import scopes
+from wizard.google import scopes
 from wizard.accounts.services import mark_needs_reconnect
 from wizard.extensions import db
 from wizard.models.accounts import GoogleAccount
@@ -144,7 +144,7 @@ def test_banner_is_not_shown_to_other_users(client, login, make_user, account):
 
 
 def test_testing_client_warns_about_7_day_tokens(client, login, user, account):
-    from wizard.setup.services import set_setting
+    from wizard.settings.values import set_setting
 
     set_setting("GoogleAppPublishingStatus", "testing")
     login(user)
@@ -153,7 +153,7 @@ def test_testing_client_warns_about_7_day_tokens(client, login, user, account):
 
 
 def test_token_rotation_reencrypts_tokens(app, user, account):
-    from wizard.accounts.tokens import rotate_tokens
+    from wizard.google.tokens import rotate_tokens
 
     before = account.refresh_token_enc
     assert rotate_tokens() == 2

@@ -5,7 +5,7 @@ from rq import Queue, SimpleWorker
 
 from wizard.extensions import db
 from wizard.models.sync import RunStatus, SyncRun
-from wizard.queue import QUEUE_NAME, SYNC_QUEUE_NAMES, job_id_for
+from wizard.jobs.queue import QUEUE_NAME, SYNC_QUEUE_NAMES, job_id_for
 from wizard.redis import get_redis
 
 
@@ -48,7 +48,7 @@ def work():
 
 
 def queue_crashing_sync(account, object="contacts") -> SyncRun:
-    """A queued sync run whose job crashes, queued exactly as wizard.queue queues a sync (same job id, meta,
+    """A queued sync run whose job crashes, queued exactly as wizard.jobs.queue queues a sync (same job id, meta,
     TTLs), so the failed job is a real failed sync job."""
     run = SyncRun(account_id=account.id, object=object, trigger="schedule", status=RunStatus.QUEUED,
                   job_id=job_id_for(account.id, object))

@@ -7,7 +7,7 @@ import redis
 from playwright.sync_api import expect
 from rq import Queue, SimpleWorker, Worker
 
-from wizard.worker import heartbeat_key
+from wizard.jobs.heartbeat import heartbeat_key
 
 PASSWORD = "monitor browser password"
 DEPTH = '[data-queue="default"] [data-depth]'
@@ -15,7 +15,7 @@ DEPTH = '[data-queue="default"] [data-depth]'
 
 @pytest.fixture
 def live_worker(live_redis):
-    """A worker registered in the live server's Redis and beating as wizard.worker does (not consuming)."""
+    """A worker registered in the live server's Redis and beating as wizard.jobs.worker does (not consuming)."""
     worker = Worker([Queue("sync", connection=live_redis)], connection=live_redis, name="monitor-browser.4242")
     worker.register_birth()
     worker.heartbeat()

@@ -6,7 +6,7 @@ from rq import Queue
 from tests.monitor.conftest import queue_crashing_sync, work
 from wizard.extensions import db
 from wizard.models.sync import RunStatus, SyncRun
-from wizard.queue import BULK_QUEUE_NAME, SYNC_QUEUE_NAMES, enqueue_sync, job_id_for
+from wizard.jobs.queue import BULK_QUEUE_NAME, SYNC_QUEUE_NAMES, enqueue_sync, job_id_for
 from wizard.redis import get_redis
 
 

@@ -7,9 +7,9 @@ from tests.monitor.conftest import queue_crashing_sync, work
 from wizard.extensions import db
 from wizard.models.accounts import NEEDS_RECONNECT
 from wizard.models.sync import RunStatus, SyncRun, utcnow
-from wizard.queue import enqueue_sync
+from wizard.jobs.queue import enqueue_sync
 from wizard.redis import get_redis
-from wizard.worker import make_worker
+from wizard.jobs.worker import make_worker
 
 TOKEN = "metrics-token-for-tests-0123456789"
 

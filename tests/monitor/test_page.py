@@ -9,9 +9,9 @@ from tests.monitor.conftest import queue_crashing_sync
 from wizard.extensions import db
 from wizard.models.accounts import NEEDS_RECONNECT
 from wizard.models.sync import RunStatus, SyncRun, SyncSchedule, utcnow
-from wizard.queue import enqueue_sync, job_id_for
+from wizard.jobs.queue import enqueue_sync, job_id_for
 from wizard.redis import get_redis
-from wizard.worker import heartbeat_key, make_worker
+from wizard.jobs.worker import heartbeat_key, make_worker
 
 
 def row(html, attribute, value):
@@ -77,7 +77,7 @@ def test_workers_show_their_heartbeat_and_turn_silent_without_it(app, as_admin):
 
 
 def test_the_dispatcher_and_the_next_due_runs_are_shown(as_admin, account, make_account):
-    from wizard.jobs import ensure_periodic_jobs
+    from wizard.jobs.entry import ensure_periodic_jobs
 
     other = make_account("other@gmail.com", status=NEEDS_RECONNECT)
     ensure_periodic_jobs(get_redis())

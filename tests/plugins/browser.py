@@ -29,7 +29,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 SERVE = """
 import waitress
 from wizard import create_app
-from wizard.runner import prepare_database
+from wizard.cli.run import prepare_database
 app = create_app()
 prepare_database(app)
 waitress.serve(app, host="127.0.0.1", port={port}, threads=8)
@@ -50,7 +50,7 @@ class LiveServer:
         self.process = None
 
     def start(self, timeout=60):
-        from wizard.runner import die_with_parent
+        from wizard.cli.run import die_with_parent
 
         # Its own process group; and it dies with pytest even if pytest is killed (a timeout in CI).
         self.process = subprocess.Popen([sys.executable, "-c", SERVE.format(port=self.port)], env=self.env,

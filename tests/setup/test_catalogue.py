@@ -22,9 +22,9 @@ def test_setup_sources_are_all_translated():
     assert len(catalogue) > 200
 
 
-@pytest.mark.parametrize("code", sorted(__import__("wizard.google_rules", fromlist=["x"]).rule_codes()))
+@pytest.mark.parametrize("code", sorted(__import__("wizard.google.rules", fromlist=["x"]).rule_codes()))
 def test_every_rule_explained_in_russian(app, code):
-    from wizard.google_rules import Problem
+    from wizard.google.rules import Problem
 
     params = {"host": "crm.local", "value": "x", "scheme": "ftp", "fragment": "x", "param": "next", "path": "/x",
               "query": "a=1"}

@@ -9,7 +9,7 @@ from tests.setup.conftest import CLIENT_ID, CLIENT_SECRET
 from wizard.cli import cli
 from wizard.extensions import db
 from wizard.models.settings import SystemSetting
-from wizard.setup import services
+from wizard.settings import values as services
 
 
 def run(app, *args, input=None):

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.setup.address_cases import CASES
-from wizard import google_rules
+from wizard.google import rules as google_rules
 from wizard.cli.setup import check_uri
-from wizard.google_rules import check_address, check_origin, check_redirect_uri, classify_host, derive
+from wizard.google.rules import check_address, check_origin, check_redirect_uri, classify_host, derive
 
 IDS = [case[0] for case in CASES]
 

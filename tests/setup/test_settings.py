@@ -7,7 +7,8 @@ from sqlalchemy import select
 from tests.setup.conftest import CLIENT_ID, CLIENT_SECRET
 from wizard.extensions import db
 from wizard.models.settings import SettingAudit, SystemSetting
-from wizard.setup import registry, services
+from wizard.settings import registry
+from wizard.settings import values as services
 
 
 def test_ensure_settings_is_idempotent(app):

@@ -35,7 +35,7 @@ from wizard.sync import (
     plan,
 )
 from wizard.sync.records import ObjectSpec
-from wizard.sync.state import pair_after_create, pending_pair, synced_pair
+from wizard.sync.pairs import pair_after_create, pending_pair, synced_pair
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

@@ -9,7 +9,7 @@ from wizard.sync.chunking import PairRef, match_keys, partition
 from wizard.sync.ids import event_id_for
 from wizard.sync.planner import SideSummary, empty_side, run_guard
 from wizard.sync.policy import ConflictPolicy
-from wizard.sync.state import Pair, PairState, pending_pair, synced_pair
+from wizard.sync.pairs import Pair, PairState, pending_pair, synced_pair
 
 INSTALLATION = "install-1"
 EMAILS = ["a@x.org", "b@x.org", "c@x.org", "d@x.org"]

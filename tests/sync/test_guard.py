@@ -3,7 +3,7 @@ import pytest
 
 from wizard.sync import CONTACTS, DELETED, OUT_OF_SCOPE, GuardStatus, Policy, Seen, make_record, plan
 from wizard.sync.errors import GUARD_FIRST_SYNC_PREVIEW, GUARD_MASS_DELETE, GUARD_SIDE_EMPTY
-from wizard.sync.state import synced_pair
+from wizard.sync.pairs import synced_pair
 
 
 def pairs(n):

@@ -25,7 +25,7 @@ from wizard.sync import (
     make_record,
     plan,
 )
-from wizard.sync.state import pending_pair, synced_pair
+from wizard.sync.pairs import pending_pair, synced_pair
 
 BASE = make_record(CONTACTS, given_name="Ann", family_name="Lee", emails=["ann@x.org"])
 ACT = make_record(ACTIVITIES, title="Call", start="2026-03-02", end="2026-03-03", all_day=True,

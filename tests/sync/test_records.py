@@ -14,7 +14,7 @@ from wizard.sync import (
     plan,
     record_from_json,
 )
-from wizard.sync.state import synced_pair
+from wizard.sync.pairs import synced_pair
 
 
 def test_records_are_frozen_hashable_and_compare_by_content():

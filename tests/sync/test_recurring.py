@@ -1,6 +1,6 @@
 """Recurring Google series on the core: each instance is its own record and pairs with its own activity."""
 from wizard.sync import ACTIVITIES, DELETED, CreateInCrm, Link, Match, Seen, UpdateCrm, make_record, plan
-from wizard.sync.state import synced_pair
+from wizard.sync.pairs import synced_pair
 from wizard.sync.times import instant_from_local
 
 from .sim import Simulation

@@ -5,7 +5,7 @@ import pytest
 
 from wizard.sync import ACTIVITIES, Policy, Seen, UpdateGoogle, make_record, plan
 from wizard.sync.errors import SyncCoreError
-from wizard.sync.state import synced_pair
+from wizard.sync.pairs import synced_pair
 from wizard.sync.times import (
     all_day_from_inclusive,
     all_day_from_midnights,

@@ -8,7 +8,7 @@ from tests.accounts.helpers import add_account
 from tests.hardening.conftest import FreshClient
 from tests.users.test_sessions_end import PASSWORD, log_in, opens_contacts
 from wizard.cli import cli
-from wizard.engine_schedule import account_is_runnable
+from wizard.jobs.schedule import account_is_runnable
 from wizard.extensions import db
 from wizard.models.users import User, UserAudit
 from wizard.redis import get_redis

@@ -11,25 +11,18 @@ what the user asked for), and then ends like any other.
 """
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app, request, session
 from flask_login import login_user
 from sqlalchemy import select, update
 
 from wizard.extensions import db
+from wizard.models.clock import as_utc as aware
+from wizard.models.clock import utcnow
 from wizard.models.users import User, UserSession
 
 TOUCH_EVERY = timedelta(minutes=1)  # last-seen stamps need minute precision only: don't write on every request
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
-
-
-def aware(moment):
-    """SQLite hands back naive datetimes; every stored moment is UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
 
 
 def _digest(key: str) -> str:

@@ -3,10 +3,12 @@ records refused with their reasons, or one clear error for a file that cannot be
 import csv
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from wizard.crm import bp, importing
+from wizard.crm import importing
+from wizard.crm.blueprint import bp
 from wizard.crm.forms import ImportForm
 from wizard.crm.validation import ValidationError
 

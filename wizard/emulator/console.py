@@ -24,8 +24,8 @@ def lines(text):
 
 
 def rule_problems(origins, redirect_uris):
-    """Google's refusal messages for the values, from the product's checker (wizard.google_rules)."""
-    from wizard import google_rules  # imported here: the console is the only part that needs it
+    """Google's refusal messages for the values, from the product's checker (wizard.google.rules)."""
+    from wizard.google import rules as google_rules  # imported here: the console is the only part that needs it
 
     messages = []
     for origin in origins:

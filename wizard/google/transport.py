@@ -1,7 +1,7 @@
 """One HTTP call to Google with the house rules: pacing, write lock, retries, one token refresh, domain errors.
 
 `http` is a requests.Session-like object; in production Authlib's `OAuth2Session` from
-`wizard.accounts.tokens.get_oauth_session(account)`, which signs requests and refreshes expired tokens itself
+`wizard.google.tokens.get_oauth_session(account)`, which signs requests and refreshes expired tokens itself
 (persisting them through its `update_token` hook). A 401 on a token that looked valid (revoked early, clock
 skew) forces one refresh and one more try; a dead refresh token surfaces as `AuthRevoked`.
 """
@@ -120,7 +120,7 @@ def _never_sent(error: requests.RequestException) -> bool:
 
 def _from_oauth(error: Exception) -> Exception:
     """Token-refresh failures as domain errors: Authlib's OAuthError, or the accounts area's
-    ReconnectNeeded (raised after it marked the account "needs reconnect"), which carries `reason_code`."""
+    ReconnectNeeded (a dead grant; the engine marks the account "needs reconnect"), which carries `reason_code`."""
     if OAuthError is not None and isinstance(error, OAuthError):
         return oauth_error(error.error or "", error.description or "")
     reason = getattr(error, "reason_code", None)

@@ -4,7 +4,7 @@ administration.
 A login session lives here, server side, and the cookies only carry a random key to it (stored as SHA-256), so
 ending the row ends the session cookie and the remember-me cookie of that login, wherever they were copied.
 """
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -12,13 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wizard.extensions import db
+from wizard.models.clock import utcnow  # noqa: F401
 from wizard.models.crm import UTCDateTime
+from wizard.sync.records import normalize_email as core_normalize_email
 
 ROLES = ("admin", "user")
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
 
 
 class User(UserMixin, db.Model):
@@ -60,7 +58,8 @@ class User(UserMixin, db.Model):
 
     @staticmethod
     def normalize_email(email: str) -> str:
-        return (email or "").strip().lower()
+        return core_normalize_email(email or "")  # the core's rule: one e-mail key everywhere
+
 
 
 class UserSession(db.Model):

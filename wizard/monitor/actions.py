@@ -1,7 +1,7 @@
 """Requeue or delete failed jobs.
 
 A failed sync job is not requeued as an RQ job: its run is over (the engine closed it, or the next enqueue
-closes it as abandoned), so a new run is queued through wizard.queue.enqueue_sync, which keeps "one run per
+closes it as abandoned), so a new run is queued through wizard.jobs.queue.enqueue_sync, which keeps "one run per
 account and object" (a run already queued or running for it is reused). Other jobs (the dispatcher) are
 idempotent and go back to their queue as they are.
 """
@@ -9,6 +9,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
+from wizard.jobs.queue import enqueue_sync
 from wizard.monitor.queues import failed_jobs, sync_target
 from wizard.redis import get_redis
 
@@ -29,8 +30,6 @@ def _failed_job(job_id: str, connection) -> Job:
 
 def requeue(job_id: str) -> int | str:
     """Queue the failed job's work again; returns the sync run id (sync jobs) or the job id."""
-    from wizard.queue import enqueue_sync
-
     connection = get_redis()
     job = _failed_job(job_id, connection)
     target = sync_target(job)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 
 from wizard.messages import Message, define
-from wizard.setup import registry
+from wizard.settings import registry
 
 # Google's files are under 1 kB; anything far larger is not one (and is not read into memory whole).
 MAX_FILE_BYTES = 64 * 1024

@@ -3,9 +3,11 @@ file's registrations with the values of step 2. Both values are checked before e
 from dataclasses import dataclass, field
 
 from wizard.extensions import db
-from wizard.google_rules import CALLBACK_FORMS, derive
+from wizard.google.rules import CALLBACK_FORMS, derive
 from wizard.messages import Message
-from wizard.setup import client_file, services, state as wizard_state
+from wizard.setup import client_file
+from wizard.settings import values as services
+from wizard.setup import progress as wizard_state
 
 
 @dataclass

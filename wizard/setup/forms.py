@@ -7,8 +7,9 @@ from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitF
 from wtforms.validators import ValidationError
 
 from wizard.form_choices import select_choices
-from wizard.google_rules import CALLBACK_FORMS
-from wizard.setup import registry, services
+from wizard.google.rules import CALLBACK_FORMS
+from wizard.settings import registry
+from wizard.settings import values as services
 
 
 def _check(code):

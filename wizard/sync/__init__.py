@@ -88,7 +88,7 @@ from .records import (
                       make_record,
                       record_from_json,
 )
-from .state import Pair, PairState, pair_after_create, pending_pair, synced_pair
+from .pairs import Pair, PairState, pair_after_create, pending_pair, synced_pair
 
 __all__ = [
     "plan", "merge", "MergeResult",

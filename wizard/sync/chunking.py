@@ -25,7 +25,7 @@ from typing import NamedTuple
 from .changes import Change, Seen
 from .ids import event_id_for
 from .records import ObjectSpec, Record
-from .state import PairState
+from .pairs import PairState
 
 
 class PairRef(NamedTuple):

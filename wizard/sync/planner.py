@@ -48,7 +48,7 @@ from .matching import MatchIndex
 from .merge import merge
 from .policy import Policy, first_sync_needs_preview, mass_delete_exceeded
 from .records import ObjectSpec, Record, fingerprint
-from .state import Pair, PairState, pending_pair
+from .pairs import Pair, PairState, pending_pair
 
 # How one side of a pair looks in this run.
 UNCHANGED = "unchanged"  # not listed, or listed with the fingerprint of the last sync (etag-only change)

@@ -7,7 +7,8 @@ from flask_login import current_user
 from wizard.auth import admin_required
 from wizard.extensions import db
 from wizard.models.users import User
-from wizard.users import bp, links, services
+from wizard.users import links, services
+from wizard.users.blueprint import bp
 from wizard.users.forms import ActionForm, InviteForm, RoleForm
 from wizard.users.services import UserError
 

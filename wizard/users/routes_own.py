@@ -10,7 +10,8 @@ from wizard.auth import sessions
 from wizard.auth.forms import ChangePasswordForm, SetPasswordForm
 from wizard.extensions import db
 from wizard.models.users import User
-from wizard.users import bp, links, services
+from wizard.users import links, services
+from wizard.users.blueprint import bp
 from wizard.users.forms import ActionForm
 
 

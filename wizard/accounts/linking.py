@@ -1,23 +1,21 @@
-"""The authorization-code flow with Google (Authlib), one request at a time.
+"""Linking a Google account: the authorization-code flow as the user lives it, one request at a time.
 
-The client is built per request from the system settings, so a changed Client ID or secret applies at once.
-Nothing is written to the database here: the flow either yields a token and the Google identity, or raises
-LinkError with a message code; services.link_account() does the saving.
+The requests themselves are wizard.google.oauth's; this module adds the pending authorization kept server-side
+(link_state), the scopes' bookkeeping and the user-facing errors. The client is read per request from the
+system settings, so a changed Client ID or secret applies at once. Nothing is written to the database here:
+the flow either yields a token and the Google identity, or raises LinkError with a message code;
+services.link_account() does the saving.
 """
 import secrets
 
 import requests
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.requests_client import OAuth2Session
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from wizard.accounts import client_config as config
-from wizard.accounts import scopes as scope_sets
-from wizard.accounts import state as oauth_state
+from wizard.accounts import link_state as oauth_state
+from wizard.google import oauth
+from wizard.google import scopes as scope_sets
 from wizard.messages import define, render
-
-HTTP_TIMEOUT = 15
+from wizard.settings.values import oauth_client
 
 define("accounts.link.not_configured", _l(
     "Google sync is not set up yet: the administrator has not saved the Google client ID and secret. "
@@ -46,20 +44,9 @@ class LinkError(Exception):
         return render(self.code, **self.params)
 
 
-def _client(client, redirect_uri=None, scopes=None):
-    return OAuth2Session(
-        client.client_id,
-        client.client_secret,
-        scope=" ".join(scopes) if scopes else None,
-        redirect_uri=redirect_uri or client.redirect_uri,
-        code_challenge_method="S256",
-        token_endpoint_auth_method="client_secret_post",
-    )
-
-
 def authorization_url(user_id, scopes, *, account_id=None, prompt_consent=False, login_hint=None) -> str:
     """The URL of Google's consent page; the pending authorization is remembered server-side."""
-    client = config.client_config()
+    client = oauth_client()
     if client is None:
         raise LinkError("accounts.link.not_configured")
     verifier = secrets.token_urlsafe(64)  # 86 chars, within PKCE's 43..128
@@ -70,9 +57,7 @@ def authorization_url(user_id, scopes, *, account_id=None, prompt_consent=False,
         params["prompt"] = "consent"
     if login_hint:
         params["login_hint"] = login_hint
-    url, _ = _client(client, scopes=scopes).create_authorization_url(
-        current_app.config["GOOGLE_AUTH_URL"], state=state, code_verifier=verifier, **params)
-    return url
+    return oauth.consent_url(client, scopes, state, code_verifier=verifier, **params)
 
 
 def receive(user_id, args):
@@ -88,7 +73,7 @@ def receive(user_id, args):
     code = args.get("code")
     if not code:
         raise LinkError("accounts.link.bad_response")
-    client = config.client_config()
+    client = oauth_client()
     if client is None:
         raise LinkError("accounts.link.not_configured")
     token = exchange_code(client, pending, code)
@@ -98,14 +83,13 @@ def receive(user_id, args):
 
 def exchange_code(client, pending, code) -> dict:
     try:
-        token = _client(client, redirect_uri=pending.redirect_uri).fetch_token(
-            current_app.config["GOOGLE_TOKEN_URL"], grant_type="authorization_code", code=code,
-            code_verifier=pending.code_verifier, timeout=HTTP_TIMEOUT)
-    except OAuthError as exc:
+        token = oauth.exchange_code(client, code, redirect_uri=pending.redirect_uri,
+                                    code_verifier=pending.code_verifier)
+    except oauth.TokenRefused as exc:
         raise LinkError("accounts.link.token_error", error=str(exc.error)[:100]) from exc
     except (requests.RequestException, ValueError) as exc:
         raise LinkError("accounts.link.unreachable") from exc
-    if not token.get("access_token"):
+    if not isinstance(token, dict) or not token.get("access_token"):
         raise LinkError("accounts.link.bad_response")
     token = dict(token)
     # Google omits `scope` only when it equals the request; fall back to what we asked for.
@@ -116,8 +100,7 @@ def exchange_code(client, pending, code) -> dict:
 def fetch_identity(access_token) -> dict:
     """The Google account behind the token: OpenID userinfo (sub, email, name)."""
     try:
-        response = requests.get(current_app.config["GOOGLE_USERINFO_URL"],
-                                headers={"Authorization": f"Bearer {access_token}"}, timeout=HTTP_TIMEOUT)
+        response = oauth.userinfo(access_token)
     except requests.RequestException as exc:
         raise LinkError("accounts.link.unreachable") from exc
     if response.status_code != 200:
@@ -131,16 +114,4 @@ def fetch_identity(access_token) -> dict:
     return {"sub": str(info["sub"]), "email": info.get("email") or "", "name": info.get("name") or ""}
 
 
-def revoke(token) -> bool:
-    """Revoke a grant at Google. True when Google confirmed or the token was already dead."""
-    try:
-        response = requests.post(current_app.config["GOOGLE_REVOKE_URL"], data={"token": token},
-                                 timeout=HTTP_TIMEOUT)
-    except requests.RequestException:
-        return False
-    if response.status_code == 200:
-        return True
-    try:
-        return response.json().get("error") == "invalid_token"
-    except ValueError:
-        return False
+revoke = oauth.revoke  # unlinking revokes the grant at Google

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
-from wizard.google_rules import check_address, derive
+from wizard.google.rules import check_address, derive
 from wizard.messages import Message, define
 
 # Problems that make the input unusable as an address at all; Google-policy problems (an IP host, an

@@ -9,10 +9,12 @@ long runs are waiting, one worker is always left for the short runs of every oth
 A slot is a lease in a Redis sorted set (job id -> expiry on Redis' clock), taken by the worker's main process
 before it forks the job, renewed with its heartbeat, released when the job ends: a worker killed mid-run stops
 renewing and its slot frees itself. While every slot is taken, workers do not listen on the bulk queue at all
-(wizard.worker); a bulk job dequeued just as the last slot went elsewhere is put back on RQ's scheduler for a
-little later (same job id, still a live job for wizard.queue), never busy-looped.
+(wizard.jobs.worker); a bulk job dequeued just as the last slot went elsewhere is put back on RQ's scheduler for a
+little later (same job id, still a live job for wizard.jobs.queue), never busy-looped.
 """
 from datetime import datetime, timedelta, timezone
+
+from wizard.jobs.heartbeat import live_worker_count
 
 BULK_QUEUE_NAME = "sync-bulk"
 SLOTS_KEY = "syncwizard:sync:bulk-slots"
@@ -44,8 +46,6 @@ def slot_limit(connection, config) -> int:
     fixed = int(config.get("SYNC_BULK_SLOTS") or 0)
     if fixed > 0:
         return fixed
-    from wizard.worker import live_worker_count
-
     return max(1, live_worker_count(connection, float(config.get("WORKER_HEARTBEAT_MAX_AGE", 90))) - 1)
 
 
