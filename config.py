@@ -4,6 +4,7 @@ Defaults serve one machine: SQLite in the instance folder, an embedded Redis whe
 (in demo mode) the offline Google emulator. Production differs from the demo by configuration alone.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -83,6 +84,17 @@ class Config:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Login sessions (wizard.auth.sessions): a plain login ends after this long without a request, and this
+    # long after it began; a "remember me" login lasts REMEMBER_DAYS from its start.
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+    SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+    REMEMBER_DAYS = env_int("REMEMBER_DAYS", 14)
+    REMEMBER_COOKIE_DURATION = timedelta(days=REMEMBER_DAYS)
+    # One-time links an administrator hands out (invitation, password reset) expire after this many hours.
+    USER_LINK_TTL_HOURS = env_int("USER_LINK_TTL_HOURS", 72)
+    # Tags: per user (personal tags) and per contact; one form must not be able to create thousands.
+    MAX_TAGS_PER_USER = env_int("MAX_TAGS_PER_USER", 500)
+    MAX_TAGS_PER_CONTACT = env_int("MAX_TAGS_PER_CONTACT", 50)
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)

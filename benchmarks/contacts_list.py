@@ -98,13 +98,15 @@ def main():
         db.session.commit()
         tag_id, build_seconds = build(user.id, args.contacts)
         user_id = user.id
+        from wizard.auth.sessions import open_row
+        session_key = open_row(user)  # the server checks the login session on each request
     print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     print(f"built {args.contacts} contacts (service validation, bulk insert) in {build_seconds:.1f} s "
           f"({args.contacts / build_seconds:.0f}/s); database {folder / 'bench.db'}")
 
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = f"{user_id}:{session_key}"
         session["_fresh"] = True
     pages = [
         ("first page (50, by name)", "/contacts"),

@@ -21,3 +21,11 @@ def app_on_fresh_database(config=TestingConfig, **overrides):
     redis = app.extensions.get("redis")
     if redis:
         redis[1].flushdb()
+
+
+def session_login(user) -> str:
+    """What a logged-in browser's cookie session holds for `user`: a new live login session (the server checks
+    it on each request; a bare user id no longer logs anyone in)."""
+    from wizard.auth.sessions import open_row
+
+    return f"{user.id}:{open_row(user)}"

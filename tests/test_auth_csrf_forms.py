@@ -9,8 +9,10 @@ from config import TestingConfig
 from wizard import create_app
 from wizard.extensions import db
 from wizard.models import User
+from tests.apps import session_login
 
-SAMPLE_VALUES = {"IntegerConverter": 1, "UUIDConverter": uuid.UUID(int=1), "FloatConverter": 1.0}
+SAMPLE_VALUES = {"IntegerConverter": 1, "BoundedIntegerConverter": 1, "UUIDConverter": uuid.UUID(int=1),
+                 "FloatConverter": 1.0}
 SKIP_ENDPOINTS = {"static", "bootstrap.static", "main.switch_locale"}
 
 
@@ -70,7 +72,7 @@ def client_as(app, email):
     if email:
         user = db.session.scalar(db.select(User).where(User.email == email))
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = session_login(user)
             session["_fresh"] = True
     return client
 

@@ -6,7 +6,8 @@ from flask import Blueprint
 
 from wizard.auth import admin_required
 
-SAMPLE_VALUES = {"IntegerConverter": 1, "UUIDConverter": uuid.UUID(int=1), "FloatConverter": 1.0}
+SAMPLE_VALUES = {"IntegerConverter": 1, "BoundedIntegerConverter": 1, "UUIDConverter": uuid.UUID(int=1),
+                 "FloatConverter": 1.0}
 
 
 def _probe_blueprint():

@@ -18,6 +18,7 @@ BLUEPRINTS = (
     "wizard.health",    # sync health per account
     "wizard.api",       # JSON API /api/v1
     "wizard.monitor",   # jobs page for administrators, /metrics
+    "wizard.users",     # user administration, one-time links, own password and sessions
 )
 
 

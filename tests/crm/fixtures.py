@@ -1,6 +1,8 @@
 """Fixtures shared by the CRM and API tests."""
 import pytest
 
+from tests.apps import session_login
+
 
 @pytest.fixture
 def alice(make_user):
@@ -18,7 +20,7 @@ def login_as(client):
 
     def do(user, locale=None):
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = session_login(user)
             session["_fresh"] = True
             if locale:
                 session["locale"] = locale

@@ -9,6 +9,7 @@ from tests.accounts.helpers import add_account, configure_google_client
 from wizard.api.tokens import create_token
 from wizard.crm import services
 from wizard.extensions import db
+from tests.apps import session_login
 
 PASSWORD = "correct horse battery"
 
@@ -25,7 +26,7 @@ class FreshClient(FlaskClient):
 def signed_in(app, user, locale=None):
     client = FreshClient(app, app.response_class, use_cookies=True)
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = session_login(user)
         session["_fresh"] = True
         if locale:
             session["locale"] = locale

@@ -14,6 +14,9 @@ def argument_values(world) -> dict:
         "contact_id": [world["contact"].id], "activity_id": [world["activity"].id],
         "account_id": [world["account"].id], "tag_id": [world["tag"].id],
         "token_id": [world["token_row"].id],
+        # The administrator's own account: every action on it either works harmlessly or is refused as the
+        # last administrator's, so the walks never lock their own users out. No login session has this id.
+        "user_id": [world["admin"].id], "session_id": [999999],
         "conflict_id": [1], "guard_id": [1], "issue_id": [1], "run_id": [1],
         "code": [s.code for s in SETTINGS], "key": list(KEYS), "token": ["not-a-real-token"],
     }

@@ -10,8 +10,9 @@ from tests.hardening.fuzz import error_texts, field_names, form_data, has_cyrill
 from tests.hardening.pages import argument_values, expand
 
 RU = {"Accept-Language": "ru"}
-# Signing out and switching language change the session, not the data; they would skew the later examples.
-SKIP = {"auth.logout", "main.switch_locale"}
+# Signing out (here or everywhere) and switching language change the session, not the data; they would skew
+# the later examples.
+SKIP = {"auth.logout", "main.switch_locale", "users.end_sessions", "users.end_all_own_sessions"}
 GENERIC_FIELDS = {"name", "value", "title", "email", "password", "tag", "tag_id", "contact_ids", "ids", "action",
                   "q", "choice", "start_at", "file"}
 ADMIN_ONLY = ("setup.",)

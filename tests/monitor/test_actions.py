@@ -11,6 +11,7 @@ from wizard.extensions import db
 from wizard.models.sync import RunStatus, SyncRun
 from wizard.jobs.queue import BULK_QUEUE_NAME, QUEUE_NAME, SYNC_QUEUE_NAMES, enqueue_sync, job_id_for
 from wizard.redis import get_redis
+from tests.apps import session_login
 
 
 def failed_ids(queue=QUEUE_NAME):
@@ -135,7 +136,7 @@ def test_actions_need_the_csrf_token(csrf_app):
     work()
     client = csrf_app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = str(admin.id), True
+        session["_user_id"], session["_fresh"] = session_login(admin), True
     job_id = job_id_for(account.id, "contacts")
     for url in ("/admin/jobs/delete", "/admin/jobs/requeue", "/admin/jobs/retry-all"):
         assert client.post(url, data={"job_id": job_id}).status_code == 400

@@ -23,7 +23,7 @@ def nullable(schema):
     return {**schema, "nullable": True}
 
 
-ID = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+ID = {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_ID}
 TIMESTAMP = {"type": "string", "format": "date-time"}
 FIELD_TYPE = {"type": "string", "enum": list(CONTACT_FIELD_TYPES)}
 

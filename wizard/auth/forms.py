@@ -1,3 +1,4 @@
+"""Forms of the login, first-administrator, profile and password pages (the policy: wizard.auth.passwords)."""
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -5,15 +6,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from wizard.auth.passwords import MIN_PASSWORD, StrongPassword  # noqa: F401  (MIN_PASSWORD: the CLI reads it)
 from wizard.form_choices import select_choices
 
-MIN_PASSWORD = 10
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField(_l("Remember me"))
     submit = SubmitField(_l("Log in"))
 
@@ -21,11 +22,39 @@ class LoginForm(FlaskForm):
 class FirstAdminForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False),
                                                   Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(), Length(min=MIN_PASSWORD, message=_l("At least %(num)d characters.", num=MIN_PASSWORD))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), StrongPassword(known=("email",))])
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
     submit = SubmitField(_l("Create the administrator"))
+
+
+def _own_words():
+    from flask_login import current_user
+
+    return [current_user.email, current_user.name or ""]
+
+
+class ChangePasswordForm(FlaskForm):
+    """The user's own password: the current one is required, so a borrowed open session cannot take over."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), StrongPassword(user=_own_words)])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    submit = SubmitField(_l("Change the password"))
+
+
+class SetPasswordForm(FlaskForm):
+    """Choosing a password from a one-time link (an invitation or a reset)."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    submit = SubmitField(_l("Save the password"))
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.password.validators = [DataRequired(), StrongPassword(user=lambda: [user.email, user.name or ""])]
 
 
 class ProfileForm(FlaskForm):

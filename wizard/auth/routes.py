@@ -1,10 +1,13 @@
+"""Login, logout, the first administrator's page and the profile. A login opens a server-side session
+(wizard.auth.sessions); logout ends it for every copy of its cookies."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
-from wizard.auth import first_admin
+from wizard.auth import first_admin, sessions
 from wizard.auth.blueprint import bp
+from wizard.auth.passwords import dummy_check
 from wizard.auth.forms import FirstAdminForm, LoginForm, ProfileForm
 from wizard.auth.redirects import safe_next
 from wizard.auth.throttle import throttled_login
@@ -24,8 +27,10 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = _find_user(form.email.data)
-        if user and user.is_active and user.check_password(form.password.data):
-            login_user(user, remember=form.remember.data)
+        # The same scrypt work whether the account exists, is disabled or not: timing tells nothing.
+        usable = user is not None and user.is_active
+        if user.check_password(form.password.data) if usable else dummy_check(form.password.data):
+            sessions.start(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")))
         # One message for a wrong e-mail and a wrong password: do not reveal which accounts exist.
         flash(_("Wrong e-mail or password."), "error")
@@ -34,6 +39,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        sessions.end_current(current_user)
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -50,7 +57,7 @@ def first_admin_setup(token):
         user = first_admin.create_first_admin(token, form.email.data, form.password.data)
         if user is None:
             abort(410)
-        login_user(user)
+        sessions.start(user)
         flash(_("The administrator account is ready. Next: the setup wizard."), "success")
         return redirect(url_for("main.index"))
     return render_template("auth/first_admin.html", form=form)

@@ -12,6 +12,7 @@ from wizard import create_app
 COMMAND_MODULES = (
     "wizard.cli.server",    # run, worker
     "wizard.cli.admin",     # user create, token create
+    "wizard.cli.users",     # user list, disable, enable, role, reset-link
     "wizard.cli.setup",     # check-uri, doctor, settings, rotate-key
     "wizard.cli.emulator",  # emulator
     "wizard.cli.sync",      # sync

@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from flask_migrate.cli import db as db_group
 from sqlalchemy import select
 
-from wizard.auth.forms import MIN_PASSWORD
+from wizard.auth.passwords import problems
 from wizard.extensions import db
 from wizard.models import User
 
@@ -37,8 +37,9 @@ def create_user(admin, email):
     if db.session.scalar(select(User).where(User.email == email)):
         raise click.ClickException(f"a user {email} already exists")
     password = read_password()
-    if len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
+    refused = problems(password, [email])
+    if refused:
+        raise click.ClickException(f"the password is refused: {refused[0]}")
     user = User(email=email, role="admin" if admin else "user")
     user.set_password(password)
     db.session.add(user)

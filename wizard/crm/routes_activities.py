@@ -8,10 +8,13 @@ from flask_login import current_user, login_required
 
 from wizard.crm import services
 from wizard.crm.blueprint import bp
+from wizard.crm.routes_contacts import page_number
 from wizard.crm.forms import ActivityForm, DeleteForm
 from wizard.crm.services import NotFound, ValidationError
 from wizard.crm.validation import valid_zone, zone_of
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def user_zone() -> str:
@@ -30,11 +33,7 @@ def owned_activity(activity_id):
 def activities():
     status = request.args.get("status") if request.args.get("status") in ACTIVITY_STATUSES else None
     kind = request.args.get("type") if request.args.get("type") in ACTIVITY_TYPES else None
-    try:
-        number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        number = 1
-    page = services.list_activities(current_user.id, status=status, type=kind, page=number)
+    page = services.list_activities(current_user.id, status=status, type=kind, page=page_number())
     return render_template("crm/activities.html", page=page, status=status, kind=kind, zone=user_zone(),
                            local_range=services.local_range)
 
@@ -47,6 +46,11 @@ def activities_week():
         day = date.fromisoformat(request.args.get("start", ""))
     except ValueError:
         day = datetime.now(ZoneInfo(zone)).date()
+    if not FIRST_DAY <= day <= LAST_DAY:
+        # Weeks near year 1 or 9999 overflow date arithmetic and time zone conversion: show the nearest one.
+        day = min(max(day, FIRST_DAY), LAST_DAY)
+        flash(_("The week view covers the years %(first)d to %(last)d; showing the nearest week.",
+                first=FIRST_DAY.year, last=LAST_DAY.year), "warning")
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=i) for i in range(7)]
     by_day = {d: [] for d in days}

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from wizard.redirects import safe_next
 from wizard.crm import services
 from wizard.crm.blueprint import bp
 from wizard.crm.forms import BulkForm, ContactForm, DeleteForm, TagForm
@@ -12,11 +13,20 @@ from wizard.crm.services import NotFound, ValidationError
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 
 
+MAX_PAGE = 1_000_000  # beyond any list; larger numbers would overflow the database's OFFSET
+
+
 def int_arg(name, default=None):
+    """A whole-number query argument; anything else, or one too large for the database, is the default."""
     try:
-        return int(request.args.get(name, ""))
+        value = int(request.args.get(name, ""))
     except ValueError:
         return default
+    return value if abs(value) < 2**53 else default
+
+
+def page_number() -> int:
+    return min(max(1, int_arg("page", 1) or 1), MAX_PAGE)
 
 
 def list_state():
@@ -24,7 +34,7 @@ def list_state():
     sort = request.args.get("sort", "name")
     per_page = int_arg("per_page", 50)
     return {
-        "q": request.args.get("q", "").strip()[:200],
+        "q": request.args.get("q", "").replace("\x00", "").strip()[:200],  # PostgreSQL text holds no NUL
         "tag": int_arg("tag"),
         "sort": sort if sort in services.SORTS else "name",
         "per_page": per_page if per_page in PER_PAGE_CHOICES else 50,
@@ -45,7 +55,7 @@ def contacts():
     tags = services.list_tags(current_user.id)
     active_tag = next((t for t in tags if t.id == state["tag"]), None)
     page = services.list_contacts(current_user.id, q=state["q"], tag_id=active_tag.id if active_tag else None,
-                                  sort=state["sort"], page=max(1, int_arg("page", 1) or 1),
+                                  sort=state["sort"], page=page_number(),
                                   per_page=state["per_page"])
     bulk = BulkForm(q=state["q"], tag=state["tag"] or "")
     return render_template("crm/contacts.html", page=page, state=state, tags=tags, active_tag=active_tag,
@@ -56,13 +66,13 @@ def contacts():
 @login_required
 def contacts_bulk():
     form = BulkForm()
-    back = redirect(request.form.get("next") or url_for("crm.contacts"))
+    back = redirect(safe_next(request.form.get("next"), "crm.contacts"))  # the one check every redirect uses
     if not form.validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return back
     if form.all_matching.data:
         tag_id = int(form.tag.data) if (form.tag.data or "").isdigit() else None
-        ids = services.matching_contact_ids(current_user.id, q=form.q.data or "", tag_id=tag_id)
+        ids = services.matching_contact_ids(current_user.id, q=(form.q.data or "").replace("\x00", ""), tag_id=tag_id)
     else:
         ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
     if not ids:

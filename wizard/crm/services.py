@@ -156,7 +156,7 @@ def _search_text(data, display_name):
     return "\n".join(p for p in parts if p).casefold()
 
 
-MAX_ID = 2**63 - 1  # larger ids cannot exist, and would overflow the database driver
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL): larger ones cannot exist, and overflow
 
 
 def is_id(value) -> bool:
@@ -197,7 +197,7 @@ def create_contact(owner_id: int, data: dict, *, origin="user", commit=True) -> 
     _apply_contact(contact, cleaned)
     db.session.add(contact)
     if cleaned["tags"]:
-        contact.tags = [get_or_create_tag(owner_id, name, commit=False) for name in cleaned["tags"]]
+        contact.tags = _contact_tags(owner_id, cleaned["tags"])
     db.session.flush()
     record_change(owner_id, "contact", contact.id, origin)
     _commit(commit)
@@ -212,7 +212,7 @@ def update_contact(owner_id: int, contact_id: int, data: dict, *, origin="user",
     cleaned = clean_contact({**contact_to_input(contact), **data})
     _apply_contact(contact, cleaned)
     if cleaned["tags"] is not None:
-        contact.tags = [get_or_create_tag(owner_id, name, commit=False) for name in cleaned["tags"]]
+        contact.tags = _contact_tags(owner_id, cleaned["tags"])
     record_change(owner_id, "contact", contact.id, origin)
     _commit(commit)
     return contact
@@ -317,11 +317,36 @@ def find_tag(owner_id: int, name: str) -> Tag | None:
     return next((t for t in list_tags(owner_id) if t.name.casefold() == wanted), None)
 
 
+def _tag_limits() -> tuple[int, int]:
+    from flask import current_app
+
+    return current_app.config["MAX_TAGS_PER_USER"], current_app.config["MAX_TAGS_PER_CONTACT"]
+
+
+def _contact_tags(owner_id: int, names: list[str]) -> list[Tag]:
+    """A contact's tags by name, created on the fly within the limits (one form must not make thousands)."""
+    from flask_babel import lazy_gettext as _l
+
+    per_user, per_contact = _tag_limits()
+    if len(names) > per_contact:
+        raise ValidationError({"tags": [_l("At most %(num)d tags per contact.", num=per_contact)]})
+    known = {t.name.casefold() for t in list_tags(owner_id)}
+    new = {" ".join(n.split()).casefold() for n in names} - known
+    if new and len(known) + len(new) > per_user:
+        raise ValidationError({"tags": [_l("You can have at most %(num)d tags.", num=per_user)]})
+    return [get_or_create_tag(owner_id, name, commit=False) for name in names]
+
+
 def get_or_create_tag(owner_id: int, name: str, *, personal=True, commit=True) -> Tag:
     """Tags are created on the fly; names compare without regard to case, so "личные" finds "Личные"."""
+    from flask_babel import lazy_gettext as _l
+
     name = _clean_tag_name(name)
     tag = find_tag(owner_id, name)
     if tag is None:
+        per_user, _per_contact = _tag_limits()
+        if len(list_tags(owner_id)) >= per_user:
+            raise ValidationError({"name": [_l("You can have at most %(num)d tags.", num=per_user)]})
         tag = Tag(owner_id=owner_id, name=name, personal=personal, created_at=now())
         db.session.add(tag)
         _commit(commit)
@@ -373,6 +398,17 @@ def _bump(contact_ids):
             contact.updated_at = stamp
 
 
+def _check_room_for_a_tag(contact_ids) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    _per_user, per_contact = _tag_limits()
+    full = db.session.scalar(select(func.count()).select_from(
+        select(contact_tags.c.contact_id).where(contact_tags.c.contact_id.in_(contact_ids))
+        .group_by(contact_tags.c.contact_id).having(func.count() >= per_contact).subquery())) if contact_ids else 0
+    if full:
+        raise ValidationError({"tags": [_l("At most %(num)d tags per contact.", num=per_contact)]})
+
+
 def tag_contacts(owner_id: int, tag_id: int, contact_ids, *, origin="user", commit=True) -> int:
     """Put the tag on the owner's live contacts among `contact_ids`; returns how many newly got it."""
     tag = get_tag(owner_id, tag_id)
@@ -380,6 +416,7 @@ def tag_contacts(owner_id: int, tag_id: int, contact_ids, *, origin="user", comm
     already = set(db.session.scalars(select(contact_tags.c.contact_id).where(
         contact_tags.c.tag_id == tag.id, contact_tags.c.contact_id.in_(live))))
     new = sorted(live - already)
+    _check_room_for_a_tag(new)
     if new:
         db.session.execute(insert(contact_tags), [{"contact_id": c, "tag_id": tag.id} for c in new])
         for contact_id in new:

@@ -88,6 +88,8 @@ def _run_locked(run: SyncRun) -> SyncRun:
         return _finish(run, RunStatus.SKIPPED, "sync.run.account_unlinked")
     if account.status != CONNECTED:
         return _finish(run, RunStatus.NEEDS_RECONNECT, "sync.run.needs_reconnect")
+    if account.user is not None and not account.user.is_active:  # a disabled person's accounts wait, kept
+        return _finish(run, RunStatus.SKIPPED, "sync.run.owner_disabled")
     close_stale_runs(run)
     run.status, run.started_at = RunStatus.RUNNING, utcnow()
     db.session.commit()

@@ -48,6 +48,9 @@ def auto_settings(account, object: str) -> tuple[bool, int]:
 
 def account_is_runnable(account) -> bool:
     """Linked and connected: an account that needs reconnecting is not scheduled (no retry loop)."""
+    owner = getattr(account, "user", None)
+    if owner is not None and not owner.is_active:  # a disabled person's accounts are kept, not synced
+        return False
     return getattr(account, "unlinked_at", None) is None and getattr(account, "status", CONNECTED) == CONNECTED
 
 
@@ -61,6 +64,8 @@ def dispatch_due(now: datetime | None = None, rng=random) -> int:
             auto, period = auto_settings(account, object)
             if not account_is_runnable(account):
                 row.paused_reason = getattr(account, "status", None) or "paused"
+                if account.status == "connected":  # runnable but for its owner: disabled
+                    row.paused_reason = "owner_disabled"
                 continue
             row.paused_reason = None if auto else "manual_only"
             if not auto:

@@ -1,7 +1,7 @@
 """Home page, language switch, error pages and the /healthz and /readyz probes."""
 from flask_babel import get_locale, refresh
 
-from wizard.main import errors, probes, routes, security  # noqa: F401  (probes, routes: register the views)
+from wizard.main import errors, guards, probes, routes, security  # noqa: F401  (probes, routes: register the views)
 from wizard.main.blueprint import bp  # noqa: F401
 
 
@@ -12,3 +12,4 @@ def init_app(app):
     app.before_request(refresh)
     errors.init_app(app)
     security.init_app(app)
+    guards.init_app(app)
