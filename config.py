@@ -68,6 +68,9 @@ class Config:
     REDIS_URL = env("REDIS_URL")  # default: the embedded redis-server started by `syncwizard run`
     # Workers take queues in this order: short runs, then long ones (first syncs, scope changes), then the rest.
     RQ_QUEUES = ["sync", "sync-bulk", "default"]
+    # An identity an older version was given by hand: adopted once into the database (wizard.settings), which
+    # holds the installation's identity for every process on every machine from then on.
+    INSTALLATION_ID = env("INSTALLATION_ID")
     PUBLIC_URL = env("PUBLIC_URL")  # the site's public address, when known in advance
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
     GOOGLE_BASE_URL = env("GOOGLE_BASE_URL")
