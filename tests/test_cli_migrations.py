@@ -45,7 +45,7 @@ def test_db_upgrade_says_what_it_did(tmp_path, redis_server):
 
     url = os.environ.get("DATABASE_URL_TEST") or f"sqlite:///{tmp_path}/reported.db"
     app = create_app(TestingConfig, INSTANCE_PATH=str(tmp_path), REDIS_URL=redis_server.url,
-                     SQLALCHEMY_DATABASE_URI=url)
+                     SQLALCHEMY_DATABASE_URI=url, INSTALLATION_ID=None)
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as connection:
@@ -66,7 +66,9 @@ def test_db_upgrade_says_what_it_did(tmp_path, redis_server):
     assert (shown.database, shown.host, shown.username) == (meant.database, meant.host, meant.username)
     assert shown.password == ("***" if meant.password else None)
     assert f"to revision {head}" in first and "initial schema" in first
-    assert f"already at revision {head}: nothing to apply" in invoke("upgrade")
+    assert "Installation id: " in first and "(created now)" in first
+    again = invoke("upgrade")
+    assert f"already at revision {head}: nothing to apply" in again and "(created earlier)" in again
     with app.app_context():
         downgrade(directory=str(MIGRATIONS), revision="base")
 

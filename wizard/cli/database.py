@@ -2,7 +2,8 @@
 
 Flask-Migrate's own `db upgrade` prints nothing on success (the app owns logging, alembic.ini's is not
 applied), so an operator following docs/deployment.md could not tell a fresh schema from a no-op or from a
-database other than the one meant. Ours names the database (password hidden) and the revisions applied.
+database other than the one meant. Ours names the database (password hidden), the revisions applied, and the
+installation's identity, created or adopted here once the schema holds it (wizard.settings.identity).
 Every other subcommand is Flask-Migrate's.
 """
 from dataclasses import dataclass, field
@@ -93,9 +94,14 @@ def db_group(directory, x_arg):
 @with_appcontext
 def upgrade_command(revision):
     """Upgrade the schema to the latest revision (or REVISION) and say what was done."""
+    from wizard.settings.identity import describe, ensure_identity
+
     report = upgrade_database(g.directory, revision)
     for line in report.lines():
         click.echo(line)
+    if revision == "head":
+        for line in describe(ensure_identity()):
+            click.echo(line)
 
 
 def register(cli):

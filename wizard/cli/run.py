@@ -23,10 +23,12 @@ LISTEN_TIMEOUT = 60
 
 
 def prepare_database(app):
-    """Alembic migrations when the project has them, else the tables straight from the models."""
+    """Alembic migrations when the project has them, else the tables straight from the models; then the
+    installation's identity (created, or adopted from an older version's, on the first start)."""
     from flask_migrate import upgrade
 
     from wizard.extensions import db
+    from wizard.settings.identity import ensure_identity
 
     versions = Path(app.extensions["migrate"].directory) / "versions"
     with app.app_context():
@@ -34,6 +36,7 @@ def prepare_database(app):
             upgrade()
         else:
             db.create_all()
+        ensure_identity()
 
 
 class SupervisedRedis(EmbeddedRedis):
