@@ -3,7 +3,7 @@ version used (INSTALLATION_ID, else the instance folder's installation.id), then
 import pytest
 
 from tests.apps import app_on_fresh_database
-from wizard.settings.identity import ensure_identity, installation_id
+from wizard.settings.installation import ensure_identity, installation_id
 
 
 @pytest.fixture

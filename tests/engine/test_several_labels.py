@@ -2,7 +2,7 @@
 import pytest
 
 from wizard.crm import services
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.extensions import db
 from wizard.models.accounts import AccountTagMapping
 from wizard.models.crm import Contact

@@ -3,15 +3,21 @@
 Flask-Migrate's own `db upgrade` prints nothing on success (the app owns logging, alembic.ini's is not
 applied), so an operator following docs/deployment.md could not tell a fresh schema from a no-op or from a
 database other than the one meant. Ours names the database (password hidden), the revisions applied, and the
-installation's identity, created or adopted here once the schema holds it (wizard.settings.identity).
+installation's identity, created or adopted here once the schema holds it (wizard.settings.installation).
 Every other subcommand is Flask-Migrate's.
 """
 from dataclasses import dataclass, field
 
 import click
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import current_app, g
 from flask.cli import with_appcontext
+from flask_migrate import upgrade
 from flask_migrate.cli import db as migrate_db
+
+from wizard.extensions import db
+from wizard.settings.installation import describe, ensure_identity
 
 
 @dataclass
@@ -38,16 +44,12 @@ def safe_url(engine) -> str:
 
 
 def current_revision(engine) -> str | None:
-    from alembic.migration import MigrationContext
-
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def revisions_between(directory, before, after) -> list[tuple[str, str]]:
     """(revision, title) of each revision after `before` up to `after`, oldest first."""
-    from alembic.script import ScriptDirectory
-
     config = current_app.extensions["migrate"].migrate.get_config(directory)
     scripts = ScriptDirectory.from_config(config)
     if after is None or after == before:
@@ -59,10 +61,6 @@ def revisions_between(directory, before, after) -> list[tuple[str, str]]:
 
 def upgrade_database(directory=None, revision="head") -> UpgradeReport:
     """Apply the migrations up to `revision` and report what changed."""
-    from flask_migrate import upgrade
-
-    from wizard.extensions import db
-
     before = current_revision(db.engine)
     upgrade(directory=directory, revision=revision)
     after = current_revision(db.engine)
@@ -94,8 +92,6 @@ def db_group(directory, x_arg):
 @with_appcontext
 def upgrade_command(revision):
     """Upgrade the schema to the latest revision (or REVISION) and say what was done."""
-    from wizard.settings.identity import describe, ensure_identity
-
     report = upgrade_database(g.directory, revision)
     for line in report.lines():
         click.echo(line)

@@ -7,7 +7,8 @@ database must share it. It is created once: by `syncwizard db upgrade`, `syncwiz
 the first process that needs it. An identity an older version used is adopted, so the events it already put
 in Google keep matching: the INSTALLATION_ID variable first, else the instance folder's `installation.id`
 (where older versions generated it, one per machine). Once the row exists both are only compared with it,
-and a difference is logged: the database's identity is the one used.
+and a difference is logged: the database's identity is the one used. The engine hands it to the Google side
+when it builds it.
 """
 import logging
 import uuid
@@ -18,6 +19,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from wizard.extensions import db
+from wizard.models.settings import Installation
 
 ROW_ID = 1
 INSTANCE_FILE = "installation.id"
@@ -49,8 +51,6 @@ def installation_id() -> str:
 def ensure_identity() -> Identity:
     """The identity in the database, created (or adopted) when absent. Concurrent first starts agree: the
     row has a fixed primary key, so a second insert fails and that process reads the winner's."""
-    from wizard.models.settings import Installation
-
     row = db.session.get(Installation, ROW_ID)
     created_now = False
     if row is None:
