@@ -74,7 +74,6 @@ def no_duplicates(calendar, account):
     return events
 
 
-@pytest.mark.xfail(strict=True, reason="the engine reads the identity from the instance folder until it moves")
 def test_two_machines_recognise_each_others_events(tmp_path, app, overrides, make_account, emulator):
     first, second = machine(tmp_path, overrides, "machine-a"), machine(tmp_path, overrides, "machine-b")
     account = make_account(activities_sync_from=date(2026, 1, 1))
