@@ -165,7 +165,6 @@ def live_workers() -> int:
     return live_worker_count(get_redis(), float(current_app.config["WORKER_HEARTBEAT_MAX_AGE"]))
 
 
-@pytest.mark.xfail(strict=True, reason="runs do not outlive their workers yet (issue #18, item 2)")
 def test_killed_workers_runs_are_recovered_within_two_minutes(app, overrides, emulator, make_account):
     accounts = [make_account(email=f"fault{i}@gmail.com", tag=f"Fault {i}") for i in range(ACCOUNTS)]
     googles = {a.id: GoogleUser(emulator, a) for a in accounts}

@@ -22,7 +22,7 @@ from wizard.engine.apply import Applier, Tally
 from wizard.engine.checkpoints import Checkpoints, SimulatedCrash
 from wizard.engine.decisions import Decisions
 from wizard.engine.issues import Issues
-from wizard.engine.lock import close_stale_runs, running_lock
+from wizard.engine.lock import close_stale_runs, running_lock, worker_name
 from wizard.engine.pairs import PairTable, load_cursor
 from wizard.engine.policy import SPECS, call_planner, policy_for, scope_key
 from wizard.extensions import db
@@ -89,7 +89,7 @@ def _run_locked(run: SyncRun) -> SyncRun:
     if account.status != CONNECTED:
         return _finish(run, RunStatus.NEEDS_RECONNECT, "sync.run.needs_reconnect")
     close_stale_runs(run)
-    run.status, run.started_at = RunStatus.RUNNING, utcnow()
+    run.status, run.started_at, run.worker = RunStatus.RUNNING, utcnow(), worker_name()
     db.session.commit()
     ctx = None
     try:
