@@ -46,7 +46,6 @@ def test_contacts_go_into_the_labels_of_their_own_tags(app, account, emulator):
     assert [t.id for t in made.tags] == [partners]  # the tag of its label, not the first mapping's
 
 
-@pytest.mark.xfail(strict=True, reason="issue #18: a paired contact never joins a newly mapped label (fixed next)")
 def test_a_newly_mapped_tag_fills_its_new_label_on_the_next_run(app, account, emulator):
     """Issue #18: a second tag mapped to a new label after the first syncs; the contacts carrying it, already
     synced through the first label or not yet in the sync at all, join the new label on the next run."""
@@ -67,4 +66,14 @@ def test_a_newly_mapped_tag_fills_its_new_label_on_the_next_run(app, account, em
     assert names(google.labelled("Partners")) == ["Both", "Partner"]
     assert names(google.labelled("CRM contacts")) == ["Both", "Client"]
     assert len(google.connections()) == 3
-    assert run_sync(account.id, "contacts").counts.get("google_updated", 0) == 0  # converged: nothing more to do
+    assert run.counts["google"].get("label") == 1
+    quiet = run_sync(account.id, "contacts")
+    assert quiet.status == RunStatus.SUCCEEDED and not any(quiet.counts["google"].values())  # converged
+
+    # Tagged in the CRM later, a contact already in the sync joins that label too (an incremental run).
+    client = db.session.scalars(db.select(Contact).where(Contact.first_name == "Client")).one()
+    services.tag_contacts(account.user_id, partners.id, [client.id])
+    run = run_sync(account.id, "contacts")
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    assert names(google.labelled("Partners")) == ["Both", "Client", "Partner"]
+    assert len(google.connections()) == 3
