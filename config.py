@@ -69,6 +69,9 @@ class Config:
     REDIS_URL = env("REDIS_URL")  # default: the embedded redis-server started by `syncwizard run`
     # Workers take queues in this order: short runs, then long ones (first syncs, scope changes), then the rest.
     RQ_QUEUES = ["sync", "sync-bulk", "default"]
+    # An identity an older version was given by hand: adopted once into the database (wizard.settings), which
+    # holds the installation's identity for every process on every machine from then on.
+    INSTALLATION_ID = env("INSTALLATION_ID")
     PUBLIC_URL = env("PUBLIC_URL")  # the site's public address, when known in advance
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
     GOOGLE_BASE_URL = env("GOOGLE_BASE_URL")
@@ -103,7 +106,10 @@ class Config:
     LOGIN_LIMIT_PER_IP = env("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
     API_RATE_LIMIT = env("API_RATE_LIMIT", "300 per minute")  # per API token (per IP without one)
     BOOTSTRAP_SERVE_LOCAL = True  # intranet installs have no internet: no CDN
-    WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 90)
+    # Workers beat every 25 s idle and every 20 s while a job runs: a worker silent longer than this is gone
+    # (one beat and some slack), for /readyz, the jobs page and the bulk-slot limit, which follows the live
+    # count; a dead worker counted for 90 s held long runs back to one at a time (issue #18).
+    WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 35)
     METRICS_TOKEN = env("METRICS_TOKEN")  # bearer token for /metrics; unset: /metrics answers 404
     SETUP_TOKEN_TTL = env_int("SETUP_TOKEN_TTL", 3600)
     # A sync run plans and applies its work in chunks of about this many records, so its memory does not

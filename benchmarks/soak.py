@@ -5,7 +5,7 @@ sync-token expiry and grant revocation; an oracle then compares both sides with 
     python benchmarks/soak.py [--accounts 20 --contacts 200 --activities 50 --rounds 30 --time-limit 900]
 
 Real parts: redis-server (EmbeddedRedis), a SQLite file database, the emulator in its own process over HTTP,
-`tests.engine.worker_main` RQ workers (long-running, no scheduler); runs are queued with the product's
+`tests.engine.worker_main` RQ workers (long-running, with their schedulers); runs are queued with the product's
 `enqueue_sync`, the way "Sync now" does. CRM edits go through `wizard.crm.services`; Google edits through the
 People and Calendar APIs with a token of the user's own (as Google's apps would edit, not through our grant).
 
@@ -57,6 +57,9 @@ class Params:
     expire: int = 1             # accounts whose sync tokens expire (both APIs) a third of the way in
     revoke: int = 1             # accounts whose grant is revoked half-way
     kills: int = 2              # workers SIGKILLed (at random rounds, at a random moment of the round)
+    # How the kills alternate: "job" SIGKILLs a worker with its job process (the machine loses both), "main"
+    # its main process alone (its job process and scheduler child must exit with it, issue #18).
+    kill_modes: str = "job,main"
     workers: int = 2
     chunk_size: int = 50
     # Seconds before the Google write lock of a killed worker frees itself (the product's default, 600). A
@@ -112,6 +115,10 @@ class Figures:
     revocations: int = 0
     kills: int = 0
     kills_mid_run: int = 0
+    kills_main_alone: int = 0
+    orphans: int = 0            # processes of a main-alone kill still alive 10 s after it
+    recoveries: list = field(default_factory=list)  # s from a kill to the replacement of the run it cut
+    recovered_late: int = 0     # runs cut by a kill whose replacement was not queued within 120 s
     duplicates: int = 0
     losses: int = 0
     contested: int = 0
@@ -129,7 +136,7 @@ class Figures:
     def ok(self) -> bool:
         return not (self.duplicates or self.losses or self.contested_diverged or self.revoked_not_marked
                     or self.calls_after_reconnect_mark or self.stuck_runs or self.stuck_jobs
-                    or self.failed_jobs_unexplained)
+                    or self.failed_jobs_unexplained or self.orphans or self.recovered_late)
 
 
 # --- Google, as the user's own apps edit it ---------------------------------------------------------------
@@ -217,31 +224,48 @@ class Workers:
         return subprocess.Popen([sys.executable, "-m", "tests.engine.worker_main"], cwd=ROOT, env=self.env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
-    def kill_one(self, rng, within=3.0) -> bool:
-        """SIGKILL a worker and its horse (the one running a sync if one does within `within` seconds, else
-        any) and start a new one; True when it was running a sync."""
+    def kill_one(self, rng, mode="job", within=3.0):
+        """SIGKILL a worker (the one running a sync if one does within `within` seconds, else any) and start a
+        new one. `mode` "job": with its job process; "main": its main process alone, whose children must then
+        exit by themselves. Returns (the run it was running or None, its children still alive 10 s later)."""
         deadline = time.monotonic() + within
-        index = self.running_a_sync()
-        while index is None and time.monotonic() < deadline:
+        found = self.running_a_sync()
+        while found is None and time.monotonic() < deadline:
             time.sleep(0.02)
-            index = self.running_a_sync()
-        busy = index is not None
-        if index is None:
-            index = rng.randrange(len(self.processes))
+            found = self.running_a_sync()
+        index, run_id = found if found is not None else (rng.randrange(len(self.processes)), None)
         process = self.processes[index]
-        horses = _children(process.pid)  # RQ puts each work horse in a session of its own: killed apart
-        os.killpg(process.pid, signal.SIGKILL)
-        for horse in horses:
-            try:
-                os.killpg(horse, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        children = _children(process.pid)  # RQ puts each work horse in a session of its own: killed apart
+        if mode == "main":
+            os.kill(process.pid, signal.SIGKILL)
+        else:
+            os.killpg(process.pid, signal.SIGKILL)
+            for child in children:
+                try:
+                    os.killpg(child, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
         process.wait()
         self.processes[index] = self.start()
-        return busy
+        return run_id, self.orphans_of(children) if mode == "main" else []
+
+    @staticmethod
+    def orphans_of(children, timeout=10.0):
+        """Children of a killed main process still running after `timeout` (then killed, not to pile up)."""
+        deadline = time.monotonic() + timeout
+        left = [pid for pid in children if _alive(pid)]
+        while left and time.monotonic() < deadline:
+            time.sleep(0.1)
+            left = [pid for pid in left if _alive(pid)]
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return left
 
     def running_a_sync(self):
-        """The index of a worker whose job's run is `running` in the database now, if any."""
+        """(index of a worker whose job's run is `running` in the database now, that run's id), if any."""
         from rq.exceptions import NoSuchJobError
         from rq.job import Job
 
@@ -257,7 +281,7 @@ class Workers:
                 continue
             pid = name.rpartition(".")[2]
             if pid.isdigit() and int(pid) in by_pid:
-                return by_pid[int(pid)]
+                return by_pid[int(pid)], run.id
         return None
 
     def names(self):
@@ -277,6 +301,14 @@ class Workers:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def _alive(pid) -> bool:
+    """Running: a zombie nobody reaped (a container's init may not) runs no code and holds no lock."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _children(pid) -> list[int]:
@@ -544,13 +576,24 @@ class Soak:
 
         keys = [(acct, object) for acct in self.accounts for object in OBJECTS]
         run_ids = {(a.index, o): enqueue_sync(a.id, o) for a, o in keys}
+        cut = None
         if kill:
             time.sleep(self.rng.uniform(0, 0.3))
+            modes = [m.strip() for m in self.p.kill_modes.split(",") if m.strip()] or ["job"]
+            mode = modes[self.figures.kills % len(modes)]
             self.figures.kills += 1
-            self.figures.kills_mid_run += self.workers.kill_one(self.rng)
+            cut, orphans = self.workers.kill_one(self.rng, mode)
+            killed_at = time.time()
+            self.figures.kills_mid_run += cut is not None
+            self.figures.kills_main_alone += mode == "main"
+            self.figures.orphans += len(orphans)
+            if orphans:
+                self.figures.problems.append(f"{len(orphans)} process(es) of a killed worker outlived it")
         left = self.p.time_limit - (time.monotonic() - self.started)
         started = time.monotonic()
-        self.wait(keys, deadline=started + max(20.0, min(90.0, left)))
+        self.wait(keys, deadline=started + max(20.0 if cut is None else 150.0, min(90.0, left)))
+        if cut is not None:
+            self.note_recovery(cut, killed_at)
         self.note_runs(run_ids, round_no)
         print(f"  round {round_no:>3}: {time.monotonic() - started:5.1f} s  {dict(self.round_statuses(run_ids))}",
               flush=True)
@@ -561,16 +604,41 @@ class Soak:
         return Counter(db.session.get(SyncRun, run_id).status for run_id in run_ids.values())
 
     def wait(self, keys, deadline):
-        """Until no run is queued or running with a live job (the product's own test: `live_run`)."""
-        from wizard.jobs.queue import live_run
+        """Until no run of these accounts is queued or running. Nothing here closes a run a killed worker left:
+        the product must find it, close it and queue its replacement by itself (issue #18), else it is stuck."""
+        from wizard.models.sync import RunStatus, SyncRun
 
         pending = {(a.id, o) for a, o in keys}
         while pending and time.monotonic() < deadline:
             db.session.expire_all()
-            pending = {key for key in pending if live_run(*key) is not None}
+            active = set(db.session.execute(db.select(SyncRun.account_id, SyncRun.object).where(
+                SyncRun.status.in_(RunStatus.ACTIVE))).all())
+            pending = {key for key in pending if key in active}
             if pending:
                 time.sleep(0.25)
         db.session.expire_all()
+
+    def note_recovery(self, run_id, killed_at):
+        """Seconds from the kill to the queueing of the run that replaced the one it cut (within 120 s)."""
+        from wizard.models.sync import SyncRun
+
+        cut = db.session.get(SyncRun, run_id)
+        if cut.outcome_code != "sync.run.worker_died" and not cut.is_active:
+            self.figures.kills_mid_run -= 1  # it ended on its own just before the kill: nothing was cut
+            return
+        later = db.session.scalar(db.select(SyncRun).where(
+            SyncRun.account_id == cut.account_id, SyncRun.object == cut.object, SyncRun.id > cut.id)
+            .order_by(SyncRun.id).limit(1))
+        if later is None:
+            self.figures.recovered_late += 1
+            self.figures.problems.append(f"run {run_id} cut by a kill was never replaced")
+            return
+        queued = later.queued_at.replace(tzinfo=timezone.utc) if later.queued_at.tzinfo is None else later.queued_at
+        seconds = round(queued.timestamp() - killed_at, 1)
+        self.figures.recoveries.append(seconds)
+        if seconds > 120:
+            self.figures.recovered_late += 1
+            self.figures.problems.append(f"run {run_id} cut by a kill was replaced only after {seconds} s")
 
     def note_runs(self, run_ids, round_no):
         from wizard.models.accounts import NEEDS_RECONNECT, GoogleAccount

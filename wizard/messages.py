@@ -58,6 +58,9 @@ define("sync.run.not_configured", _l("The administrator has not finished the Goo
                                      "secret)."))
 define("sync.run.abandoned", _l("The run was interrupted (the worker stopped); the next run continues from "
                                 "where it got to."))
+# A run whose worker (or its job process) died mid-run: closed once its lease lapsed, and queued again at once.
+define("sync.run.worker_died", _l("The worker running it (%(worker)s) stopped: it was killed or restarted mid-run. "
+                                  "A new run was queued at once and continues from where this one got to."))
 define("sync.run.crashed", _l("The run stopped on an unexpected error: %(detail)s"))
 
 # Per-record issues raised by the engine

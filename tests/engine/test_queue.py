@@ -1,6 +1,6 @@
 """Queueing: one run per account and object queued or running; real Redis, real RQ."""
 from rq import Queue
-from rq.job import Job
+from rq.job import Job, JobStatus
 
 from wizard.extensions import db
 from wizard.models.sync import RunStatus, SyncRun
@@ -47,7 +47,37 @@ def test_a_vanished_job_does_not_block_the_account(app, make_account):
     new_id = enqueue_sync(account.id, "contacts")
     assert new_id != run_id
     assert db.session.get(SyncRun, run_id).status == RunStatus.FAILED
-    assert db.session.get(SyncRun, run_id).outcome_code == "sync.run.abandoned"
+    assert db.session.get(SyncRun, run_id).outcome_code == "sync.run.worker_died"
+
+
+def test_a_dead_running_run_is_closed_and_queued_again_once(app, make_account):
+    """Issue #18: what the workers' heartbeats do. A run whose lease lapsed is closed naming its worker and
+    queued again (trigger "recovery"); a run whose lease is held is left alone; a recovery run that dies too
+    is only closed (a run that kills its worker every time must not loop)."""
+    from wizard.jobs.queue import recover_dead_runs, running_lock
+
+    alive, dead = make_account(email="alive@gmail.com"), make_account(email="dead@gmail.com")
+    for account in (alive, dead):
+        run = db.session.get(SyncRun, enqueue_sync(account.id, "contacts"))
+        run.status, run.worker = RunStatus.RUNNING, f"host.{account.id}"
+        # As a worker leaves it: the job started (its worker then died, or is alive: the lease tells).
+        Job.fetch(run.job_id, connection=get_redis()).set_status(JobStatus.STARTED)
+    db.session.commit()
+    assert running_lock(alive.id, "contacts").acquire()
+    [again] = recover_dead_runs()
+    closed = db.session.scalars(db.select(SyncRun).where(SyncRun.account_id == dead.id)).first()
+    assert (closed.status, closed.outcome_code) == (RunStatus.FAILED, "sync.run.worker_died")
+    assert closed.outcome_params == {"worker": f"host.{dead.id}"}
+    replacement = db.session.get(SyncRun, again)
+    assert (replacement.account_id, replacement.status, replacement.trigger) == (dead.id, RunStatus.QUEUED, "recovery")
+    assert enqueue_sync(dead.id, "contacts") == again  # "Sync now" answers with the live one
+    assert db.session.scalar(db.select(db.func.count()).select_from(SyncRun).where(
+        SyncRun.account_id == alive.id, SyncRun.status == RunStatus.RUNNING)) == 1
+    replacement.status = RunStatus.RUNNING
+    Job.fetch(replacement.job_id, connection=get_redis()).set_status(JobStatus.STARTED)
+    db.session.commit()
+    assert recover_dead_runs() == []
+    assert db.session.get(SyncRun, again).outcome_code == "sync.run.worker_died"
 
 
 def test_a_running_run_holding_the_lock_is_live(app, make_account):

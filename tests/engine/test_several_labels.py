@@ -1,4 +1,6 @@
 """Several tag mappings: each contact goes into the labels of its own tags, and comes back with them."""
+import pytest
+
 from wizard.crm import services
 from wizard.engine import run_sync
 from wizard.extensions import db
@@ -42,3 +44,36 @@ def test_contacts_go_into_the_labels_of_their_own_tags(app, account, emulator):
     assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
     made = db.session.scalars(db.select(Contact).where(Contact.first_name == "FromPhone")).one()
     assert [t.id for t in made.tags] == [partners]  # the tag of its label, not the first mapping's
+
+
+def test_a_newly_mapped_tag_fills_its_new_label_on_the_next_run(app, account, emulator):
+    """Issue #18: a second tag mapped to a new label after the first syncs; the contacts carrying it, already
+    synced through the first label or not yet in the sync at all, join the new label on the next run."""
+    google = GoogleUser(emulator, account)
+    clients = account.tag_mappings[0].tag_id
+    partners = services.get_or_create_tag(account.user_id, "Партнёры")
+    contact(account, "Client", clients)
+    contact(account, "Both", clients, partners.id)
+    contact(account, "Partner", partners.id)
+    assert run_sync(account.id, "contacts").status == RunStatus.SUCCEEDED
+    assert names(google.labelled("CRM contacts")) == ["Both", "Client"]
+
+    account = db.session.merge(account)
+    account.tag_mappings.append(AccountTagMapping(tag_id=partners.id, google_label="Partners"))
+    db.session.commit()
+    run = run_sync(account.id, "contacts")
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    assert names(google.labelled("Partners")) == ["Both", "Partner"]
+    assert names(google.labelled("CRM contacts")) == ["Both", "Client"]
+    assert len(google.connections()) == 3
+    assert run.counts["google"].get("label") == 1
+    quiet = run_sync(account.id, "contacts")
+    assert quiet.status == RunStatus.SUCCEEDED and not any(quiet.counts["google"].values())  # converged
+
+    # Tagged in the CRM later, a contact already in the sync joins that label too (an incremental run).
+    client = db.session.scalars(db.select(Contact).where(Contact.first_name == "Client")).one()
+    services.tag_contacts(account.user_id, partners.id, [client.id])
+    run = run_sync(account.id, "contacts")
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    assert names(google.labelled("Partners")) == ["Both", "Client", "Partner"]
+    assert len(google.connections()) == 3

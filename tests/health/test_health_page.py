@@ -53,6 +53,27 @@ def test_last_run_with_counts_duration_and_outcome(client, login, user, account)
     assert "About <time" in next_run
 
 
+def test_a_run_a_dead_worker_left_names_the_worker_and_says_what_happened(client, login, user, account):
+    """Issue #18: the run record and the health page name the worker that ran it; a run whose worker died
+    says so in plain words, in English and in Russian."""
+    started = now() - timedelta(minutes=2)
+    run = SyncRun(account_id=account.id, object="contacts", status=RunStatus.FAILED, started_at=started,
+                  finished_at=started + timedelta(seconds=40), worker="host-b.4242",
+                  outcome_code="sync.run.worker_died", outcome_params={"worker": "host-b.4242"})
+    db.session.add(run)
+    db.session.commit()
+    login(user)
+    page = client.get(f"/sync/accounts/{account.id}/health", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    last = page.split(f'data-last-run="{run.id}"')[1].split("</section>")[0]
+    assert "worker host-b.4242" in last
+    assert "The worker running it (host-b.4242) stopped: it was killed or restarted mid-run." in last
+    assert "A new run was queued at once" in last
+    from flask_babel import force_locale
+
+    with force_locale("ru"):
+        assert "Исполнитель, который вёл запуск (host-b.4242)" in run.outcome_text()
+
+
 def test_sync_now_queues_a_run_per_granted_object_and_progress_reports_it(client, login, user, account):
     login(user)
     response = client.post(f"/sync/accounts/{account.id}/health/sync")

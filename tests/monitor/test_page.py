@@ -1,5 +1,6 @@
 """What the jobs page shows, read from real RQ queues, a real worker's heartbeat and the sync tables."""
 import re
+import time
 from datetime import timedelta
 
 from rq import Queue
@@ -168,3 +169,23 @@ def test_a_second_crashed_sync_of_another_object_is_listed_too(as_admin, account
     assert sorted(j["id"] for j in data["failed_jobs"]) == sorted(
         [job_id_for(account.id, "activities"), job_id_for(account.id, "contacts")])
     assert data["failed_total"] == 2
+
+
+def test_bulk_slots_used_are_shown_against_the_limit(app, as_admin):
+    """Issue #18: long runs went one at a time and nothing on the page said why; the limit follows the live
+    workers (SYNC_BULK_SLOTS=0), so it moves with their heartbeats."""
+    from wizard.jobs.fairness import release_slot, take_slot
+
+    connection = get_redis()
+    for name in ("host.1", "host.2", "host.3"):
+        connection.set(heartbeat_key(name), repr(time.time()), ex=60)
+    assert take_slot(connection, "syncwizard-sync-1-contacts", 2)
+    html = as_admin.get("/admin/jobs").get_data(as_text=True)
+    card = re.search(r'data-summary="bulk".*?data-value>([^<]*)<', html, re.S).group(1)
+    assert card == "1 / 2"
+    assert as_admin.get("/admin/jobs.json").get_json()["bulk_slots"] == {
+        "used": 1, "limit": 2, "jobs": ["syncwizard-sync-1-contacts"]}
+    release_slot(connection, "syncwizard-sync-1-contacts")
+    connection.delete(heartbeat_key("host.3"))
+    html = as_admin.get("/admin/jobs").get_data(as_text=True)
+    assert re.search(r'data-summary="bulk".*?data-value>([^<]*)<', html, re.S).group(1) == "0 / 1"

@@ -18,14 +18,26 @@ COMMAND_MODULES = (
     "wizard.cli.sync",      # sync
     "wizard.cli.api",       # token create
     "wizard.cli.jobs",      # jobs list, failed, requeue-failed, clear-failed
+    "wizard.cli.database",  # db (Flask-Migrate's, with an upgrade that reports)
 )
+
+
+class Commands(FlaskGroup):
+    """Flask's group; a command of ours wins over a plugin's of the same name (Flask-Migrate's `db`, which
+    Flask would otherwise load over ours from its entry point)."""
+
+    def get_command(self, ctx, name):
+        return self.commands.get(name) if name in OWN_OVER_PLUGINS else super().get_command(ctx, name)
+
+
+OWN_OVER_PLUGINS = {"db"}
 
 
 def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+@click.group(cls=Commands, create_app=_create_app, add_default_commands=False,
              help="google-sync-wizard: CRM ⇄ Google Contacts and Calendar.")
 def cli():
     pass

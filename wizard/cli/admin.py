@@ -1,9 +1,8 @@
-"""Administration commands: users and the database schema."""
+"""Administration commands: users (the database schema: wizard.cli.database)."""
 import sys
 
 import click
 from flask.cli import AppGroup
-from flask_migrate.cli import db as db_group
 from sqlalchemy import select
 
 from wizard.auth.passwords import problems
@@ -48,6 +47,5 @@ def create_user(admin, email):
 
 
 def register(cli):
-    cli.add_command(db_group)
     for command in commands.commands.values():
         cli.add_command(command)

@@ -21,6 +21,7 @@ from wizard.auth import first_admin
 from wizard.cli import cli, demo
 from wizard.extensions import db
 from wizard.redis import EmbeddedRedis, url_file
+from wizard.settings.installation import ensure_identity
 
 STOP_GRACE = 8      # seconds for a warm shutdown (a running job may finish)
 KILL_GRACE = 4      # seconds after the second signal, then SIGKILL
@@ -28,13 +29,15 @@ LISTEN_TIMEOUT = 60
 
 
 def prepare_database(app):
-    """Alembic migrations when the project has them, else the tables straight from the models."""
+    """Alembic migrations when the project has them, else the tables straight from the models; then the
+    installation's identity (created, or adopted from an older version's, on the first start)."""
     versions = Path(app.extensions["migrate"].directory) / "versions"
     with app.app_context():
         if versions.is_dir() and any(versions.glob("*.py")):
             upgrade()
         else:
             db.create_all()
+        ensure_identity()
 
 
 class SupervisedRedis(EmbeddedRedis):

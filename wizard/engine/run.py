@@ -22,7 +22,7 @@ from wizard.engine.apply import Applier, Tally
 from wizard.engine.checkpoints import Checkpoints, SimulatedCrash
 from wizard.engine.decisions import Decisions
 from wizard.engine.issues import Issues
-from wizard.engine.lock import close_stale_runs, running_lock
+from wizard.engine.lock import close_stale_runs, running_lock, worker_name
 from wizard.engine.pairs import PairTable, load_cursor
 from wizard.engine.policy import SPECS, call_planner, policy_for, scope_key
 from wizard.extensions import db
@@ -91,7 +91,7 @@ def _run_locked(run: SyncRun) -> SyncRun:
     if account.user is not None and not account.user.is_active:  # a disabled person's accounts wait, kept
         return _finish(run, RunStatus.SKIPPED, "sync.run.owner_disabled")
     close_stale_runs(run)
-    run.status, run.started_at = RunStatus.RUNNING, utcnow()
+    run.status, run.started_at, run.worker = RunStatus.RUNNING, utcnow(), worker_name()
     db.session.commit()
     ctx = None
     try:
@@ -258,9 +258,30 @@ class RunContext:
             plan, crm_side, google_side = surveyed or self._plan_chunk(chunk, crm_full, google_changes)
             self.google_seen = google_side.seen()
             Applier(self, plan).apply()
+            self._join_labels(chunk)
             self._release_chunk(chunk, google_changes)
         self.run.progress_done = self.run.progress_total
         return True
+
+    def _join_labels(self, chunk):
+        """Paired contacts join the labels of the mapped tags they carry and are not in yet: a tag mapped after
+        they synced (the scope's full listing reads them all), or put on them in the CRM since. The plan
+        compares records, not label memberships, so without this a newly mapped label stayed empty."""
+        join = getattr(self.google, "join_labels", None)
+        if join is None or not self.google.several_labels:
+            return
+        synced = {row.google_id: str(row.crm_id) for row in self.pairs.rows()
+                  if row.crm_id is not None and row.google_id and str(row.crm_id) not in self.failed_crm
+                  and row.google_id not in self.failed_google}
+        if not synced:
+            return
+        tags = self.store.mapped_tags(list(synced.values()))
+        chunk_crm = set(chunk.crm_ids)
+        changed_in_crm = {g for g, c in synced.items() if c in chunk_crm}
+        joined = join({g: tags.get(c, []) for g, c in synced.items()}, read=changed_in_crm)
+        if joined:
+            self.tally.add("google", "label", joined)
+            self.commit_batch(0)
 
     def _guard_may_hold(self, chunks, crm_ids, crm_full, google_changes, active) -> bool:
         """Whether the guard could stop this run, from bounds known before planning: a run that cannot trip

@@ -155,6 +155,31 @@ class ContactsGoogle:
         return {n: self.persons.get(n) for n in names}
 
     # --- writes -----------------------------------------------------------------------------------------
+    @property
+    def several_labels(self) -> bool:
+        return len(set(self.labels_by_tag.values())) > 1
+
+    def join_labels(self, wanted: dict, read=()) -> int:
+        """`wanted`: Google id -> the mapped tags its CRM contact carries. Each person this run read (and
+        those in `read`, read now) is added to the labels of those tags it is not in; none is taken out of
+        one (a label put on in Google is not undone here). Returns how many memberships were added."""
+        missing = [name for name in read if name in wanted and name not in self.persons]
+        if missing:
+            self.fetch(missing)
+        add: dict[str, list[str]] = {}
+        for name, tag_ids in wanted.items():
+            person = self.persons.get(name)
+            if person is None:
+                continue
+            groups = mapping.person_info(person).groups
+            for label in self.labels_for(tag_ids) if tag_ids else ():
+                if label not in groups:
+                    add.setdefault(label, []).append(name)
+        for label, names in add.items():
+            for start in range(0, len(names), self.MEMBERS_BATCH):
+                self.client.modify_members(label, add=names[start:start + self.MEMBERS_BATCH])
+        return sum(len(names) for names in add.values())
+
     def labels_for(self, tag_ids) -> list[str]:
         """The labels of these mapped tags (the first mapped label when none is known)."""
         labels = [self.labels_by_tag[str(t)] for t in sorted(tag_ids or ()) if str(t) in self.labels_by_tag]

@@ -46,7 +46,7 @@ def slot_limit(connection, config) -> int:
     fixed = int(config.get("SYNC_BULK_SLOTS") or 0)
     if fixed > 0:
         return fixed
-    return max(1, live_worker_count(connection, float(config.get("WORKER_HEARTBEAT_MAX_AGE", 90))) - 1)
+    return max(1, live_worker_count(connection, float(config.get("WORKER_HEARTBEAT_MAX_AGE", 35))) - 1)
 
 
 def take_slot(connection, job_id: str, limit: int, lease: float = SLOT_LEASE) -> bool:

@@ -11,6 +11,10 @@ Three layers keep runs exclusive, each covering what the one before cannot:
 
 A run expected to be long goes to the bulk queue instead of `sync` (wizard.jobs.fairness: fairness between accounts);
 the job id, the run row and the checks above are the same in both queues.
+
+Runs outlive their workers (issue #18): the running lock is also the run's lease (30 s), and the workers,
+from their heartbeats, close the runs whose lease lapsed and queue them again (recover_dead_runs), so a run a
+dead worker left is replaced within a minute or so instead of waiting for its account's next scheduled run.
 """
 import time
 
@@ -21,7 +25,7 @@ from rq.job import Job, JobStatus
 from wizard.engine.lock import abandon, running_lock, running_lock_name  # noqa: F401 (running_lock: tests)
 from wizard.engine.policy import scope_key
 from wizard.extensions import db
-from wizard.jobs.fairness import BULK_QUEUE_NAME
+from wizard.jobs.fairness import BULK_QUEUE_NAME, release_slot
 from wizard.models.accounts import GoogleAccount
 from wizard.models.sync import OBJECTS, Cursor, RunStatus, SyncRun
 from wizard.redis import get_redis
@@ -29,6 +33,9 @@ from wizard.redis import get_redis
 QUEUE_NAME = "sync"
 SYNC_QUEUE_NAMES = (QUEUE_NAME, BULK_QUEUE_NAME)  # workers' priority order: short runs first
 JOB_TIMEOUT = 6 * 3600  # a first sync of 100,000 contacts under a low quota can be long
+RECOVERY_TRIGGER = "recovery"
+RECOVERY_SWEEP_KEY = "syncwizard:sync:recovery-sweep"
+RECOVERY_SWEEP_EVERY = 10  # seconds: the workers sweep in turns, whichever beats first
 _LIVE_JOB_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED,
                     JobStatus.CREATED, JobStatus.RATE_LIMITED, JobStatus.READY_TO_ENQUEUE}
 
@@ -131,6 +138,30 @@ def _job_alive(run: SyncRun, connection) -> bool:
         # Started but not holding the running lock: alive only during the first moments of the job.
         return run.status == RunStatus.QUEUED
     return status in _LIVE_JOB_STATES
+
+
+def recover_dead_runs(connection=None) -> list[int]:
+    """Runs left running by a worker or job process that died (their lease lapsed) are closed, their bulk
+    slot freed, and their account's sync queued again at once (trigger "recovery"); returns the new runs' ids.
+    The workers call this from their heartbeats, so a dead run is replaced within its lease and a heartbeat,
+    whatever the schedule says. A recovery run that dies too is only closed: a run that kills its worker every
+    time (out of memory) must not loop; the schedule tries it again."""
+    connection = connection or get_redis()
+    running = db.session.scalars(db.select(SyncRun).where(SyncRun.status == RunStatus.RUNNING)).all()
+    requeued = []
+    for run in running:
+        if _job_alive(run, connection) or live_run(run.account_id, run.object, connection) is not None:
+            continue  # live_run closed it if it was dead (and any other dead run of its account)
+        if run.job_id:
+            release_slot(connection, run.job_id)  # the dead job's lease would hold a bulk slot a minute more
+        if run.trigger != RECOVERY_TRIGGER:
+            requeued.append(enqueue_sync(run.account_id, run.object, trigger=RECOVERY_TRIGGER))
+    return requeued
+
+
+def sweep_due(connection, worker_name: str) -> bool:
+    """True for one caller every RECOVERY_SWEEP_EVERY seconds, whichever worker asks first."""
+    return bool(connection.set(RECOVERY_SWEEP_KEY, worker_name, nx=True, ex=RECOVERY_SWEEP_EVERY))
 
 
 def progress(run_id: int) -> dict:

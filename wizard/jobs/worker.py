@@ -3,12 +3,21 @@
 Each job runs in a forked work horse. The horse inherits the parent's database pool and Redis sockets, which
 must not be shared across processes: the pool is disposed (without closing the parent's connections) and
 `wizard.redis.get_redis` opens a fresh client per pid.
+
+A worker's processes live and die together (issue #18): its work horse and its scheduler child are signalled
+when the main process dies, even by `kill -9`, so neither runs on as an orphan (a scheduler holding the
+scheduler lock for a dead worker, a horse nobody counts). From its heartbeat, each worker in turn closes the
+runs whose worker died (their lease lapsed) and queues them again (wizard.jobs.queue.recover_dead_runs).
 """
+import ctypes
 import logging
 import os
+import signal
 import socket
 
 from rq import Queue, Worker
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.scheduler import RQScheduler
 
 from wizard.extensions import db
 from wizard.jobs.entry import ensure_periodic_jobs
@@ -23,14 +32,42 @@ from wizard.jobs.fairness import (
     take_slot,
 )
 from wizard.jobs.heartbeat import beat, heartbeat_key, last_heartbeat, live_worker_count  # noqa: F401
+from wizard.jobs.queue import recover_dead_runs, sweep_due
 from wizard.redis import get_redis
 
 # RQ beats once per dequeue timeout (worker_ttl - 15) while idle and once per monitoring interval while a job
 # runs: both stay under 30 s so /readyz always sees a fresh beat.
 WORKER_TTL = 40
 JOB_MONITORING_INTERVAL = 20
+# RQ's maintenance (its abandoned-job handling, and taking over the scheduler lock a dead worker's scheduler
+# released) every 30 s instead of every 10 minutes.
+MAINTENANCE_INTERVAL = 30
+PR_SET_PDEATHSIG = 1
 
 log = logging.getLogger(__name__)
+
+
+def die_with_parent(signum: int, parent_pid: int) -> None:
+    """Linux: this process gets `signum` when its parent dies (PR_SET_PDEATHSIG); exits at once when the
+    parent is gone already (it died between the fork and this call)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signum)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+class AppScheduler(RQScheduler):
+    """RQ's scheduler process, ended when its worker dies: SIGTERM, on which it releases its locks, so a live
+    worker's next maintenance takes the scheduling over."""
+
+    parent_pid = None
+
+    def work(self):
+        if self.parent_pid is not None:
+            die_with_parent(signal.SIGTERM, self.parent_pid)
+        return super().work()
 
 
 class AppWorker(Worker):
@@ -44,6 +81,40 @@ class AppWorker(Worker):
         beat(pipeline if pipeline is not None else self.connection, self.name)
         if self.bulk_job_id is not None:
             renew_slot(self.connection, self.bulk_job_id, pipeline=pipeline)
+        self.recover_dead_runs()
+
+    def recover_dead_runs(self):
+        """Every RECOVERY_SWEEP_EVERY seconds one worker (whichever beats first) queues again the runs whose
+        worker died. A failure here (the database away) must not stop the worker: the next beat tries again."""
+        try:
+            if not sweep_due(self.connection, self.name):
+                return
+            with self.app.app_context():
+                requeued = recover_dead_runs(self.connection)
+            if requeued:
+                log.warning("runs whose worker died queued again as %s", requeued)
+        except Exception:  # noqa: BLE001
+            log.exception("recovering dead runs failed; tried again at the next heartbeat")
+
+    def _start_scheduler(self, burst=False, logging_level="INFO", date_format=DEFAULT_LOGGING_DATE_FORMAT,
+                         log_format=DEFAULT_LOGGING_FORMAT):
+        """RQ's own (which builds an RQScheduler here), with a scheduler that dies with this worker."""
+        self.scheduler = AppScheduler(self.queues, connection=self.connection,
+                                      logging_level=logging_level if logging_level is not None else self.log.level,
+                                      date_format=date_format, log_format=log_format, serializer=self.serializer)
+        self.scheduler.parent_pid = os.getpid()
+        self.scheduler.acquire_locks()
+        if not self.scheduler.acquired_locks:
+            return
+        if not burst:
+            self.scheduler.start()
+            return
+        try:
+            self.scheduler.register_birth()
+            self.scheduler.enqueue_scheduled_jobs()
+        finally:
+            self.scheduler.release_locks()
+            self.scheduler.register_death()
 
     def subscribe(self):
         """RQ's command channel, polled every second: RQ polls every 60 s, and redis-py's `stop()` joins the
@@ -92,7 +163,13 @@ class AppWorker(Worker):
         self.connection.delete(heartbeat_key(self.name))
         super().register_death()
 
+    def fork_work_horse(self, job, queue):
+        self.parent_pid = os.getpid()  # the horse checks it is still this process's child
+        return super().fork_work_horse(job, queue)
+
     def main_work_horse(self, job, queue):
+        # SIGKILL: a horse whose worker died is not waited for; its run is recovered from the saved state.
+        die_with_parent(signal.SIGKILL, self.parent_pid)
         with self.app.app_context():
             db.engine.dispose(close=False)
         super().main_work_horse(job, queue)
@@ -116,7 +193,7 @@ def make_worker(app, queues=None, redis=None) -> AppWorker:
     worker_class = type("BoundAppWorker", (AppWorker,), {"app": app})
     return worker_class([Queue(n, connection=connection) for n in names], connection=connection,
                         name=worker_name(), worker_ttl=WORKER_TTL,
-                        job_monitoring_interval=JOB_MONITORING_INTERVAL)
+                        job_monitoring_interval=JOB_MONITORING_INTERVAL, maintenance_interval=MAINTENANCE_INTERVAL)
 
 
 def run_worker(app, burst=False, with_scheduler=True, queues=None) -> bool:

@@ -1,4 +1,5 @@
-"""System settings (values, secrets encrypted), their audit log, and the setup wizard's saved state.
+"""System settings (values, secrets encrypted), their audit log, the setup wizard's saved state, and the
+installation's identity.
 
 What a setting *is* (name, type, default, validation) lives in code, in wizard.settings.registry; a row here
 holds only its current value. Secret values are stored as Fernet tokens (wizard.crypto), never in clear.
@@ -59,3 +60,18 @@ class SetupWizardState(db.Model):
     roundtrip_detail: Mapped[str | None] = mapped_column(String(500), nullable=True)
     roundtrip_at: Mapped[datetime | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Installation(db.Model):
+    """The installation's identity: one row (id 1), written once and read by every process on every machine.
+
+    It goes into every event written to Google (extendedProperties, deterministic event ids), so it must be the
+    same wherever a run happens to work; `source` says where it came from (created, or adopted from the
+    INSTALLATION_ID variable or an instance folder's installation.id of an older version)."""
+
+    __tablename__ = "installation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1: a second machine's insert fails and re-reads
+    installation_id: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(20))  # created | environment | instance_file
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

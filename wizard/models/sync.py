@@ -124,6 +124,8 @@ class SyncRun(db.Model):
     progress_total: Mapped[int] = mapped_column(default=0)
     outcome_code: Mapped[str | None] = mapped_column(String(80), nullable=True)
     outcome_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The worker that ran it (host.pid, as on the jobs page), so a run a dead worker left names the machine.
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     @property
     def is_active(self) -> bool:

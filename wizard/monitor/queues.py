@@ -104,6 +104,22 @@ def _description(job_id, connection) -> str | None:
 
 
 @dataclass
+class BulkSlots:
+    """Long runs working now against how many may (wizard.jobs.fairness): a full house means first syncs wait."""
+
+    used: int
+    limit: int
+    jobs: list[str]
+
+
+def bulk_slots(connection, config) -> BulkSlots:
+    from wizard.jobs.fairness import slot_limit, slots_in_use
+
+    held = slots_in_use(connection)
+    return BulkSlots(used=len(held), limit=slot_limit(connection, config), jobs=held)
+
+
+@dataclass
 class FailedJob:
     id: str
     queue: str

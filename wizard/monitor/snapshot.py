@@ -21,6 +21,7 @@ class Snapshot:
     outcomes: list
     outcome_totals: dict
     needs_reconnect: int
+    bulk_slots: queues.BulkSlots
 
     @property
     def workers_alive(self) -> int:
@@ -71,4 +72,5 @@ def take(with_details: bool = True) -> Snapshot:
         outcomes=outcomes,
         outcome_totals=runs.outcome_totals(outcomes),
         needs_reconnect=len(runs.reconnect_account_ids()),
+        bulk_slots=queues.bulk_slots(connection, current_app.config),
     )
