@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from wizard.extensions import begin_write, db
 from wizard.models.sync import SyncConflict
 from wizard.sync import actions as A
+from wizard.sync.guarded import fingerprint_basis, guarded_write
 from wizard.sync.records import fingerprint
 from wizard.sync.pairs import pair_after_create, pending_pair, synced_pair
 
@@ -166,9 +167,7 @@ class Applier:
                 backrefs.append(A.SetBackRef(crm_id=crm_id, google_id=action.google_id, etag=pair.google_etag))
             self.tally.add("crm", "tag" if crm_id == action.reuse_crm_id else "create")
         elif isinstance(action, A.UpdateCrm):
-            store.update(action.crm_id, action.record, action.fields)
-            self._save_base_after_crm(action)
-            self.tally.add("crm", "update")
+            self._guarded_update(action, store)
         elif isinstance(action, A.TagInCrm):
             store.tag(action.crm_id)
             self._save_base_after_crm(action)
@@ -192,15 +191,29 @@ class Applier:
             return action.reuse_crm_id
         return store.create(action.record, **options)
 
-    def _save_base_after_crm(self, action):
+    def _guarded_update(self, action, store):
+        """Compare-and-set (wizard.sync.guarded): the record is read again under its row lock; the fields a
+        person saved since the run read it keep the person's value, and the pair's CRM fingerprint is taken
+        from what this run wrote, never from the person's save (the next run syncs that save)."""
+        current = store.current(action.crm_id)
+        if current is None:
+            return  # deleted meanwhile: the pair keeps its base, the next run reads the deletion
+        write = guarded_write(action.expected, action.expected_fingerprint, current, action.fields, action.record)
+        if write.fields:
+            store.update(action.crm_id, current.replace(**{name: action.record[name] for name in write.fields}),
+                         write.fields)
+            self.tally.add("crm", "update")
+        self._save_base_after_crm(action, fingerprint_basis(store.current(action.crm_id), write))
+
+    def _save_base_after_crm(self, action, written=None):
+        """`written`: the record an update leaves in the CRM (its fingerprint is the pair's CRM side)."""
         pair = self.take_base("crm", action.pair_id, action.crm_id, getattr(action, "google_id", None))
         if pair is None:
             if isinstance(action, (A.UntagInCrm, A.DeleteInCrm)) and _keys([action]) & self.unlink_keys:
                 self.ctx.pairs.delete(self.ctx.pairs.find(action.pair_id, action.crm_id, action.google_id))
             return
-        crm_record = self.ctx.store.record(action.crm_id)
-        if crm_record is not None and not isinstance(action, (A.UntagInCrm, A.DeleteInCrm)):
-            pair = pair.with_(crm_fingerprint=fingerprint(crm_record))
+        if written is not None:
+            pair = pair.with_(crm_fingerprint=fingerprint(written))
         self.ctx.pairs.save(pair)
 
     # --- Google ------------------------------------------------------------------------------------------

@@ -33,6 +33,14 @@ class RawCache(dict):
         return json.loads(super().__getitem__(key))
 
 
+def planned_etag(action, current) -> str | None:
+    """The etag an update is sent with: the one the plan was made from, so that Google refuses it when the
+    record changed after the run's listing (the engine then reads it again and merges). A record read only
+    now, for the write, would otherwise carry a fresh etag and overwrite an edit made meanwhile."""
+    planned = getattr(action, "etag", None) if isinstance(action, A.UpdateGoogle) else None
+    return planned or current.get("etag")
+
+
 def google_side_for(object: str, account):
     from wizard.google.session import calendar_client, people_client
 
@@ -186,6 +194,7 @@ class ContactsGoogle:
                 continue
             record = action.record if isinstance(action, A.UpdateGoogle) else mapping.person_to_record(current, self.region)
             bodies[action.google_id] = mapping.record_to_person(record, current, crm_id=action.crm_id, region=self.region)
+            bodies[action.google_id]["etag"] = planned_etag(action, current)
             sent.append(action)
         if bodies:
             try:
@@ -373,7 +382,7 @@ class CalendarGoogle:
             record = action.record if isinstance(action, A.UpdateGoogle) else mapping.event_to_record(current)
             body = mapping.record_to_event(record, current, crm_id=action.crm_id, installation_id=self.installation)
             requests.append(self.client.update_request(self.calendar_id, action.google_id, body,
-                                                       current.get("etag"), self.send_updates))
+                                                       planned_etag(action, current), self.send_updates))
             sent.append(action)
         for action, answer in zip(sent, self.client.batch(requests) if requests else []):
             if isinstance(answer, StaleEtag):

@@ -392,7 +392,9 @@ class _Run:
         google_fields = every if "google" in overwrite else _changed_fields(google_now, result.google)
         etag = google_seen.etag if google_seen is not None and google_seen.etag else pair.google_etag
         if crm_fields and self.policy.writes_crm:
-            self.emit(UpdateCrm(pair.pair_id, pair.crm_id, pair.google_id, crm_fields, result.crm))
+            expected_fp = fingerprint(crm_now) if crm_changed is not None else pair.crm_fingerprint
+            self.emit(UpdateCrm(pair.pair_id, pair.crm_id, pair.google_id, crm_fields, result.crm, crm_now,
+                                expected_fp))
         if google_fields and self.policy.writes_google:
             self.emit(UpdateGoogle(pair.pair_id, pair.crm_id, pair.google_id, google_fields, result.google, etag))
         open_conflicts = result.open_conflicts
