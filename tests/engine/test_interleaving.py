@@ -157,3 +157,34 @@ def test_a_note_saved_during_the_run_that_follows_a_google_rename_reaches_google
     [contact] = [c for c in crm_contacts(account) if c.first_name == "P5"]
     assert (contact.notes, contact.company) == ("new note", "Acme")
     assert Pair.query.count() == 7 and len(google.labelled()) == 7
+
+
+def test_a_google_edit_that_makes_the_run_stale_beats_the_runs_own_crm_write(app, account, emulator):
+    """Google changed the company, the CRM the note; after the run copied the company into the CRM and before
+    it sent the note, a person changed the company in Google again. Google refuses the stale update; the run
+    plans the pair again and must not take its own CRM write for a newer CRM edit (a false conflict)."""
+    from wizard.crm import services
+
+    google = GoogleUser(emulator, account)
+    anna = crm_contact(account, "Anna", "Petrova")
+    assert run_sync(account.id, "contacts").status == RunStatus.SUCCEEDED
+    name = google_person(google, "Anna")["resourceName"]
+    google_edit(google, name, "organizations", {"organizations": [{"name": "Beta"}]})
+    services.update_contact(account.user_id, anna.id, {"notes": "from the CRM"})
+
+    def meanwhile(ctx):
+        engine.CHECKPOINT_HOOKS.clear()
+        google_edit(google, name, "organizations", {"organizations": [{"name": "Gamma"}]})
+
+    engine.CHECKPOINT_HOOKS["before_google_writes"] = meanwhile
+    try:
+        run = run_sync(account.id, "contacts")
+    finally:
+        engine.CHECKPOINT_HOOKS.clear()
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    run_sync(account.id, "contacts")
+    [contact] = crm_contacts(account)
+    person = google.http.get(google.people + name, params={"personFields": "biographies,organizations"}).json()
+    assert (contact.company, contact.notes) == ("Gamma", "from the CRM")
+    assert (person["organizations"][0]["name"], note(person)) == ("Gamma", "from the CRM")
+    assert SyncConflict.query.count() == 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from wizard.extensions import begin_write, db
 from wizard.models.sync import SyncConflict
 from wizard.sync import actions as A
-from wizard.sync.guarded import fingerprint_basis, guarded_write
+from wizard.sync.guarded import after_refused_google_write, fingerprint_basis, guarded_write
 from wizard.sync.records import fingerprint
 from wizard.sync.pairs import pair_after_create, pending_pair, synced_pair
 
@@ -53,6 +53,7 @@ class Applier:
         self.plan = plan
         self.tally = ctx.tally
         self.backrefs: list = []
+        self.crm_written: dict = {}  # CRM id -> the record this plan's update left there (see _agree_on_crm_writes)
         google_keys = _keys(a for a in plan.actions if a.writes_google and not isinstance(a, A.CreateInGoogle))
         # A pair leaving Google's side (label left, record deleted) is forgotten only once Google has answered
         # (`_after_removal`): forgotten before, a run dying in between would leave Google unchanged for ever.
@@ -203,7 +204,8 @@ class Applier:
             store.update(action.crm_id, current.replace(**{name: action.record[name] for name in write.fields}),
                          write.fields)
             self.tally.add("crm", "update")
-        self._save_base_after_crm(action, fingerprint_basis(store.current(action.crm_id), write))
+        self.crm_written[action.crm_id] = fingerprint_basis(store.current(action.crm_id), write)
+        self._save_base_after_crm(action, self.crm_written[action.crm_id])
 
     def _save_base_after_crm(self, action, written=None):
         """`written`: the record an update leaves in the CRM (its fingerprint is the pair's CRM side)."""
@@ -265,9 +267,28 @@ class Applier:
                     retry.append(result.action)
                 else:
                     self.google_failure(result)
+            if retry:
+                self._agree_on_crm_writes(retry)
             self.ctx.commit_batch(len(chunk))
             if retry:
                 self.ctx.replan_stale(retry)
+
+    def _agree_on_crm_writes(self, refused):
+        """Google refused these updates (edited there since the listing): a pair whose CRM side this run
+        wrote is planned again from a base that holds what was copied (wizard.sync.guarded), so the run's
+        own CRM write does not pass for the newest CRM edit."""
+        from wizard.engine.pairs import to_core
+
+        pairs = self.ctx.pairs
+        for action in refused:
+            written = self.crm_written.get(action.crm_id)
+            row = pairs.find(action.pair_id, action.crm_id, action.google_id) if written is not None else None
+            if row is None:
+                continue
+            pair = to_core(row, self.ctx.object)
+            seen = self.ctx.google_seen.get(action.google_id)
+            google_then = seen.record if seen is not None else pair.google_current()
+            pairs.save(after_refused_google_write(pair, written, google_then))
 
     def saved_after_google(self, result):
         action = result.action

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .pairs import Pair
 from .records import Record, fingerprint
 
 
@@ -49,3 +50,20 @@ def fingerprint_basis(readback: Record, write: GuardedWrite) -> Record:
     if not write.intruded:
         return readback
     return readback.replace(**{name: write.intended[name] for name in write.intruded})
+
+
+def after_refused_google_write(pair: Pair, crm_written: Record | None, google_then: Record | None) -> Pair:
+    """The pair to plan again from when Google refused this run's update (an edit there since the listing)
+    after the run wrote the CRM side of the same pair.
+
+    The fields the run copied into the CRM that Google held too are agreed: they move into the base. The CRM
+    side is marked unknown (no fingerprint) so it is read and merged again. Planned from the old base
+    instead, the run's own CRM write would look like the newest CRM edit and beat the Google edit that made
+    the etag stale."""
+    if crm_written is None or google_then is None or pair.base is None:
+        return pair
+    agreed = {name: crm_written[name] for name in crm_written.keys()
+              if crm_written[name] == google_then[name] and pair.base[name] != crm_written[name]}
+    if not agreed:
+        return pair
+    return pair.with_(base=pair.base.replace(**agreed), crm_fingerprint=None)
