@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
-from wizard.sync import ACTIVITIES, CONTACTS, ConflictPolicy, Pair, PairState, Policy, make_record
+from wizard.sync import ACTIVITIES, CONTACTS, ConflictPolicy, Pair, PairState, Policy, UpdateCrm, make_record
 from wizard.sync.records import FieldKind
 
 from .sim import Crash, Simulation
@@ -129,15 +129,15 @@ class SyncMachine(RuleBasedStateMachine):
         cid, gid = data.draw(st.sampled_from(pairs))
         s, rid = (self.sim.crm, cid) if side == "crm" else (self.sim.google, gid)
         other, other_id = (self.sim.google, gid) if side == "crm" else (self.sim.crm, cid)
-        changes = data.draw(self.values())
-        chosen = set(data.draw(st.lists(st.sampled_from(sorted(changes)), min_size=1, max_size=3, unique=True)))
-        if self.spec is ACTIVITIES and {"start", "end", "all_day", "timezone"} & chosen:
-            chosen |= {"start", "end", "all_day", "timezone"}
+        # The other side changes first, so the run has something to write into the record the person saves.
+        pending, pending_fields = self.draw_edit(data)
+        other.records[other_id] = other.records[other_id].replace(**{n: pending[n] for n in pending_fields})
+        other.touch(other_id, self.sim.clock)
+        changes, chosen = self.draw_edit(data)
         [pair] = [p for p in self.sim.pairs.values() if p.crm_id == cid]
-        # A person's CRM save wins over what the run was writing from Google (it is the later edit). A Google
-        # edit that Google refuses the run's write for meets the CRM's edits of the same run as any
+        # A Google edit that Google refuses the run's write for meets the CRM's edits of the same run as any
         # concurrent edit does: the policy decides those fields.
-        other_changed = {n for n in self.spec.field_names if side == "google" and pair.base is not None
+        other_changed = {n for n in self.spec.field_names if pair.base is not None
                          and other.records[other_id][n] != pair.base[n]}
         saved = {}
 
@@ -149,7 +149,13 @@ class SyncMachine(RuleBasedStateMachine):
             saved.update({n: (before[n], after[n]) for n in chosen if before[n] != after[n]})
             self.sim.user_edit(s, rid, after)
 
-        self.sim.sync(meanwhile=meanwhile)
+        interleaved = self.sim.sync(meanwhile=meanwhile)
+        if side == "crm":
+            # What the run was writing into the CRM record: the person's later save wins those fields. Other
+            # fields the other side changed meet the save as any concurrent edit (the policy decides).
+            overwriting = {n for a in interleaved.of(UpdateCrm) if a.crm_id == cid for n in a.fields}
+            other_changed = {n for n in self.spec.field_names if n not in overwriting and pair.base is not None
+                             and other.records[other_id][n] != pair.base[n]}
         for _ in range(2):
             self.sim.sync()
         now = [p for p in self.sim.pairs.values() if p.crm_id == cid and p.google_id == gid and p.active]
@@ -158,8 +164,18 @@ class SyncMachine(RuleBasedStateMachine):
         self.crashed = True  # the snapshot predates the interleaved run: no edit check against it
         self.check_after_sync(None)
 
+    def draw_edit(self, data):
+        """(values, the fields to change): a few fields, a whole unit of time fields for activities."""
+        changes = data.draw(self.values())
+        chosen = set(data.draw(st.lists(st.sampled_from(sorted(changes)), min_size=1, max_size=3, unique=True)))
+        if self.spec is ACTIVITIES and {"start", "end", "all_day", "timezone"} & chosen:
+            chosen |= {"start", "end", "all_day", "timezone"}
+        return changes, chosen
+
     def check_saved(self, pair, saved, other_changed):
         crm, google = self.sim.crm.records[pair.crm_id], self.sim.google.records[pair.google_id]
+        # fields merge by unit (an activity's time fields together): a unit changed on the other side is too
+        other_changed = {n for unit in self.spec.merge_units() if set(unit) & set(other_changed) for n in unit}
         for name, (before, after) in saved.items():
             if name in pair.conflicts or name in other_changed:
                 continue  # listed as a conflict, or a concurrent edit the policy decides

@@ -393,8 +393,10 @@ class _Run:
         etag = google_seen.etag if google_seen is not None and google_seen.etag else pair.google_etag
         if crm_fields and self.policy.writes_crm:
             expected_fp = fingerprint(crm_now) if crm_changed is not None else pair.crm_fingerprint
-            self.emit(UpdateCrm(pair.pair_id, pair.crm_id, pair.google_id, crm_fields, result.crm, crm_now,
-                                expected_fp))
+            # A CRM side the plan does not know (written in full on purpose) has nothing to compare against.
+            known = "crm" not in overwrite and expected_fp is not None
+            self.emit(UpdateCrm(pair.pair_id, pair.crm_id, pair.google_id, crm_fields, result.crm,
+                                crm_now if known else None, expected_fp if known else None))
         if google_fields and self.policy.writes_google:
             self.emit(UpdateGoogle(pair.pair_id, pair.crm_id, pair.google_id, google_fields, result.google, etag))
         open_conflicts = result.open_conflicts
