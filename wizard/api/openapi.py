@@ -263,8 +263,14 @@ def sync_schemas():
         "tags": {"type": "array", "description": "Personal tags that select contacts, and their Google labels",
                  "items": obj({"tag_id": ID, "google_label": {"type": "string", "maxLength": 255}}, ["tag_id"])},
     }
+    following = ("activities_period_minutes", "contacts_period_minutes", "conflict_policy", "delete_in_google",
+                 "delete_in_crm")
+    patch = {name: nullable(value) if name in following else value for name, value in settings.items()}
     shown = {**settings, "tags": {"type": "array", "items": obj({"tag_id": ID, "google_label": {"type": "string"}},
-                                                                 ["tag_id", "google_label"])}}
+                                                                 ["tag_id", "google_label"])},
+             "follows_system_defaults": {"type": "array", "items": {"type": "string", "enum": list(following)},
+                                         "description": "Settings the account takes from the system settings "
+                                                        "(Synchronization defaults), read at each run"}}
     return {
         "Account": obj({
             "id": ID, "email": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"},
@@ -274,8 +280,9 @@ def sync_schemas():
             "linked_at": nullable(TIMESTAMP)}, ["id", "email", "name", "status", "reason_code", "features",
                                                 "linked_at"]),
         "AccountSettings": obj(shown, list(shown)),
-        "AccountSettingsPatch": obj(settings, description="Absent fields keep their values; every value is "
-                                                          "checked as on the settings page."),
+        "AccountSettingsPatch": obj(patch, description="Absent fields keep their values; every value is "
+                                                       "checked as on the settings page. null: follow the system "
+                                                       "default again."),
         "SyncRequest": obj({"object": {"type": "string", "enum": ["contacts", "activities"]}},
                            description="Without `object`, every object the account granted access to."),
         "SyncStarted": obj({"run_id": ID, "run_ids": {"type": "array", "items": ID}}, ["run_id", "run_ids"]),
