@@ -292,8 +292,14 @@ class CalendarGoogle:
     def _window_start(self):
         return datetime.combine(self.sync_from, time.min, timezone.utc) if self.sync_from else None
 
+    @property
+    def calendar_zone(self) -> str | None:
+        """The calendar's time zone, as its event listing states it: an event without `timeZone` is in it
+        (docs/field-mapping.md), never in the CRM user's zone."""
+        return getattr(getattr(self, "listing", None), "time_zone", None)
+
     def _change(self, event):
-        change = mapping.event_change(event, None, self.installation)
+        change = mapping.event_change(event, self.calendar_zone, self.installation)
         if not isinstance(change, Seen):
             return change
         horizon = (datetime.now(timezone.utc) + timedelta(days=RECURRENCE_HORIZON_DAYS)).date().isoformat()
@@ -307,6 +313,7 @@ class CalendarGoogle:
     def changes(self, token, known_etags=None):
         listing = self.client.list_events(self.calendar_id, sync_token=token,
                                           time_min=None if token else self._window_start(), single_events=True)
+        self.listing = listing
         known = known_etags or {}
         changes = {}
         self.unchanged = set()  # listed, skipped as unchanged by their etag
@@ -349,7 +356,7 @@ class CalendarGoogle:
         event_id = answer.get("id")
         if event_id and keep:
             self.events[event_id] = answer
-        record = mapping.event_to_record(answer) if answer.get("start") else None
+        record = mapping.event_to_record(answer, self.calendar_zone) if answer.get("start") else None
         return Result(action, True, google_id=event_id, etag=answer.get("etag"), record=record)
 
     def create(self, actions, tags=None):
@@ -379,8 +386,10 @@ class CalendarGoogle:
             if current is None:
                 results[id(action)] = Result(action, False, error=NotFound(action.google_id))
                 continue
-            record = action.record if isinstance(action, A.UpdateGoogle) else mapping.event_to_record(current)
-            body = mapping.record_to_event(record, current, crm_id=action.crm_id, installation_id=self.installation)
+            record = (action.record if isinstance(action, A.UpdateGoogle)
+                      else mapping.event_to_record(current, self.calendar_zone))
+            body = mapping.record_to_event(record, current, crm_id=action.crm_id, installation_id=self.installation,
+                                           calendar_zone=self.calendar_zone)
             requests.append(self.client.update_request(self.calendar_id, action.google_id, body,
                                                        planned_etag(action, current), self.send_updates))
             sent.append(action)
