@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from wizard.engine.apply import Result
 from wizard.google import mapping
-from wizard.google.errors import AlreadyExists, GoogleError, Gone, NotFound, StaleEtag
+from wizard.google.errors import AlreadyExists, GoogleError, Gone, NotFound, StaleEtag, Transient
 from wizard.sync import actions as A
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Seen, side
 
@@ -136,6 +136,7 @@ class ContactsGoogle:
                 continue
             self.persons[name] = person
             changes[name] = self._change(person)
+        self.token = listing.sync_token  # where a lookup of this run's own creates starts (_created_by_us)
         return side(changes, full=token is None), listing.sync_token
 
     def fetch(self, google_ids):
@@ -172,7 +173,12 @@ class ContactsGoogle:
         tags = tags or {}
         bodies = [mapping.record_to_person(a.record, crm_id=a.crm_id, groups=self.labels_for(tags.get(a.crm_id)),
                                            region=self.region) for a in actions]
-        answers = self.client.batch_create(bodies, read_mask=mapping.PERSON_FIELDS)
+        try:
+            answers = self.client.batch_create(bodies, read_mask=mapping.PERSON_FIELDS)
+        except Transient as error:
+            if not getattr(error, "ambiguous", False):
+                raise
+            answers = self._create_again(actions, bodies)
         results = []
         for action, answer in zip(actions, answers):
             if isinstance(answer, GoogleError):
@@ -183,6 +189,28 @@ class ContactsGoogle:
             # Our own echo is skipped by its etag, so the fingerprint matters only after a later Google edit.
             results.append(Result(action, True, google_id=answer.get("resourceName"), etag=answer.get("etag")))
         return results
+
+    def _create_again(self, actions, bodies):
+        """The connection dropped after the create was sent: Google may have made some of the contacts. Those
+        are found by the CRM id they carry in clientData, among the changes since this run's listing, and only
+        the others are sent again (once: a second drop fails the run, and the next run finds them)."""
+        found = self._created_by_us({a.crm_id for a in actions})
+        again = [(i, body) for i, (action, body) in enumerate(zip(actions, bodies)) if action.crm_id not in found]
+        created = self.client.batch_create([body for _, body in again], read_mask=mapping.PERSON_FIELDS) if again else []
+        answers = [found.get(action.crm_id) for action in actions]
+        for (index, _body), answer in zip(again, created):
+            answers[index] = answer
+        return answers
+
+    def _created_by_us(self, crm_ids) -> dict:
+        """CRM id -> the live Google contact carrying it, among what changed since this run's listing."""
+        found = {}
+        token = getattr(self, "token", None)  # None: no listing yet in this run, so a full one
+        for person in self.client.list_connections(mapping.PERSON_FIELDS, sync_token=token).items():
+            info = mapping.person_info(person)
+            if info.crm_id in crm_ids and not info.deleted:
+                found[info.crm_id] = person
+        return found
 
     def update(self, actions):
         existing = self._existing([a.google_id for a in actions])
