@@ -308,7 +308,7 @@ class Applier:
             changes["google_fingerprint"] = fingerprint(result.record)
         self.ctx.pairs.save(pair.with_(**changes))
         if isinstance(action, A.UpdateGoogle):
-            self.tally.add("google", "update")
+            self.tally.add("google", "cancel" if _cancels(self.ctx.object, action) else "update")
         else:
             self.tally.add("google", "backref")
 
@@ -385,6 +385,14 @@ class Applier:
         else:
             self.ctx.issue("sync.issue.google_write_failed", {"detail": str(error)[:300]},
                            crm_id=crm_id, google_id=google_id)
+
+
+def _cancels(object, action) -> bool:
+    """An update that cancels (activities: the event deleted in Google), counted as such, not as an update."""
+    from wizard.engine.policy import SPECS
+
+    rule = SPECS[object].gone_in_google
+    return rule is not None and rule[0] in action.fields and action.record[rule[0]] == rule[1]
 
 
 def _pair_keys(pair) -> set:
