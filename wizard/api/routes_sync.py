@@ -51,7 +51,68 @@ def run_body(run):
     }
 
 
+def guard_body(guard):
+    return {
+        "id": guard.id, "account_id": guard.account_id, "object": guard.object, "run_id": guard.run_id,
+        "kind": guard.kind, "code": guard.code, "message": guard.text(), "counts": guard.counts or {},
+        "created_at": _iso(guard.created_at), "confirmed_at": _iso(guard.confirmed_at),
+        "dismissed_at": _iso(guard.dismissed_at), "open": guard.is_open,
+    }
+
+
+def _guard(account, guard_id):
+    """The account's guard (404 for another account's, as the pages answer)."""
+    from wizard.crm.services import NotFound, is_id
+    from wizard.extensions import db
+    from wizard.models.sync import PendingGuard
+
+    guard = db.session.get(PendingGuard, guard_id) if is_id(guard_id) else None
+    if guard is None or guard.account_id != account.id:
+        raise NotFound(guard_id)
+    return guard
+
+
+def register_guards():
+    """Runs waiting for a confirmation (mass delete, an emptied side, a first sync's preview): list, confirm
+    (a forced run is queued), dismiss. The same services as the health page's buttons."""
+    @bp.get("/accounts/<int:account_id>/guards")
+    @token_required
+    def guards_list(account_id):
+        from wizard.health import services as health
+
+        return jsonify({"items": [guard_body(g_) for g_ in health.open_guards(_account(account_id))]})
+
+    @bp.post("/accounts/<int:account_id>/guards/<int:guard_id>/confirm")
+    @token_required
+    def guards_confirm(account_id, guard_id):
+        from wizard.health import services as health
+        from wizard.jobs.queue import enqueue_sync
+
+        account = _account(account_id)
+        guard = _guard(account, guard_id)
+        if not guard.is_open:
+            raise ApiError(409, "guard_closed", _("This run no longer waits for a confirmation."))
+        health.confirm_guard(account, guard.id, g.api_user)
+        body = guard_body(guard)
+        body["queued_run_id"] = enqueue_sync(account.id, guard.object, force=True, trigger="manual")
+        response = jsonify(body)
+        response.status_code = 202
+        return response
+
+    @bp.post("/accounts/<int:account_id>/guards/<int:guard_id>/dismiss")
+    @token_required
+    def guards_dismiss(account_id, guard_id):
+        from wizard.health import services as health
+
+        account = _account(account_id)
+        guard = _guard(account, guard_id)
+        health.dismiss_guard(account, guard.id)
+        return jsonify(guard_body(guard))
+
+
 def register():
+    register_guards()
+
     @bp.get("/accounts")
     @token_required
     def accounts_list():
