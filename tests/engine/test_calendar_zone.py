@@ -4,7 +4,7 @@ from datetime import date
 
 import requests
 
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.models.sync import RunStatus
 
 from tests.engine.test_activities_sync import activities

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from wizard.crm import services
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.models.sync import Pair, RunStatus
 
 from tests.engine.test_activities_sync import Calendar, activities, activity

@@ -13,8 +13,8 @@ import pytest
 from config import google_endpoints
 from tests.apps import app_on_fresh_database
 from tests.engine.helpers import GoogleUser, crm_contact, crm_contacts
-from wizard.engine import run as engine
-from wizard.engine.run import run_sync
+from wizard.engine import checkpoints as engine
+from wizard.engine import run_sync
 from wizard.models.sync import Pair, RunStatus, SyncConflict
 
 # Every point where the engine's crash simulation can stop a run (wizard.engine.apply).

@@ -1,7 +1,7 @@
 """Every "Synchronization defaults" system setting does what the registry says, read at run time: an account
 without its own value follows it, an account's own value wins, and the environment only gives a value until
 an administrator sets one."""
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.jobs.schedule import auto_settings
 from wizard.models.crm import Contact
 from wizard.models.sync import Pair, RunStatus

@@ -258,6 +258,8 @@ class Simulation:
             self.run_wrote.add(a.google_id)
         elif isinstance(a, UpdateGoogle):
             step()
+            if self.spec.gone_in_google and a.google_id in google.deleted:
+                google.deleted.discard(a.google_id)  # Google restores a deleted event on update (un-cancelled)
             assert a.google_id in google.alive(), a
             # (the run's own earlier write in this run, e.g. a back-reference, is one call with it in the engine)
             if a.etag is not None and a.etag != str(google.etag.get(a.google_id, 0)) \

@@ -7,14 +7,17 @@ from authlib.integrations.base_client import OAuthError
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
-from wizard.google import scopes
 from wizard.accounts.forms import SettingsForm, period_minutes, split_period
-from wizard.google.tokens import NotConfigured, ReconnectNeeded, get_oauth_session
 from wizard.extensions import db
 from wizard.form_choices import label_of, select_choices
+from wizard.google import scopes
+from wizard.google.tokens import NotConfigured, ReconnectNeeded, get_oauth_session
 from wizard.models.accounts import AccountSettings, AccountTagMapping
+from wizard.models.crm import Tag
 from wizard.redis import get_redis
+from wizard.settings.values import oauth_client
 
 log = logging.getLogger(__name__)
 CALENDAR_CACHE_SECONDS = 300
@@ -34,8 +37,6 @@ def settings_of(account) -> AccountSettings:
 
 def personal_tags(user):
     """The user's personal tags (public tags never sync)."""
-    from wizard.models.crm import Tag
-
     return db.session.scalars(
         select(Tag).where(Tag.owner_id == user.id, Tag.personal.is_(True)).order_by(Tag.name)).all()
 
@@ -59,7 +60,7 @@ def calendars(account):
 
 def _fetch_calendars(account):
     url = current_app.config["GOOGLE_CALENDAR_API_URL"].rstrip("/") + "/users/me/calendarList"
-    session = get_oauth_session(account)
+    session = get_oauth_session(account, oauth_client())
     items, page = [], None
     for _ in range(20):  # 250 calendars a page: more than anyone has
         params = {"maxResults": 250, **({"pageToken": page} if page else {})}
@@ -150,8 +151,6 @@ def as_dict(account) -> dict:
 
 def update(account, user, data: dict) -> dict:
     """Apply a partial update; return {field: [messages]} and save nothing when any value is refused."""
-    from werkzeug.datastructures import MultiDict
-
     unknown = sorted(set(data) - set(API_FIELDS) - {"tags"})
     if unknown:
         return {name: [_("Unknown field.")] for name in unknown}

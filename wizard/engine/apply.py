@@ -9,26 +9,18 @@ saved only once Google has answered for it, with Google's new etag.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from wizard.engine.pairs import to_core
+from wizard.engine.policy import SPECS
 from wizard.extensions import begin_write, db
+from wizard.google.errors import StaleEtag
 from wizard.models.sync import SyncConflict
 from wizard.sync import actions as A
 from wizard.sync.guarded import after_refused_google_write, fingerprint_basis, guarded_write
-from wizard.sync.records import fingerprint
 from wizard.sync.pairs import pair_after_create, pending_pair, synced_pair
+from wizard.sync.records import fingerprint
 
 CRM_BATCH = 200
 
-
-@dataclass
-class Result:
-    """One Google write's outcome, as the Google side reports it."""
-
-    action: A.Action
-    ok: bool
-    google_id: str | None = None
-    etag: str | None = None
-    record: object = None  # the core record of Google's answer, when it sent one back
-    error: Exception | None = None
 
 
 @dataclass
@@ -47,7 +39,6 @@ class Tally:
 
 class Applier:
     """Applies one plan for one run through the run context `ctx` (adapters, pair table, commits)."""
-
     def __init__(self, ctx, plan):
         self.ctx = ctx
         self.plan = plan
@@ -277,8 +268,6 @@ class Applier:
         """Google refused these updates (edited there since the listing): a pair whose CRM side this run
         wrote is planned again from a base that holds what was copied (wizard.sync.guarded), so the run's
         own CRM write does not pass for the newest CRM edit."""
-        from wizard.engine.pairs import to_core
-
         pairs = self.ctx.pairs
         for action in refused:
             written = self.crm_written.get(action.crm_id)
@@ -296,8 +285,6 @@ class Applier:
         pair = self.take_base("google", pair_id, action.crm_id, action.google_id)
         row = self.ctx.pairs.find(pair_id, action.crm_id, action.google_id)
         if pair is None and row is not None:
-            from wizard.engine.pairs import to_core
-
             pair = to_core(row, self.ctx.object)
         if pair is None:
             return
@@ -389,8 +376,6 @@ class Applier:
 
 def _cancels(object, action) -> bool:
     """An update that cancels (activities: the event deleted in Google), counted as such, not as an update."""
-    from wizard.engine.policy import SPECS
-
     rule = SPECS[object].gone_in_google
     return rule is not None and rule[0] in action.fields and action.record[rule[0]] == rule[1]
 
@@ -410,8 +395,6 @@ def _keys(actions) -> set:
 
 
 def _is_stale(error) -> bool:
-    from wizard.google.errors import StaleEtag
-
     return isinstance(error, StaleEtag)
 
 

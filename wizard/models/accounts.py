@@ -3,13 +3,14 @@
 A GoogleAccount row outlives an unlink: the tokens are wiped and `unlinked_at` set, but the row (and so its id,
 which pairs and cursors refer to) stays, so relinking the same Google account reuses it and duplicates nothing.
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wizard import crypto
 from wizard.extensions import db
+from wizard.models.clock import as_utc, utcnow  # noqa: F401
 
 # Account status
 CONNECTED = "connected"
@@ -38,17 +39,6 @@ MAX_CONTACTS_PERIOD = 24 * 60
 
 # Refresh tokens of a client in "Testing" status die this long after they were issued.
 TESTING_REFRESH_TOKEN_LIFETIME = timedelta(days=7)
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
-
-
-def as_utc(moment):
-    """SQLite hands back naive datetimes; every stored moment is UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 class GoogleAccount(db.Model):
@@ -140,10 +130,15 @@ def default_sync_from():
     return date.today() - timedelta(days=30)
 
 
-def _system_default(code):
-    from wizard.settings.values import get_setting
+# How a following setting reads its system default, handed in by wizard.settings.values when it loads: the
+# models sit below the settings layer and import none of it.
+system_default_reader = None
 
-    return get_setting(code)
+
+def _system_default(code):
+    if system_default_reader is None:
+        raise RuntimeError(f"no reader of system settings handed in (wizard.settings.values): {code}")
+    return system_default_reader(code)
 
 
 def following(own: str, code: str, convert=lambda value: value):
@@ -228,3 +223,19 @@ class AccountTagMapping(db.Model):
     google_label: Mapped[str] = mapped_column(String(255))
 
     account: Mapped[GoogleAccount] = relationship(back_populates="tag_mappings")
+
+
+def mark_needs_reconnect(account_id: int, reason_code: str) -> None:
+    """The grant stopped working (e.g. invalid_grant on refresh). The user sees a banner on every page.
+    A dead refresh token is dropped so that reconnecting asks Google for a new one (prompt=consent)."""
+    account = db.session.get(GoogleAccount, account_id)
+    if account is None or not account.is_linked:
+        return
+    if reason_code == "invalid_grant":
+        account.refresh_token = None
+        account.access_token = None
+        account.token_expires_at = None
+        account.refresh_token_expires_at = None
+    if account.status != NEEDS_RECONNECT or account.reason_code != reason_code:
+        account.set_status(NEEDS_RECONNECT, reason_code)
+    db.session.commit()
