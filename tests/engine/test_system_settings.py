@@ -146,3 +146,16 @@ def test_sync_periods_follow_the_system_settings_until_the_account_has_its_own(a
     assert auto_settings(account, "contacts") == (True, 120)
     account.settings.contacts_period_minutes = None  # back to following
     assert auto_settings(account, "contacts") == (True, 10)
+
+
+def test_an_account_without_settings_follows_the_system_periods(app, owner):
+    from wizard.extensions import db
+    from wizard.models.accounts import GoogleAccount
+
+    account = GoogleAccount(user_id=owner.id, google_sub="sub-bare", email="bare@gmail.com")
+    db.session.add(account)
+    db.session.commit()
+    assert account.settings is None
+    set_setting("ActivitiesSyncPeriodMinutes", "20")
+    assert auto_settings(account, "activities") == (True, 20)
+    assert auto_settings(account, "contacts") == (True, 60)
