@@ -115,12 +115,11 @@ class Config:
     # A sync run plans and applies its work in chunks of about this many records, so its memory does not
     # grow with the address book (wizard.sync.chunking).
     SYNC_CHUNK_SIZE = env_int("SYNC_CHUNK_SIZE", 2000)
-    # The guard: a run that would delete or unlink more than this share of the pairs (and at least the
-    # minimum) writes nothing until confirmed; a first sync creating more than the preview threshold shows
-    # its counts first.
-    SYNC_MASS_DELETE_SHARE = float(env("SYNC_MASS_DELETE_SHARE", "0.20"))
-    SYNC_MASS_DELETE_MIN = env_int("SYNC_MASS_DELETE_MIN", 10)
-    SYNC_FIRST_SYNC_PREVIEW = env_int("SYNC_FIRST_SYNC_PREVIEW", 200)
+    # The guard's limits are system settings (MassDeleteShare, MassDeleteMinimum, FirstSyncPreviewThreshold);
+    # these variables, when set, give their values until an administrator sets them (wizard.settings.values).
+    SYNC_MASS_DELETE_SHARE = env("SYNC_MASS_DELETE_SHARE")  # a share: 0.20 is MassDeleteShare 20
+    SYNC_MASS_DELETE_MIN = env_optional_int("SYNC_MASS_DELETE_MIN")
+    SYNC_FIRST_SYNC_PREVIEW = env_optional_int("SYNC_FIRST_SYNC_PREVIEW")
     # Google's per-minute limits the workers keep to together (wizard.google.session): per Google account,
     # and per project (the OAuth client's), shared through Redis by every worker on every machine. 0 or
     # unset: no client-side budget. People's project limits are shown only in the project's console.

@@ -36,7 +36,21 @@ def test_partial_update_saves(app, user, account):
     db.session.expire_all()
     data = settings.as_dict(account)
     assert data["contacts_period_minutes"] == 1440 and data["conflict_policy"] == "google_wins"
-    assert data["activities_period_minutes"] == 60
+    assert data["activities_period_minutes"] == 15  # untouched: the system default (ActivitiesSyncPeriodMinutes)
+    assert data["follows_system_defaults"] == ["activities_period_minutes", "delete_in_google", "delete_in_crm"]
+
+
+def test_an_untouched_setting_keeps_following_the_system_default_and_null_follows_again(app, user, account):
+    from wizard.settings.values import set_setting
+
+    assert settings.update(account, user, {"contacts_period_minutes": 90}) == {}
+    set_setting("ActivitiesSyncPeriodMinutes", "25")
+    set_setting("SyncConflictPolicy", "newest")
+    data = settings.as_dict(account)
+    assert (data["activities_period_minutes"], data["conflict_policy"]) == (25, "newest")
+    assert settings.update(account, user, {"contacts_period_minutes": None}) == {}
+    set_setting("ContactsSyncPeriodMinutes", "40")
+    assert settings.as_dict(account)["contacts_period_minutes"] == 40
 
 
 @pytest.mark.parametrize("change, field", [

@@ -116,7 +116,7 @@ def test_another_user_cannot_read_or_change_settings(client, login, make_user, a
     assert client.post(f"/sync/accounts/{account.id}/health/sync").status_code == 404
     assert account.email not in client.get("/sync").get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(AccountSettings, account.settings.id).activities_period_minutes == 60
+    assert db.session.get(AccountSettings, account.settings.id).activities_period_own is None  # unchanged
     assert account.unlinked_at is None
 
 

@@ -56,3 +56,69 @@ def test_sync_of_an_account_needing_reconnect_is_409(api, alice):
     account = add_account(alice, "alice@gmail.com", status=NEEDS_RECONNECT, reason_code="invalid_grant")
     response = api("POST", f"/accounts/{account.id}/sync")
     assert response.status_code == 409 and response.json["error"]["message"]
+
+
+def add_guard(account, object="contacts"):
+    from wizard.extensions import db
+    from wizard.models.sync import GuardKind, PendingGuard
+
+    guard = PendingGuard(account_id=account.id, object=object, run_id=None, kind=GuardKind.MASS_DELETE,
+                         code="sync.guard.mass_delete", params={"removals": 12, "pairs": 40},
+                         counts={"crm": {"untag": 12}})
+    db.session.add(guard)
+    db.session.commit()
+    return guard.id
+
+
+def test_a_waiting_run_is_listed_confirmed_or_dismissed(api, alice, bob):
+    from wizard.extensions import db
+    from wizard.models.sync import PendingGuard, SyncRun
+
+    account = add_account(alice, "alice@gmail.com")
+    first, second = add_guard(account), add_guard(account, "activities")
+    listed = api("GET", f"/accounts/{account.id}/guards").json["items"]
+    assert [g["id"] for g in listed] == [first, second] and listed[0]["message"] and listed[0]["open"]
+    confirmed = api("POST", f"/accounts/{account.id}/guards/{first}/confirm")
+    assert confirmed.status_code == 202, confirmed.json
+    run = db.session.get(SyncRun, confirmed.json["queued_run_id"])
+    assert run.forced and run.object == "contacts" and db.session.get(PendingGuard, first).confirmed_at
+    dismissed = api("POST", f"/accounts/{account.id}/guards/{second}/dismiss")
+    assert dismissed.status_code == 200 and dismissed.json["open"] is False
+    assert api("POST", f"/accounts/{account.id}/guards/{second}/confirm").status_code == 409
+    assert [g["id"] for g in api("GET", f"/accounts/{account.id}/guards").json["items"]] == [first]
+    theirs = add_account(bob, "bob@gmail.com")
+    other = add_guard(theirs)
+    assert api("POST", f"/accounts/{account.id}/guards/{other}/dismiss").status_code == 404
+    assert api("GET", f"/accounts/{theirs.id}/guards").status_code == 404
+    assert db.session.get(PendingGuard, other).closed_at is None
+
+
+def test_an_accounts_json_says_what_its_link_is_missing(api, alice):
+    from wizard.google import scopes
+
+    contacts_only = " ".join(sorted(scopes.normalise(["openid", "email", "profile", scopes.CONTACTS])))
+    account = add_account(alice, "alice@gmail.com", scopes_granted=contacts_only, status=NEEDS_RECONNECT,
+                          reason_code="invalid_grant")
+    body = api("GET", f"/accounts/{account.id}").json
+    assert scopes.CONTACTS in body["scopes_granted"]
+    assert "activities" in body["missing_features"] and "contacts" not in body["missing_features"]
+    assert body["needs_reconnect"] is True
+
+
+def test_a_public_tag_can_be_created(api):
+    public = api("POST", "/tags", json={"name": "Shared", "personal": False})
+    assert public.status_code == 201 and public.json["personal"] is False
+    assert api("POST", "/tags", json={"name": "Mine"}).json["personal"] is True
+    assert api("POST", "/tags", json={"name": "Bad", "personal": "no"}).status_code == 422
+    names = {t["name"]: t["personal"] for t in api("GET", "/tags").json["items"]}
+    assert names == {"Shared": False, "Mine": True}
+
+
+def test_the_openapi_document_describes_the_new_endpoints(client):
+    document = client.get("/api/v1/openapi.json").json
+    paths = document["paths"]
+    assert {"/accounts/{account_id}/guards", "/accounts/{account_id}/guards/{guard_id}/confirm",
+            "/accounts/{account_id}/guards/{guard_id}/dismiss"} <= set(paths)
+    account = document["components"]["schemas"]["Account"]["properties"]
+    assert {"scopes_granted", "missing_features", "needs_reconnect"} <= set(account)
+    assert "personal" in document["components"]["schemas"]["TagInput"]["properties"]

@@ -150,3 +150,39 @@ def test_invalid_grant_marks_the_account_and_stops_without_retrying(app, account
     assert dispatch_due() == 0
     run_id = enqueue_sync(account.id, "contacts")
     assert db.session.get(SyncRun, run_id).status == RunStatus.QUEUED
+
+
+def test_a_dropped_batch_create_is_retried_in_the_run_without_a_duplicate(app, account, emulator):
+    """The connection drops on batchCreateContacts after Google made one of the contacts (made here by hand,
+    with the CRM id in clientData, as Google would have). The run looks up what exists by that id before
+    sending the rest again: it succeeds, and every contact is in Google once."""
+    from wizard.engine import checkpoints as engine
+    from wizard.models.crm import Contact
+
+    google = GoogleUser(emulator, account)
+    run_sync(account.id, "contacts")  # the label exists, the listing has a sync token
+    first = crm_contact(account, "Anna", "Received")
+    crm_contact(account, "Boris", "Lost")
+    first_id = first.id
+
+    def google_received_then_dropped(ctx):
+        engine.CHECKPOINT_HOOKS.clear()
+        group = google.group("CRM contacts")["resourceName"]
+        google.http.post(google.people + "people:createContact", json={
+            "names": [{"givenName": "Anna", "familyName": "Received"}],
+            "clientData": [{"key": "syncwizard.crm_id", "value": str(first_id)}],
+            "memberships": [{"contactGroupMembership": {"contactGroupResourceName": group}}]}).raise_for_status()
+        emulator.control("POST", "/faults", json={"endpoint": "POST /v1/people:batchCreateContacts",
+                                                  "drop_rate": 1, "remaining": 1})
+
+    engine.CHECKPOINT_HOOKS["after_intents"] = google_received_then_dropped
+    try:
+        run = run_sync(account.id, "contacts")
+    finally:
+        engine.CHECKPOINT_HOOKS.clear()
+        emulator.control("DELETE", "/faults")
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    assert names(google.labelled()) == ["Anna Received", "Boris Lost"]
+    assert Pair.query.count() == 2 and Contact.query.count() == 2
+    again = run_sync(account.id, "contacts")
+    assert again.counts["google"] == {} and again.counts["crm"] == {}

@@ -45,7 +45,7 @@ def test_last_run_with_counts_duration_and_outcome(client, login, user, account)
     page = client.get(f"/sync/accounts/{account.id}/health").get_data(as_text=True)
     assert f'data-last-run="{run.id}"' in page
     assert "42.0" in page
-    assert "<td>7</td><td>2</td><td>0</td><td>1</td>" in page
+    assert "<td>7</td><td>2</td><td>0</td><td>0</td><td>1</td>" in page  # created, updated, deleted, cancelled, unlinked
     assert "<td>3</td><td>0</td><td>1</td><td>0</td>" in page
     assert "Conflicts: 1" in page and "Errors: 2" in page
     # Next run: the last run's end plus the account's period, until the dispatcher plans one.

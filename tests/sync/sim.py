@@ -34,7 +34,8 @@ from wizard.sync import (
     UpdateGoogle,
     plan,
 )
-from wizard.sync.records import ObjectSpec
+from wizard.sync.guarded import after_refused_google_write, fingerprint_basis, guarded_write
+from wizard.sync.records import ObjectSpec, fingerprint
 from wizard.sync.pairs import pair_after_create, pending_pair, synced_pair
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -111,6 +112,11 @@ class Simulation:
     next_pair: int = 0
     history: list = field(default_factory=list)
     content_out_of_scope: bool = True  # False: records outside the sync are reported as OUT_OF_SCOPE
+    written: dict = field(default_factory=dict)  # CRM id -> fingerprint of what the run's update wrote
+    refused: set = field(default_factory=set)  # pair keys whose Google update Google refused (stale etag)
+    crm_written: dict = field(default_factory=dict)  # CRM id -> the record the run's update left there
+    google_read: dict = field(default_factory=dict)  # the Google changes the plan was made from
+    run_wrote: set = field(default_factory=set)  # Google ids this run has written (their etag moved on)
 
     # --- user actions -------------------------------------------------------------------------------
 
@@ -147,6 +153,7 @@ class Simulation:
         crm_changes = self.crm.full_listing() if crm_full else self.crm.changes_since(self.crm_cursor, content)
         google_changes = (self.google.full_listing() if google_full
                           else self.google.changes_since(self.google_cursor, content))
+        self.google_read = google_changes
         refetched = False
         while True:
             the_plan = plan(self.spec, list(self.pairs.values()), crm_changes, google_changes,
@@ -162,8 +169,10 @@ class Simulation:
                 crm_changes[cid] = (DELETED if cid in self.crm.deleted or cid not in self.crm.records
                                     else self.crm.seen(cid, content))
 
-    def sync(self, *, google_full: bool = False, crash_after: int | None = None, force: bool = True):
-        """One run; returns the plan. `force` stands for the user confirming a blocked plan."""
+    def sync(self, *, google_full: bool = False, crash_after: int | None = None, force: bool = True,
+             meanwhile=None):
+        """One run; returns the plan. `force` stands for the user confirming a blocked plan; `meanwhile` is
+        called between the plan (the run's read) and its application (a person saving in between)."""
         crm_mark, google_mark = len(self.crm.log), len(self.google.log)
         the_plan = self.make_plan(google_full=google_full, force=False)
         if not the_plan.allowed:
@@ -171,6 +180,8 @@ class Simulation:
             if not force:
                 return the_plan
             the_plan = self.make_plan(google_full=google_full, force=True)
+        if meanwhile is not None:
+            meanwhile()
         self.apply(the_plan, crash_after)
         self.crm_cursor, self.google_cursor = crm_mark, google_mark
         self.synced_once = True
@@ -186,8 +197,29 @@ class Simulation:
                 raise Crash()
             steps[0] += 1
 
+        self.written, self.refused, self.crm_written, self.run_wrote = {}, set(), {}, set()
         for action in the_plan.actions:
             self.apply_one(action, step)
+        self.replan_refused(step)
+
+    def replan_refused(self, step) -> None:
+        """As the engine does when Google refuses an update on a stale etag: read both records as they are
+        now, plan those pairs again against their saved base, and apply that plan (once)."""
+        refused = sorted(gid for tag, gid in self.refused if tag == "g")
+        pairs = [after_refused_google_write(p, self.crm_written.get(p.crm_id), self.google_then(p))
+                 for p in self.pairs.values() if p.google_id in refused]
+        if not pairs:
+            return
+        crm = {p.crm_id: self.crm.seen(p.crm_id) for p in pairs if p.crm_id in self.crm.alive()}
+        google = {p.google_id: self.google.seen(p.google_id) for p in pairs}
+        again = plan(self.spec, pairs, crm, google, policy=self.policy, installation_id=self.installation_id)
+        self.written, self.refused = {}, set()
+        for action in again.actions:
+            self.apply_one(action, step)
+
+    def google_then(self, pair):
+        seen = self.google_read.get(pair.google_id)
+        return seen.record if isinstance(seen, Seen) else pair.google_current()
 
     def save(self, pair: Pair) -> Pair:
         if pair.pair_id is None:
@@ -223,25 +255,41 @@ class Simulation:
             step()
             google.back_ref[a.google_id] = cid
             google.touch(a.google_id, self.clock)
+            self.run_wrote.add(a.google_id)
         elif isinstance(a, UpdateGoogle):
             step()
+            if self.spec.gone_in_google and a.google_id in google.deleted:
+                google.deleted.discard(a.google_id)  # Google restores a deleted event on update (un-cancelled)
             assert a.google_id in google.alive(), a
+            # (the run's own earlier write in this run, e.g. a back-reference, is one call with it in the engine)
+            if a.etag is not None and a.etag != str(google.etag.get(a.google_id, 0)) \
+                    and a.google_id not in self.run_wrote:
+                # Google refuses a stale etag: nothing written, the pair keeps its base (merged next run).
+                self.refused |= {("c", a.crm_id), ("g", a.google_id)}
+                return
             current = google.records[a.google_id]
             google.records[a.google_id] = current.replace(**{f: a.record[f] for f in a.fields})
+            self.run_wrote.add(a.google_id)
             google.touch(a.google_id, self.clock)
         elif isinstance(a, UpdateCrm):
             step()
             assert a.crm_id in crm.alive(), a
             current = crm.records[a.crm_id]
-            crm.records[a.crm_id] = current.replace(**{f: a.record[f] for f in a.fields})
+            # compare-and-set, as the engine does: a person's save since the plan keeps its fields
+            write = guarded_write(a.expected, a.expected_fingerprint, current, a.fields, a.record)
+            crm.records[a.crm_id] = current.replace(**{f: a.record[f] for f in write.fields})
+            self.crm_written[a.crm_id] = fingerprint_basis(crm.records[a.crm_id], write)
+            self.written[a.crm_id] = fingerprint(self.crm_written[a.crm_id])
             crm.touch(a.crm_id, self.clock)
         elif isinstance(a, SetBackRef):
             step()
+            self.run_wrote.add(a.google_id)
             google.back_ref[a.google_id] = a.crm_id
             google.touch(a.google_id, self.clock)
         elif isinstance(a, (RemoveFromGoogleScope, AddToGoogleScope)):
             step()
             self.user_scope(google, a.google_id, isinstance(a, AddToGoogleScope))
+            self.run_wrote.add(a.google_id)
         elif isinstance(a, (UntagInCrm, TagInCrm)):
             step()
             self.user_scope(crm, a.crm_id, isinstance(a, TagInCrm))
@@ -260,5 +308,10 @@ class Simulation:
                     del self.pairs[pid]
         elif isinstance(a, SaveBase):
             step()
-            self.save(a.pair)
+            if {("c", a.pair.crm_id), ("g", a.pair.google_id)} & self.refused:
+                return
+            pair = a.pair
+            if pair.crm_id in self.written:
+                pair = pair.with_(crm_fingerprint=self.written.pop(pair.crm_id))
+            self.save(pair)
         # Link, RecordConflict, ReportIssue: bookkeeping only

@@ -161,9 +161,15 @@ def unlink(account) -> str:
 
 def account_dict(account) -> dict:
     """A linked account as the JSON API shows it (never a token)."""
+    features = scopes.feature_states(account.granted_scopes)
     return {
         "id": account.id, "email": account.email, "name": account.name, "status": account.status,
         "reason_code": account.reason_code,
-        "features": {f.code: granted for f, granted in scopes.feature_states(account.granted_scopes)},
+        "features": {f.code: granted for f, granted in features},
+        # what a link is missing: the scopes Google granted, the features they do not allow, and whether
+        # only reconnecting (a new consent) can bring the account back
+        "scopes_granted": sorted(account.scopes),
+        "missing_features": [f.code for f, granted in features if not granted],
+        "needs_reconnect": account.needs_reconnect,
         "linked_at": account.linked_at.isoformat() if account.linked_at else None,
     }

@@ -100,16 +100,27 @@ def build_form(account, user, formdata=None):
     return form
 
 
-def save(account, form, tag_map) -> None:
+def save(account, form, tag_map, reset=()) -> None:
+    """`reset`: settings to follow the system default again (the API's null)."""
     current = settings_of(account)
     for name in PLAIN_FIELDS:
-        setattr(current, name, getattr(form, name).data)
-    current.activities_period_minutes = period_minutes(form.activities_period, form.activities_period_unit)
-    current.contacts_period_minutes = period_minutes(form.contacts_period, form.contacts_period_unit)
+        _assign(current, name, getattr(form, name).data)
+    _assign(current, "activities_period_minutes", period_minutes(form.activities_period, form.activities_period_unit))
+    _assign(current, "contacts_period_minutes", period_minutes(form.contacts_period, form.contacts_period_unit))
+    for name in reset:
+        setattr(current, name, None)
     current.target_calendar_id = form.target_calendar_id.data
     current.target_calendar_name = label_of(form.target_calendar_id.choices, form.target_calendar_id.data)
     _save_tag_map(account, form, tag_map)
     db.session.commit()
+
+
+def _assign(current, name, value):
+    """A value equal to the system default the setting follows is not made the account's own: saving the
+    page without touching it keeps following the installation's default."""
+    if name in AccountSettings.FOLLOWING and current.follows(name) and getattr(current, name) == value:
+        return
+    setattr(current, name, value)
 
 
 def _save_tag_map(account, form, tag_map):
@@ -134,6 +145,7 @@ def as_dict(account) -> dict:
     data = {name: getattr(current, name) for name in API_FIELDS}
     data["activities_sync_from"] = current.activities_sync_from.isoformat()
     data["tags"] = [{"tag_id": m.tag_id, "google_label": m.google_label} for m in account.tag_mappings]
+    data["follows_system_defaults"] = [name for name in AccountSettings.FOLLOWING if current.follows(name)]
     return data
 
 
@@ -142,6 +154,9 @@ def update(account, user, data: dict) -> dict:
     unknown = sorted(set(data) - set(API_FIELDS) - {"tags"})
     if unknown:
         return {name: [_("Unknown field.")] for name in unknown}
+    # null: follow the system default again (validated as the value it stands for)
+    reset = [name for name in AccountSettings.FOLLOWING if name in data and data[name] is None]
+    data = {name: value for name, value in data.items() if name not in reset}
     merged = {**as_dict(account), **data}
     errors = {name: [_("Must be true or false.")] for name in BOOLEAN_FIELDS if not isinstance(merged[name], bool)}
     for name in ("activities_period_minutes", "contacts_period_minutes"):
@@ -162,7 +177,7 @@ def update(account, user, data: dict) -> dict:
     if not form.validate():
         renamed = {"activities_period": "activities_period_minutes", "contacts_period": "contacts_period_minutes"}
         return {renamed.get(name, name): [str(m) for m in messages] for name, messages in form.errors.items()}
-    save(account, form, tag_map)
+    save(account, form, tag_map, reset)
     return {}
 
 

@@ -76,8 +76,11 @@ CONTACT = obj({
 TAG_REF = obj({"id": ID, "name": {"type": "string"}}, ["id", "name"])
 TAG = obj({"id": ID, "name": {"type": "string"}, "personal": {"type": "boolean"},
            "contact_count": {"type": "integer", "minimum": 0}}, ["id", "name", "personal", "contact_count"],
-          description="A personal tag: only personal tags can select contacts for sync.")
-TAG_INPUT = obj({"name": text(100, minLength=1)}, ["name"])
+          description="A tag, personal or public: only personal tags can select contacts for sync.")
+TAG_INPUT = obj({"name": text(100, minLength=1),
+                 "personal": {"type": "boolean", "default": True,
+                              "description": "false: a public tag (shared; never selects contacts for sync)"}},
+                ["name"])
 TAG_PATCH = obj({"name": text(100, minLength=1)})
 CONTACT_IDS = obj({"contact_ids": {"type": "array", "maxItems": 10000, "items": ID}}, ["contact_ids"])
 CHANGED = obj({"changed": {"type": "integer", "minimum": 0}}, ["changed"])
@@ -262,19 +265,42 @@ def sync_schemas():
         "tags": {"type": "array", "description": "Personal tags that select contacts, and their Google labels",
                  "items": obj({"tag_id": ID, "google_label": {"type": "string", "maxLength": 255}}, ["tag_id"])},
     }
+    following = ("activities_period_minutes", "contacts_period_minutes", "conflict_policy", "delete_in_google",
+                 "delete_in_crm")
+    patch = {name: nullable(value) if name in following else value for name, value in settings.items()}
     shown = {**settings, "tags": {"type": "array", "items": obj({"tag_id": ID, "google_label": {"type": "string"}},
-                                                                 ["tag_id", "google_label"])}}
+                                                                 ["tag_id", "google_label"])},
+             "follows_system_defaults": {"type": "array", "items": {"type": "string", "enum": list(following)},
+                                         "description": "Settings the account takes from the system settings "
+                                                        "(Synchronization defaults), read at each run"}}
     return {
         "Account": obj({
             "id": ID, "email": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"},
             "reason_code": nullable({"type": "string"}),
             "features": {"type": "object", "additionalProperties": {"type": "boolean"},
                          "description": "Which features the granted scopes allow (contacts, activities, ...)"},
+            "scopes_granted": {"type": "array", "items": {"type": "string"},
+                               "description": "The OAuth scopes Google granted to this link"},
+            "missing_features": {"type": "array", "items": {"type": "string"},
+                                 "description": "Features the granted scopes do not allow (reconnect to grant them)"},
+            "needs_reconnect": {"type": "boolean", "description": "Google refused the link (e.g. invalid_grant): "
+                                                                  "only reconnecting brings it back"},
             "linked_at": nullable(TIMESTAMP)}, ["id", "email", "name", "status", "reason_code", "features",
+                                                "scopes_granted", "missing_features", "needs_reconnect",
                                                 "linked_at"]),
+        "Guard": obj({
+            "id": ID, "account_id": ID, "object": {"type": "string", "enum": ["contacts", "activities"]},
+            "run_id": nullable(ID), "kind": {"type": "string"}, "code": {"type": "string"},
+            "message": {"type": "string"}, "counts": {"type": "object"}, "created_at": nullable(TIMESTAMP),
+            "confirmed_at": nullable(TIMESTAMP), "dismissed_at": nullable(TIMESTAMP), "open": {"type": "boolean"},
+            "queued_run_id": {**ID, "description": "confirm: the forced run queued to go on"}},
+            ["id", "account_id", "object", "run_id", "kind", "code", "message", "counts", "created_at",
+             "confirmed_at", "dismissed_at", "open"],
+            description="A run that stopped before writing anything and waits for a confirmation"),
         "AccountSettings": obj(shown, list(shown)),
-        "AccountSettingsPatch": obj(settings, description="Absent fields keep their values; every value is "
-                                                          "checked as on the settings page."),
+        "AccountSettingsPatch": obj(patch, description="Absent fields keep their values; every value is "
+                                                       "checked as on the settings page. null: follow the system "
+                                                       "default again."),
         "SyncRequest": obj({"object": {"type": "string", "enum": ["contacts", "activities"]}},
                            description="Without `object`, every object the account granted access to."),
         "SyncStarted": obj({"run_id": ID, "run_ids": {"type": "array", "items": ID}}, ["run_id", "run_ids"]),
@@ -314,6 +340,18 @@ def sync_paths():
                                params=[account_id], body=ref("AccountSettingsPatch")),
         },
         "/accounts/{account_id}/sync": {"post": sync},
+        "/accounts/{account_id}/guards": {"get": operation(
+            "listGuards", "Runs of the account waiting for a confirmation", "sync",
+            {"200": response("Open guards", obj({"items": {"type": "array", "items": ref("Guard")}}, ["items"])),
+             **NOT_FOUND}, params=[account_id])},
+        "/accounts/{account_id}/guards/{guard_id}/confirm": {"post": operation(
+            "confirmGuard", "Confirm a waiting run: a forced run is queued to go on", "sync",
+            {"202": response("Confirmed; queued_run_id is the run that goes on", ref("Guard")), **NOT_FOUND,
+             "409": response("The run no longer waits", ref("Error"))},
+            params=[account_id, path_id("guard_id")])},
+        "/accounts/{account_id}/guards/{guard_id}/dismiss": {"post": operation(
+            "dismissGuard", "Dismiss a waiting run: nothing is written, the next run checks again", "sync",
+            {"200": response("Dismissed", ref("Guard")), **NOT_FOUND}, params=[account_id, path_id("guard_id")])},
         "/sync-runs/{run_id}": {"get": operation(
             "getSyncRun", "A sync run: status, progress, counts, outcome", "sync",
             {"200": response("The run", ref("SyncRun")), **NOT_FOUND}, params=[path_id("run_id")])},

@@ -120,11 +120,15 @@ def tags_list():
 @token_required
 def tags_create():
     data = json_body()
-    unknown = set(data) - {"name"}
+    unknown = set(data) - {"name", "personal"}
     if unknown:
         raise ApiError(422, "validation_failed", _("Some fields are not valid."),
                        {key: [_("Unknown field.")] for key in sorted(unknown)})
-    tag = services.create_tag(owner(), data.get("name"))
+    personal = data.get("personal", True)
+    if not isinstance(personal, bool):
+        raise field_error("personal", _("Must be true or false."))
+    # A public tag is shared and never selects contacts for sync; a personal one may.
+    tag = services.create_tag(owner(), data.get("name"), personal=personal)
     return created(tag_to_dict(tag, {}))
 
 

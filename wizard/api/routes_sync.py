@@ -1,4 +1,5 @@
-"""JSON API v1: linked Google accounts, their sync settings, "sync now" and sync runs.
+"""JSON API v1: linked Google accounts, their sync settings, "sync now", sync runs, and the runs waiting for a
+confirmation (guards).
 
 Thin views over the accounts, health and queue services (the same ones the pages use), so the API and the
 pages agree on rules and messages.
@@ -13,11 +14,11 @@ from wizard.api.http import ApiError, json_body, token_required
 from wizard.crm.services import NotFound, is_id
 from wizard.extensions import db
 from wizard.health import services as health
-from wizard.jobs.queue import progress
+from wizard.jobs.queue import enqueue_sync, progress
 from wizard.messages import render
 from wizard.models.accounts import GoogleAccount
 from wizard.models.clock import iso_z
-from wizard.models.sync import SyncRun
+from wizard.models.sync import PendingGuard, SyncRun
 
 OBJECTS = ("contacts", "activities")
 
@@ -105,3 +106,54 @@ def sync_run_get(run_id):
     if account is None or account.user_id != g.api_user.id:
         raise NotFound(run_id)
     return jsonify(run_body(run))
+
+
+
+# --- runs waiting for a confirmation (mass delete, an emptied side, a first sync's preview) -----------------
+# The same services as the health page's buttons.
+
+def guard_body(guard):
+    return {
+        "id": guard.id, "account_id": guard.account_id, "object": guard.object, "run_id": guard.run_id,
+        "kind": guard.kind, "code": guard.code, "message": guard.text(), "counts": guard.counts or {},
+        "created_at": iso_z(guard.created_at), "confirmed_at": iso_z(guard.confirmed_at),
+        "dismissed_at": iso_z(guard.dismissed_at), "open": guard.is_open,
+    }
+
+
+def _guard(account, guard_id):
+    """The account's guard (404 for another account's, as the pages answer)."""
+    guard = db.session.get(PendingGuard, guard_id) if is_id(guard_id) else None
+    if guard is None or guard.account_id != account.id:
+        raise NotFound(guard_id)
+    return guard
+
+
+@bp.get("/accounts/<int:account_id>/guards")
+@token_required
+def guards_list(account_id):
+    return jsonify({"items": [guard_body(guard) for guard in health.open_guards(_account(account_id))]})
+
+
+@bp.post("/accounts/<int:account_id>/guards/<int:guard_id>/confirm")
+@token_required
+def guards_confirm(account_id, guard_id):
+    account = _account(account_id)
+    guard = _guard(account, guard_id)
+    if not guard.is_open:
+        raise ApiError(409, "guard_closed", _("This run no longer waits for a confirmation."))
+    health.confirm_guard(account, guard.id, g.api_user)
+    body = guard_body(guard)
+    body["queued_run_id"] = enqueue_sync(account.id, guard.object, force=True, trigger="manual")
+    response = jsonify(body)
+    response.status_code = 202
+    return response
+
+
+@bp.post("/accounts/<int:account_id>/guards/<int:guard_id>/dismiss")
+@token_required
+def guards_dismiss(account_id, guard_id):
+    account = _account(account_id)
+    guard = _guard(account, guard_id)
+    health.dismiss_guard(account, guard.id)
+    return jsonify(guard_body(guard))

@@ -10,10 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from wizard.engine.pairs import to_core
+from wizard.engine.policy import SPECS
 from wizard.extensions import begin_write, db
 from wizard.google.errors import StaleEtag
 from wizard.models.sync import SyncConflict
 from wizard.sync import actions as A
+from wizard.sync.guarded import after_refused_google_write, fingerprint_basis, guarded_write
 from wizard.sync.pairs import pair_after_create, pending_pair, synced_pair
 from wizard.sync.records import fingerprint
 
@@ -42,6 +44,7 @@ class Applier:
         self.plan = plan
         self.tally = ctx.tally
         self.backrefs: list = []
+        self.crm_written: dict = {}  # CRM id -> the record this plan's update left there (see _agree_on_crm_writes)
         google_keys = _keys(a for a in plan.actions if a.writes_google and not isinstance(a, A.CreateInGoogle))
         # A pair leaving Google's side (label left, record deleted) is forgotten only once Google has answered
         # (`_after_removal`): forgotten before, a run dying in between would leave Google unchanged for ever.
@@ -156,9 +159,7 @@ class Applier:
                 backrefs.append(A.SetBackRef(crm_id=crm_id, google_id=action.google_id, etag=pair.google_etag))
             self.tally.add("crm", "tag" if crm_id == action.reuse_crm_id else "create")
         elif isinstance(action, A.UpdateCrm):
-            store.update(action.crm_id, action.record, action.fields)
-            self._save_base_after_crm(action)
-            self.tally.add("crm", "update")
+            self._guarded_update(action, store)
         elif isinstance(action, A.TagInCrm):
             store.tag(action.crm_id)
             self._save_base_after_crm(action)
@@ -182,15 +183,30 @@ class Applier:
             return action.reuse_crm_id
         return store.create(action.record, **options)
 
-    def _save_base_after_crm(self, action):
+    def _guarded_update(self, action, store):
+        """Compare-and-set (wizard.sync.guarded): the record is read again under its row lock; the fields a
+        person saved since the run read it keep the person's value, and the pair's CRM fingerprint is taken
+        from what this run wrote, never from the person's save (the next run syncs that save)."""
+        current = store.current(action.crm_id)
+        if current is None:
+            return  # deleted meanwhile: the pair keeps its base, the next run reads the deletion
+        write = guarded_write(action.expected, action.expected_fingerprint, current, action.fields, action.record)
+        if write.fields:
+            store.update(action.crm_id, current.replace(**{name: action.record[name] for name in write.fields}),
+                         write.fields)
+            self.tally.add("crm", "update")
+        self.crm_written[action.crm_id] = fingerprint_basis(store.current(action.crm_id), write)
+        self._save_base_after_crm(action, self.crm_written[action.crm_id])
+
+    def _save_base_after_crm(self, action, written=None):
+        """`written`: the record an update leaves in the CRM (its fingerprint is the pair's CRM side)."""
         pair = self.take_base("crm", action.pair_id, action.crm_id, getattr(action, "google_id", None))
         if pair is None:
             if isinstance(action, (A.UntagInCrm, A.DeleteInCrm)) and _keys([action]) & self.unlink_keys:
                 self.ctx.pairs.delete(self.ctx.pairs.find(action.pair_id, action.crm_id, action.google_id))
             return
-        crm_record = self.ctx.store.record(action.crm_id)
-        if crm_record is not None and not isinstance(action, (A.UntagInCrm, A.DeleteInCrm)):
-            pair = pair.with_(crm_fingerprint=fingerprint(crm_record))
+        if written is not None:
+            pair = pair.with_(crm_fingerprint=fingerprint(written))
         self.ctx.pairs.save(pair)
 
     # --- Google ------------------------------------------------------------------------------------------
@@ -242,9 +258,26 @@ class Applier:
                     retry.append(result.action)
                 else:
                     self.google_failure(result)
+            if retry:
+                self._agree_on_crm_writes(retry)
             self.ctx.commit_batch(len(chunk))
             if retry:
                 self.ctx.replan_stale(retry)
+
+    def _agree_on_crm_writes(self, refused):
+        """Google refused these updates (edited there since the listing): a pair whose CRM side this run
+        wrote is planned again from a base that holds what was copied (wizard.sync.guarded), so the run's
+        own CRM write does not pass for the newest CRM edit."""
+        pairs = self.ctx.pairs
+        for action in refused:
+            written = self.crm_written.get(action.crm_id)
+            row = pairs.find(action.pair_id, action.crm_id, action.google_id) if written is not None else None
+            if row is None:
+                continue
+            pair = to_core(row, self.ctx.object)
+            seen = self.ctx.google_seen.get(action.google_id)
+            google_then = seen.record if seen is not None else pair.google_current()
+            pairs.save(after_refused_google_write(pair, written, google_then))
 
     def saved_after_google(self, result):
         action = result.action
@@ -262,7 +295,7 @@ class Applier:
             changes["google_fingerprint"] = fingerprint(result.record)
         self.ctx.pairs.save(pair.with_(**changes))
         if isinstance(action, A.UpdateGoogle):
-            self.tally.add("google", "update")
+            self.tally.add("google", "cancel" if _cancels(self.ctx.object, action) else "update")
         else:
             self.tally.add("google", "backref")
 
@@ -339,6 +372,12 @@ class Applier:
         else:
             self.ctx.issue("sync.issue.google_write_failed", {"detail": str(error)[:300]},
                            crm_id=crm_id, google_id=google_id)
+
+
+def _cancels(object, action) -> bool:
+    """An update that cancels (activities: the event deleted in Google), counted as such, not as an update."""
+    rule = SPECS[object].gone_in_google
+    return rule is not None and rule[0] in action.fields and action.record[rule[0]] == rule[1]
 
 
 def _pair_keys(pair) -> set:

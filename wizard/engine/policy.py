@@ -1,16 +1,16 @@
-"""What the core needs from the account's settings and the app's configuration: the policy, the scope, the
-installation id, and the call to `wizard.sync.plan` itself.
+"""What the core needs from the account's settings and the installation's: the policy, the scope, and the
+call to `wizard.sync.plan` itself.
 
-Configuration (app config, environment-driven defaults):
-- SYNC_MASS_DELETE_SHARE (0.20) and SYNC_MASS_DELETE_MIN (10): the mass-delete guard;
-- SYNC_FIRST_SYNC_PREVIEW (200): a first sync creating more than this many items shows the counts first;
-The installation id (deterministic event ids) is wizard.settings.installation's.
+The policy is read at the start of each run: the account's own values (wizard.models.accounts.AccountSettings),
+which follow the system settings "Synchronization defaults" while the account has none of its own, and the
+guard's limits, which are system settings only (MassDeleteShare, MassDeleteMinimum,
+FirstSyncPreviewThreshold; the environment may give their values until an administrator sets them). The
+installation id (deterministic event ids) is wizard.settings.installation's.
 """
 import hashlib
 import json
 
-from flask import current_app
-
+from wizard.settings.values import get_setting
 from wizard.sync import ACTIVITIES, CONTACTS
 from wizard.sync import plan as core_plan
 from wizard.sync.policy import ConflictPolicy, Direction, Policy
@@ -20,22 +20,31 @@ SPECS = {"contacts": CONTACTS, "activities": ACTIVITIES}
 
 def policy_for(account, object: str) -> Policy:
     settings = getattr(account, "settings", None)
-    config = current_app.config
     direction = getattr(settings, f"{object}_direction", "two_way") or "two_way"
-    conflict = getattr(settings, "conflict_policy", "newest") or "newest"
-    deletion = getattr(settings, "deletion_policy", "propagate") or "propagate"
-    # "propagate" (the default) is the documented safe behaviour: a delete on one side takes the item out of
-    # the sync on the other (untag / leave the label); "delete" opts in to real deletion on both sides.
-    real_delete = deletion == "delete"
     return Policy(
         direction=Direction(direction),
-        conflict=ConflictPolicy(conflict),
-        delete_in_google=real_delete or getattr(settings, "untag_policy", "keep") == "delete" and object == "contacts",
-        delete_in_crm=real_delete,
-        mass_delete_share=float(config.get("SYNC_MASS_DELETE_SHARE", 0.20)),
-        mass_delete_min=int(config.get("SYNC_MASS_DELETE_MIN", 10)),
-        first_sync_preview_threshold=int(config.get("SYNC_FIRST_SYNC_PREVIEW", 200)),
+        conflict=ConflictPolicy(_conflict(settings)),
+        **_deletions(settings, object),
+        mass_delete_share=get_setting("MassDeleteShare") / 100,
+        mass_delete_min=get_setting("MassDeleteMinimum"),
+        first_sync_preview_threshold=get_setting("FirstSyncPreviewThreshold"),
     )
+
+
+def _conflict(settings) -> str:
+    return settings.conflict_policy if settings is not None else get_setting("SyncConflictPolicy")
+
+
+def _deletions(settings, object) -> dict:
+    """Real deletion needs both switches ("delete" in the account's summary); the untag policy "delete" of
+    contacts deletes in Google alone. Off (the documented safe behaviour), a delete on one side takes the
+    item out of the sync on the other (untag / leave the label)."""
+    if settings is None:
+        real = get_setting("SyncDeletePolicy") == "if_unchanged"
+        return {"delete_in_google": real, "delete_in_crm": real}
+    real = settings.deletion_policy == "delete"
+    untag_deletes = getattr(settings, "untag_policy", "keep") == "delete" and object == "contacts"
+    return {"delete_in_google": real or untag_deletes, "delete_in_crm": real}
 
 
 def scope_key(account, object: str) -> str:

@@ -37,6 +37,7 @@ class Listing:
         self._items_key = items_key
         self.sync_token: str | None = None
         self.pages_read = 0
+        self.time_zone: str | None = None  # events.list: the calendar's zone, known once a page is read
 
     def __iter__(self):
         return self.pages()
@@ -46,6 +47,7 @@ class Listing:
         while True:
             body = self._fetch(page_token) or {}
             self.pages_read += 1
+            self.time_zone = body.get("timeZone") or self.time_zone
             yield body.get(self._items_key) or []
             page_token = body.get("nextPageToken")
             if not page_token:

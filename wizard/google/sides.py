@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta, timezone
 from flask import current_app
 
 from wizard.google import mapping
-from wizard.google.errors import AlreadyExists, Gone, GoogleError, NotFound, StaleEtag
+from wizard.google.errors import AlreadyExists, Gone, GoogleError, NotFound, StaleEtag, Transient
 from wizard.google.session import calendar_client, people_client
 from wizard.sync import actions as A
 from wizard.sync.actions import Result
@@ -34,6 +34,14 @@ class RawCache(dict):
 
     def __getitem__(self, key):
         return json.loads(super().__getitem__(key))
+
+
+def planned_etag(action, current) -> str | None:
+    """The etag an update is sent with: the one the plan was made from, so that Google refuses it when the
+    record changed after the run's listing (the engine then reads it again and merges). A record read only
+    now, for the write, would otherwise carry a fresh etag and overwrite an edit made meanwhile."""
+    planned = getattr(action, "etag", None) if isinstance(action, A.UpdateGoogle) else None
+    return planned or current.get("etag")
 
 
 def google_side_for(object: str, account, client=None, installation_id: str | None = None):
@@ -129,6 +137,7 @@ class ContactsGoogle:
                 continue
             self.persons[name] = person
             changes[name] = self._change(person)
+        self.token = listing.sync_token  # where a lookup of this run's own creates starts (_created_by_us)
         return side(changes, full=token is None), listing.sync_token
 
     def fetch(self, google_ids):
@@ -190,7 +199,12 @@ class ContactsGoogle:
         tags = tags or {}
         bodies = [mapping.record_to_person(a.record, crm_id=a.crm_id, groups=self.labels_for(tags.get(a.crm_id)),
                                            region=self.region) for a in actions]
-        answers = self.client.batch_create(bodies, read_mask=mapping.PERSON_FIELDS)
+        try:
+            answers = self.client.batch_create(bodies, read_mask=mapping.PERSON_FIELDS)
+        except Transient as error:
+            if not getattr(error, "ambiguous", False):
+                raise
+            answers = self._create_again(actions, bodies)
         results = []
         for action, answer in zip(actions, answers):
             if isinstance(answer, GoogleError):
@@ -202,6 +216,28 @@ class ContactsGoogle:
             results.append(Result(action, True, google_id=answer.get("resourceName"), etag=answer.get("etag")))
         return results
 
+    def _create_again(self, actions, bodies):
+        """The connection dropped after the create was sent: Google may have made some of the contacts. Those
+        are found by the CRM id they carry in clientData, among the changes since this run's listing, and only
+        the others are sent again (once: a second drop fails the run, and the next run finds them)."""
+        found = self._created_by_us({a.crm_id for a in actions})
+        again = [(i, body) for i, (action, body) in enumerate(zip(actions, bodies)) if action.crm_id not in found]
+        created = self.client.batch_create([body for _, body in again], read_mask=mapping.PERSON_FIELDS) if again else []
+        answers = [found.get(action.crm_id) for action in actions]
+        for (index, _body), answer in zip(again, created):
+            answers[index] = answer
+        return answers
+
+    def _created_by_us(self, crm_ids) -> dict:
+        """CRM id -> the live Google contact carrying it, among what changed since this run's listing."""
+        found = {}
+        token = getattr(self, "token", None)  # None: no listing yet in this run, so a full one
+        for person in self.client.list_connections(mapping.PERSON_FIELDS, sync_token=token).items():
+            info = mapping.person_info(person)
+            if info.crm_id in crm_ids and not info.deleted:
+                found[info.crm_id] = person
+        return found
+
     def update(self, actions):
         existing = self._existing([a.google_id for a in actions])
         bodies, results, sent = {}, {}, []
@@ -212,6 +248,7 @@ class ContactsGoogle:
                 continue
             record = action.record if isinstance(action, A.UpdateGoogle) else mapping.person_to_record(current, self.region)
             bodies[action.google_id] = mapping.record_to_person(record, current, crm_id=action.crm_id, region=self.region)
+            bodies[action.google_id]["etag"] = planned_etag(action, current)
             sent.append(action)
         if bodies:
             try:
@@ -307,8 +344,14 @@ class CalendarGoogle:
     def _window_start(self):
         return datetime.combine(self.sync_from, time.min, timezone.utc) if self.sync_from else None
 
+    @property
+    def calendar_zone(self) -> str | None:
+        """The calendar's time zone, as its event listing states it: an event without `timeZone` is in it
+        (docs/field-mapping.md), never in the CRM user's zone."""
+        return getattr(getattr(self, "listing", None), "time_zone", None)
+
     def _change(self, event):
-        change = mapping.event_change(event, None, self.installation)
+        change = mapping.event_change(event, self.calendar_zone, self.installation)
         if not isinstance(change, Seen):
             return change
         horizon = (datetime.now(timezone.utc) + timedelta(days=RECURRENCE_HORIZON_DAYS)).date().isoformat()
@@ -322,6 +365,7 @@ class CalendarGoogle:
     def changes(self, token, known_etags=None):
         listing = self.client.list_events(self.calendar_id, sync_token=token,
                                           time_min=None if token else self._window_start(), single_events=True)
+        self.listing = listing
         known = known_etags or {}
         changes = {}
         self.unchanged = set()  # listed, skipped as unchanged by their etag
@@ -364,7 +408,7 @@ class CalendarGoogle:
         event_id = answer.get("id")
         if event_id and keep:
             self.events[event_id] = answer
-        record = mapping.event_to_record(answer) if answer.get("start") else None
+        record = mapping.event_to_record(answer, self.calendar_zone) if answer.get("start") else None
         return Result(action, True, google_id=event_id, etag=answer.get("etag"), record=record)
 
     def create(self, actions, tags=None):
@@ -394,10 +438,12 @@ class CalendarGoogle:
             if current is None:
                 results[id(action)] = Result(action, False, error=NotFound(action.google_id))
                 continue
-            record = action.record if isinstance(action, A.UpdateGoogle) else mapping.event_to_record(current)
-            body = mapping.record_to_event(record, current, crm_id=action.crm_id, installation_id=self.installation)
+            record = (action.record if isinstance(action, A.UpdateGoogle)
+                      else mapping.event_to_record(current, self.calendar_zone))
+            body = mapping.record_to_event(record, current, crm_id=action.crm_id, installation_id=self.installation,
+                                           calendar_zone=self.calendar_zone)
             requests.append(self.client.update_request(self.calendar_id, action.google_id, body,
-                                                       current.get("etag"), self.send_updates))
+                                                       planned_etag(action, current), self.send_updates))
             sent.append(action)
         for action, answer in zip(sent, self.client.batch(requests) if requests else []):
             if isinstance(answer, StaleEtag):

@@ -13,10 +13,11 @@ from wizard.jobs.queue import enqueue_sync
 from wizard.models.accounts import CONNECTED, GoogleAccount
 from wizard.models.clock import as_utc, utcnow  # noqa: F401
 from wizard.models.sync import OBJECTS, SyncSchedule
+from wizard.settings.values import get_setting
 
 JITTER = 0.25
 MAX_CONTACTS_INTERVAL = timedelta(days=1)
-DEFAULT_PERIOD_MINUTES = 60
+SYSTEM_PERIODS = {"contacts": "ContactsSyncPeriodMinutes", "activities": "ActivitiesSyncPeriodMinutes"}
 
 
 def jittered_interval(period_minutes: int, object: str, rng=random) -> timedelta:
@@ -37,13 +38,13 @@ def schedule_for(account_id: int, object: str) -> SyncSchedule:
 
 
 def auto_settings(account, object: str) -> tuple[bool, int]:
-    """(automatic sync on?, period in minutes) from the account's settings ("Синхронизировать ... автоматически")."""
+    """(automatic sync on?, period in minutes) from the account's settings ("Синхронизировать ... автоматически");
+    the period follows the system setting (ContactsSyncPeriodMinutes, ActivitiesSyncPeriodMinutes) while the
+    account has none of its own."""
     settings = getattr(account, "settings", None)
     if settings is None:
-        return True, DEFAULT_PERIOD_MINUTES
-    auto = getattr(settings, f"{object}_auto", True)
-    period = getattr(settings, f"{object}_period_minutes", None) or DEFAULT_PERIOD_MINUTES
-    return bool(auto), int(period)
+        return True, int(get_setting(SYSTEM_PERIODS[object]))
+    return bool(getattr(settings, f"{object}_auto", True)), int(getattr(settings, f"{object}_period_minutes"))
 
 
 def account_is_runnable(account) -> bool:

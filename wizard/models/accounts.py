@@ -130,8 +130,40 @@ def default_sync_from():
     return date.today() - timedelta(days=30)
 
 
+# How a following setting reads its system default, handed in by wizard.settings.values when it loads: the
+# models sit below the settings layer and import none of it.
+system_default_reader = None
+
+
+def _system_default(code):
+    if system_default_reader is None:
+        raise RuntimeError(f"no reader of system settings handed in (wizard.settings.values): {code}")
+    return system_default_reader(code)
+
+
+def following(own: str, code: str, convert=lambda value: value):
+    """An account setting that follows the system setting `code` (read at run time) while the account has no
+    value of its own (column `own` NULL). Assigning sets the account's own value; None follows again."""
+    def get(self):
+        value = getattr(self, own)
+        return convert(_system_default(code)) if value is None else value
+
+    def put(self, value):
+        setattr(self, own, value)
+
+    return property(get, put)
+
+
+def deletions_propagate(policy) -> bool:
+    return policy == "if_unchanged"
+
+
 class AccountSettings(db.Model):
-    """"Настроить...": what, how often and how a linked account syncs."""
+    """"Настроить...": what, how often and how a linked account syncs.
+
+    The period, the conflict policy and the deletion switches follow the system settings ("Synchronization
+    defaults") until the account is given its own value: `*_own` hold that value (NULL: follow), the
+    properties of the same names without `_own` the value in effect."""
 
     __tablename__ = "account_settings"
 
@@ -139,26 +171,38 @@ class AccountSettings(db.Model):
     account_id: Mapped[int] = mapped_column(ForeignKey("google_accounts.id", ondelete="CASCADE"), unique=True)
     # The documented fields
     activities_auto: Mapped[bool] = mapped_column(default=True)
-    activities_period_minutes: Mapped[int] = mapped_column(default=60)
+    activities_period_own: Mapped[int | None] = mapped_column("activities_period_minutes", default=None)
     activities_sync_from: Mapped[date] = mapped_column(Date, default=default_sync_from)
     contacts_auto: Mapped[bool] = mapped_column(default=True)
-    contacts_period_minutes: Mapped[int] = mapped_column(default=60)
+    contacts_period_own: Mapped[int | None] = mapped_column("contacts_period_minutes", default=None)
     # Beyond them
     target_calendar_id: Mapped[str] = mapped_column(String(1024), default="primary")
     target_calendar_name: Mapped[str] = mapped_column(String(255), default="")
     contacts_direction: Mapped[str] = mapped_column(String(20), default=TWO_WAY)
     activities_direction: Mapped[str] = mapped_column(String(20), default=TWO_WAY)
-    conflict_policy: Mapped[str] = mapped_column(String(20), default="ask")
+    conflict_policy_own: Mapped[str | None] = mapped_column("conflict_policy", String(20), default=None)
     # Deletions are not propagated as deletions unless asked (the sync core's Policy): a CRM delete takes the
     # Google record out of the sync, a Google delete untags the CRM record. Even when on, an edit on the other
     # side since the last sync beats the delete.
-    delete_in_google: Mapped[bool] = mapped_column(default=False)
-    delete_in_crm: Mapped[bool] = mapped_column(default=False)
+    delete_in_google_own: Mapped[bool | None] = mapped_column("delete_in_google", default=None)
+    delete_in_crm_own: Mapped[bool | None] = mapped_column("delete_in_crm", default=None)
     untag_policy: Mapped[str] = mapped_column(String(20), default="remove_label")
     notify_attendees: Mapped[str] = mapped_column(String(20), default="none")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     account: Mapped[GoogleAccount] = relationship(back_populates="settings")
+
+    activities_period_minutes = following("activities_period_own", "ActivitiesSyncPeriodMinutes")
+    contacts_period_minutes = following("contacts_period_own", "ContactsSyncPeriodMinutes")
+    conflict_policy = following("conflict_policy_own", "SyncConflictPolicy")
+    delete_in_google = following("delete_in_google_own", "SyncDeletePolicy", deletions_propagate)
+    delete_in_crm = following("delete_in_crm_own", "SyncDeletePolicy", deletions_propagate)
+    FOLLOWING = ("activities_period_minutes", "contacts_period_minutes", "conflict_policy", "delete_in_google",
+                 "delete_in_crm")
+
+    def follows(self, name: str) -> bool:
+        """Whether the setting `name` (one of FOLLOWING) follows the system default."""
+        return getattr(self, name.replace("_minutes", "") + "_own") is None
 
     @property
     def deletion_policy(self) -> str:

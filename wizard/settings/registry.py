@@ -48,6 +48,10 @@ class SettingDef:
     high: int = 10**9
     validate: object = None  # callable(value) -> Message | message code | None
     group: object = field(default="")
+    # The app configuration key (environment variable) that gives the value until an administrator sets it,
+    # and how its value converts to the setting's (README: "Environment variables").
+    seed: str | None = None
+    seed_convert: object = None
 
     @property
     def secret(self) -> bool:
@@ -98,24 +102,26 @@ SETTINGS = (
                _l("Applies to accounts that keep the default. At least once a week keeps Google's sync "
                   "token alive."), low=5, high=7 * 24 * 60, group=SYNC),
     SettingDef("ActivitiesSyncPeriodMinutes", _l("Default activities sync period, minutes"), INTEGER, 15,
-               low=5, high=7 * 24 * 60, group=SYNC),
+               _l("Applies to accounts that keep the default."), low=5, high=7 * 24 * 60, group=SYNC),
     SettingDef("SyncConflictPolicy", _l("Conflict policy"), CHOICE, "ask",
-               _l("What happens when the same field changed differently on both sides."),
+               _l("What happens when the same field changed differently on both sides, for accounts that "
+                  "keep the default."),
                choices=(("ask", _l("List the conflict for a decision")), ("newest", _l("The newer change wins")),
                         ("crm_wins", _l("The CRM wins")), ("google_wins", _l("Google wins"))), group=SYNC),
-    SettingDef("SyncDeletePolicy", _l("Delete policy"), CHOICE, "if_unchanged",
-               _l("Whether a deletion on one side deletes the record on the other."),
+    SettingDef("SyncDeletePolicy", _l("Delete policy"), CHOICE, "never",
+               _l("Whether a deletion on one side deletes the record on the other, for accounts that keep "
+                  "the default. Without it, a deletion takes the record out of the sync on the other side."),
                choices=(("if_unchanged", _l("Propagate only when the other side is unchanged since the last sync")),
                         ("never", _l("Never propagate deletions"))), group=SYNC),
     SettingDef("MassDeleteShare", _l("Mass-delete guard, percent"), INTEGER, 20,
                _l("A run that would delete more than this share of an account's records stops and asks."),
-               low=1, high=100, group=SYNC),
+               low=1, high=100, group=SYNC, seed="SYNC_MASS_DELETE_SHARE", seed_convert=lambda v: round(float(v) * 100)),
     SettingDef("MassDeleteMinimum", _l("Mass-delete guard, minimum records"), INTEGER, 10,
                _l("The guard applies only when at least this many records would be deleted."),
-               low=1, high=100000, group=SYNC),
+               low=1, high=100000, group=SYNC, seed="SYNC_MASS_DELETE_MIN", seed_convert=int),
     SettingDef("FirstSyncPreviewThreshold", _l("First-sync preview threshold"), INTEGER, 50,
                _l("A first sync that would create or match more records than this shows a preview first."),
-               low=0, high=1000000, group=SYNC),
+               low=0, high=1000000, group=SYNC, seed="SYNC_FIRST_SYNC_PREVIEW", seed_convert=int),
 )
 BY_CODE = {s.code: s for s in SETTINGS}
 

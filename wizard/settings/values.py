@@ -14,6 +14,7 @@ from wizard import crypto
 from wizard.extensions import db
 from wizard.google.oauth import Client as GoogleClient
 from wizard.google.rules import CALLBACK_FORMS, derive
+from wizard.models import accounts as accounts_model
 from wizard.models.settings import SettingAudit, SystemSetting, utcnow
 from wizard.settings import registry
 
@@ -63,18 +64,40 @@ def is_set(code: str) -> bool:
     return bool(row and row.value)
 
 
+def default_value(defn):
+    """The value of a setting nobody has set: its seed from the environment (app configuration) when given
+    and valid, else the registry's default."""
+    raw = current_app.config.get(defn.seed) if defn.seed else None
+    if raw in (None, ""):
+        return defn.default
+    try:
+        value = defn.seed_convert(raw) if defn.seed_convert else raw
+    except (TypeError, ValueError):
+        value = None
+    typed, error = registry.parse(defn, value)
+    if error:
+        log.warning("%s=%r is not a valid %s; the default applies", defn.seed, raw, defn.code)
+        return defn.default
+    return typed
+
+
 def get_setting(code: str):
-    """The typed current value, or the default. Secrets come back decrypted (for the code that needs them;
-    never render them)."""
+    """The typed current value, or the default (see default_value). Secrets come back decrypted (for the code
+    that needs them; never render them)."""
     defn = registry.definition(code)
     row = _row(code)
     if row is None or row.value is None:
-        return defn.default
+        return default_value(defn)
     if row.encrypted:
         return crypto.decrypt(row.value)
     if defn.type == registry.INTEGER:
         return int(row.value)
     return row.value
+
+
+# An account's settings that follow the system defaults read them through this module (see
+# wizard.models.accounts.following).
+accounts_model.system_default_reader = get_setting
 
 
 def validate(code: str, value):
@@ -132,7 +155,8 @@ def display_value(code: str) -> str:
     defn = registry.definition(code)
     row = _row(code)
     if row is None or row.value is None:
-        return "" if defn.default is None else str(defn.default)
+        default = default_value(defn)
+        return "" if default is None else str(default)
     if defn.secret:
         return "••••••••"
     return row.value

@@ -185,6 +185,14 @@ class ActivityStore:
         row = db.session.get(Activity, int(crm_id))
         return activity_record(row) if row is not None and row.deleted_at is None else None
 
+    def current(self, crm_id: str):
+        """The record as committed now (None when gone), its row locked until the run commits: the run's
+        compare-and-set against a person's save. Read afresh: the run's session keeps what it loaded."""
+        query = (select(Activity).where(Activity.owner_id == self.owner_id, Activity.id == int(crm_id))
+                 .with_for_update().execution_options(populate_existing=True))
+        row = db.session.scalar(query)
+        return activity_record(row) if row is not None and row.deleted_at is None else None
+
     def label(self, crm_id: str) -> str:
         activity = db.session.get(Activity, int(crm_id))
         return activity.title if activity is not None else str(crm_id)

@@ -211,6 +211,16 @@ class ContactStore:
         row = db.session.get(Contact, int(crm_id))
         return contact_record(row) if row is not None and row.deleted_at is None else None
 
+    def current(self, crm_id: str):
+        """The record as committed now (None when gone), its row locked until the run commits: the run's
+        compare-and-set against a person's save. Read afresh: the run's session keeps what it loaded."""
+        query = (select(Contact).where(Contact.owner_id == self.owner_id, Contact.id == int(crm_id))
+                 .options(selectinload(Contact.emails), selectinload(Contact.phones),
+                          selectinload(Contact.addresses), selectinload(Contact.tags))
+                 .with_for_update(of=Contact).execution_options(populate_existing=True))
+        row = db.session.scalar(query)
+        return contact_record(row) if row is not None and row.deleted_at is None else None
+
     def label(self, crm_id: str) -> str:
         contact = db.session.get(Contact, int(crm_id))
         return contact.display_name if contact is not None else str(crm_id)

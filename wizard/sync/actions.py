@@ -74,6 +74,10 @@ class UpdateCrm(Action):
     google_id: str
     fields: frozenset[str]
     record: Record  # the full new content of the CRM side
+    # What the plan assumed the CRM holds (the record read, else the pair's view) and its fingerprint, for
+    # the engine's compare-and-set (wizard.sync.guarded): a person's save in between wins its fields.
+    expected: Record | None = None
+    expected_fingerprint: str | None = None
     writes_crm = True
 
 

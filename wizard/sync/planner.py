@@ -261,7 +261,10 @@ class _Run:
             self.remove_from_google_scope(pair)
             return self.detach(pair, "crm", crm_seen, google_seen if google == CHANGED else None)
 
-        # Row 6: deleted in Google (the CRM unchanged or changed): see `google_deleted`.
+        # Row 6: deleted in Google (the CRM unchanged or changed): see `google_deleted`. A cancelled activity's
+        #        event is deleted in Google by the cancellation itself: the pair is kept (6d).
+        if google == DELETED_ and self.gone_by_design(pair, crm_seen):
+            return self.keep_gone(pair, crm_seen)
         if google == DELETED_:
             return self.google_deleted(pair, crm, crm_seen)
 
@@ -274,6 +277,21 @@ class _Run:
                 self.emit(UntagInCrm(pair.pair_id, pair.crm_id, pair.google_id))
             return self.detach(pair, "google", crm_seen if crm == CHANGED else None, google_seen)
         raise AssertionError(f"unhandled pair state {crm}/{google}")  # pragma: no cover
+
+    def gone_by_design(self, pair: Pair, crm_seen: Seen | None) -> bool:
+        """The CRM record holds the value that has no live Google counterpart (a cancelled activity)."""
+        rule = self.spec.gone_in_google
+        crm_now = crm_seen.record if crm_seen is not None else pair.crm_current()
+        return rule is not None and crm_now is not None and crm_now[rule[0]] == rule[1]
+
+    def keep_gone(self, pair: Pair, crm_seen: Seen | None) -> None:
+        """6d: the pair stays (nothing comes back, nothing is untagged), its base the CRM record as it is: an
+        un-cancelled activity later writes its event again (Google restores a deleted event on update)."""
+        record = crm_seen.record if crm_seen is not None else pair.crm_current()
+        kept = pair.with_(base=record, crm_fingerprint=fingerprint(record), google_fingerprint=fingerprint(record),
+                          state=PairState.SYNCED, conflicts=frozenset(), crm_record=None, google_record=None)
+        if kept != pair or self.key(pair) in self.dirty:
+            self.emit(SaveBase(kept))
 
     def google_deleted(self, pair: Pair, crm: str, crm_seen: Seen | None) -> None:
         """Row 6: deleted in Google while the CRM record is in the sync (unchanged or changed)."""
@@ -392,7 +410,11 @@ class _Run:
         google_fields = every if "google" in overwrite else _changed_fields(google_now, result.google)
         etag = google_seen.etag if google_seen is not None and google_seen.etag else pair.google_etag
         if crm_fields and self.policy.writes_crm:
-            self.emit(UpdateCrm(pair.pair_id, pair.crm_id, pair.google_id, crm_fields, result.crm))
+            expected_fp = fingerprint(crm_now) if crm_changed is not None else pair.crm_fingerprint
+            # A CRM side the plan does not know (written in full on purpose) has nothing to compare against.
+            known = "crm" not in overwrite and expected_fp is not None
+            self.emit(UpdateCrm(pair.pair_id, pair.crm_id, pair.google_id, crm_fields, result.crm,
+                                crm_now if known else None, expected_fp if known else None))
         if google_fields and self.policy.writes_google:
             self.emit(UpdateGoogle(pair.pair_id, pair.crm_id, pair.google_id, google_fields, result.google, etag))
         open_conflicts = result.open_conflicts
@@ -529,7 +551,9 @@ class _Run:
                 if p.active:
                     activated += 1
                     crm_gone += _gone(self.crm.get(p.crm_id))
-                    google_gone += _gone(self.google.get(p.google_id))
+                    crm_seen = self.crm.get(p.crm_id)
+                    if not self.gone_by_design(p, crm_seen if isinstance(crm_seen, Seen) else None):
+                        google_gone += _gone(self.google.get(p.google_id))  # a cancellation is no emptying
             activated -= self.active_before
         return PlanTally(self.removals, self.creates, self.matched,
                          sum(1 for a in self.actions if isinstance(a, CreateInGoogle)),

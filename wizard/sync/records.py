@@ -70,6 +70,9 @@ class ObjectSpec:
     match_keys: tuple[str, ...] = ()
     idempotent_create: bool = False
     scope_membership: bool = False  # Google has a removable membership (a label) mirroring the CRM tag
+    # (field, value): a record holding it has no live Google counterpart, by design (Google deletes a
+    # cancelled single event): Google reporting it deleted is the sync's own doing, and the pair is kept.
+    gone_in_google: tuple[str, str] | None = None
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -125,6 +128,7 @@ ACTIVITIES = ObjectSpec(
     ),
     groups=(("start", "end", "all_day", "timezone"),),
     idempotent_create=True,
+    gone_in_google=("status", "cancelled"),
 )
 
 SPECS = {CONTACTS.name: CONTACTS, ACTIVITIES.name: ACTIVITIES}
