@@ -8,7 +8,7 @@ changes; an activities period of 60 (the old column default, while the system de
 account's own.
 
 Revision ID: d7eb212fb20c
-Revises: 08c512243ebb
+Revises: 5e1f0c2a9d34
 Create Date: 2026-12-06 01:45:00.000000
 
 """
@@ -19,7 +19,7 @@ import wizard.models  # noqa: F401  (revisions name the models' own column types
 
 # revision identifiers, used by Alembic.
 revision = 'd7eb212fb20c'
-down_revision = '08c512243ebb'
+down_revision = '5e1f0c2a9d34'
 branch_labels = None
 depends_on = None
 
