@@ -9,13 +9,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from wizard.accounts.settings import follow_personal_tags, new_settings
 from wizard.google import oauth
 from wizard.google import scopes
 from wizard.google.oauth import LinkError
 from wizard.google.tokens import apply_token, get_oauth_session, save_token  # noqa: F401 (public API)
 from wizard.extensions import db
 from wizard.messages import define, render
-from wizard.models.accounts import (CONNECTED, NEEDS_RECONNECT, REVOKED, AccountSettings, GoogleAccount,
+from wizard.models.accounts import (CONNECTED, NEEDS_RECONNECT, REVOKED, GoogleAccount,
                                     utcnow)
 
 define("accounts.link.taken", _l(
@@ -112,7 +113,7 @@ def _save_link(user, account, identity, token) -> LinkOutcome:
     relinked = account is not None
     if account is None:
         account = GoogleAccount(user_id=user.id, google_sub=identity["sub"], linked_at=utcnow())
-        account.settings = AccountSettings()
+        account.settings = new_settings()
         db.session.add(account)
     elif not account.is_linked:
         account.linked_at = utcnow()
@@ -122,7 +123,8 @@ def _save_link(user, account, identity, token) -> LinkOutcome:
     apply_token(account, token)
     account.set_status(CONNECTED)
     if account.settings is None:
-        account.settings = AccountSettings()
+        account.settings = new_settings()
+    follow_personal_tags(account, user)  # the tags put on contacts before linking (the documented order)
     try:
         db.session.commit()
     except IntegrityError as exc:  # another user linked the same Google account a moment ago

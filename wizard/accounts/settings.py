@@ -22,14 +22,52 @@ WRITABLE_ROLES = {"owner", "writer"}
 
 PLAIN_FIELDS = ("activities_auto", "activities_sync_from", "contacts_auto", "contacts_direction",
                 "activities_direction", "conflict_policy", "delete_in_google", "delete_in_crm", "untag_policy",
-                "notify_attendees")
+                "notify_attendees", "sync_all_personal_tags")
 
 
 def settings_of(account) -> AccountSettings:
     if account.settings is None:
-        account.settings = AccountSettings()
+        account.settings = new_settings()
         db.session.commit()
     return account.settings
+
+
+def new_settings() -> AccountSettings:
+    """A new account's settings: the periods are the administrator's defaults from the system settings."""
+    from wizard.settings.values import get_setting
+
+    return AccountSettings(activities_period_minutes=get_setting("ActivitiesSyncPeriodMinutes"),
+                           contacts_period_minutes=get_setting("ContactsSyncPeriodMinutes"),
+                           sync_all_personal_tags=True)  # set now: column defaults only apply at the flush
+
+
+def follow_personal_tags(account, user) -> None:
+    """While the account syncs every personal tag, map each one its user has, to a label of the same name."""
+    if not (account.settings and account.settings.sync_all_personal_tags):
+        return
+    mapped = {m.tag_id for m in account.tag_mappings}
+    for tag in personal_tags(user):
+        if tag.id not in mapped:
+            account.tag_mappings.append(AccountTagMapping(tag_id=tag.id, google_label=tag.name))
+
+
+def follow_new_tag(tag) -> None:
+    """A personal tag just created: the owner's accounts that sync every personal tag take it too."""
+    from wizard.models.accounts import GoogleAccount
+
+    if not tag.personal:
+        return
+    db.session.flush()  # the tag's id
+    for account in db.session.scalars(select(GoogleAccount).where(
+            GoogleAccount.user_id == tag.owner_id, GoogleAccount.unlinked_at.is_(None))):
+        follow_personal_tags(account, account.user)
+
+
+def sends_nothing(account) -> bool:
+    """A contacts sync towards Google with no tag chosen sends no contact: never to be shown as plain success."""
+    current = account.settings
+    return (current is not None and current.contacts_direction != "from_google"
+            and not account.tag_mappings)
 
 
 def personal_tags(user):
@@ -96,6 +134,7 @@ def build_form(account, user, formdata=None):
     form.target_calendar_id.choices, calendars_known = calendar_choices(account, current.target_calendar_id)
     form.calendars_known = calendars_known
     form.tag_labels = {m.tag_id: m.google_label for m in account.tag_mappings}
+    form.sends_nothing = sends_nothing(account)
     return form
 
 
@@ -112,6 +151,8 @@ def save(account, form, tag_map) -> None:
 
 
 def _save_tag_map(account, form, tag_map):
+    if form.sync_all_personal_tags.data:  # every tag; a label typed for it is kept
+        tag_map = {tag.id: tag_map.get(tag.id) or tag.name for tag in form.tags}
     allowed = {tag.id for tag in form.tags}
     wanted = {tag_id: label for tag_id, label in tag_map.items() if tag_id in allowed}
     for mapping in list(account.tag_mappings):
@@ -125,7 +166,7 @@ def _save_tag_map(account, form, tag_map):
 
 # For the JSON API: the same fields and the same validation as the page, periods in minutes.
 API_FIELDS = PLAIN_FIELDS + ("activities_period_minutes", "contacts_period_minutes", "target_calendar_id")
-BOOLEAN_FIELDS = ("activities_auto", "contacts_auto", "delete_in_google", "delete_in_crm")
+BOOLEAN_FIELDS = ("activities_auto", "contacts_auto", "delete_in_google", "delete_in_crm", "sync_all_personal_tags")
 
 
 def as_dict(account) -> dict:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
+from wizard.accounts.settings import follow_new_tag
 from wizard.crm.changes import record_change
 from wizard.crm.validation import (
     ValidationError, clean_activity, clean_contact, compose_display_name, is_storable,
@@ -320,6 +321,7 @@ def get_or_create_tag(owner_id: int, name: str, *, personal=True, commit=True) -
     if tag is None:
         tag = Tag(owner_id=owner_id, name=name, personal=personal, created_at=now())
         db.session.add(tag)
+        follow_new_tag(tag)  # accounts syncing every personal tag take the new one too
         _commit(commit)
     return tag
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from wizard.accounts.settings import sends_nothing
 from wizard.google import scopes
 from wizard.extensions import db
 from wizard.messages import define
@@ -40,6 +41,7 @@ class ObjectHealth:
     schedule: SyncSchedule | None
     auto: bool
     period_minutes: int
+    sends_nothing: bool = False  # contacts only: no tag chosen, so a "successful" run sent no contact
 
     @property
     def next_run_at(self):
@@ -91,7 +93,8 @@ def object_health(account) -> list[ObjectHealth]:
             object=object, granted=scopes.has(account.granted_scopes, OBJECT_SCOPE[object]), last_run=last,
             active_run=active, recent_runs=runs, schedule=schedule,
             auto=bool(getattr(settings, f"{object}_auto", True)),
-            period_minutes=int(getattr(settings, f"{object}_period_minutes", 60) or 60)))
+            period_minutes=int(getattr(settings, f"{object}_period_minutes", 60) or 60),
+            sends_nothing=object == "contacts" and sends_nothing(account)))
     return result
 
 
