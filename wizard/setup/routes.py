@@ -1,4 +1,6 @@
 """System settings pages (/admin/settings) and the setup wizard (/admin/setup): form in, service, template."""
+from urllib.parse import urlsplit
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +12,7 @@ from wizard.setup import bp, client_file, credentials, forms, google_errors, ste
 from wizard.settings import registry
 from wizard.settings import values as services
 from wizard.setup import progress as wizard_state
-from wizard.settings.address import address_from_request
+from wizard.settings.address import STRUCTURAL, address_from_request
 
 
 # --- system settings --------------------------------------------------------------------------------------
@@ -62,7 +64,14 @@ def _render(key, **context):
     state = wizard_state.load()
     back, forward = steps.neighbours(key)
     return render_template(f"setup/step_{key}.html", steps=steps.STEPS, current=key, state=state,
-                           back=back, forward=forward, position=steps.index(key) + 1, **context)
+                           back=back, forward=forward, position=steps.index(key) + 1,
+                           address_ok=_stored_address_ok(), **context)
+
+
+def _stored_address_ok() -> bool:
+    """Steps 1 and 2 are ticked only while the saved address gives values Google accepts."""
+    address = services.site_address()
+    return bool(address) and check_address(address, CALLBACK_FORMS[services.callback_form()]).ok
 
 
 def _done(key):
@@ -76,13 +85,23 @@ def address_step():
     if request.method == "GET":
         form.site_address.data = wizard_state.load().site_address or services.site_address() \
             or address_from_request()
-    if form.validate_on_submit():
+    verdict = check_address(form.site_address.data or "")
+    # Every problem Google would refuse is named here, at the first step, and nothing is saved until none is left.
+    if form.validate_on_submit() and verdict.ok:
         services.set_setting("SiteAddress", form.site_address.data, current_user)
         state = wizard_state.load()
         state.site_address = services.get_setting("SiteAddress")
         return _done("address")
-    verdict = check_address(form.site_address.data or "")
-    return _render("address", form=form, verdict=verdict, detected=address_from_request())
+    return _render("address", form=form, verdict=verdict,
+                   detected=address_from_request(), structural=STRUCTURAL, alternatives=alternatives(verdict))
+
+
+def alternatives(verdict):
+    """For an address Google refuses by its host (an IP, an intranet name): what to enter instead."""
+    if not {p.code for p in verdict.problems} & {"raw_ip_host", "tld_not_public_suffix", "localhost_subdomain"}:
+        return None
+    port = urlsplit(verdict.origin or "").port
+    return {"dns": "https://crm.example.com", "localhost": f"http://localhost:{port}" if port else "http://localhost"}
 
 
 def values_step():
@@ -92,10 +111,10 @@ def values_step():
     form = forms.ValuesForm()
     if request.method == "GET":
         form.callback_form.data = services.callback_form()
-    if form.validate_on_submit():
+    verdicts = {name: check_address(address, path) for name, path in CALLBACK_FORMS.items()}
+    if form.validate_on_submit() and verdicts[form.callback_form.data].ok:  # a refused value is never passed on
         services.set_setting("OAuthCallbackForm", form.callback_form.data, current_user)
         return _done("values")
-    verdicts = {name: check_address(address, path) for name, path in CALLBACK_FORMS.items()}
     return _render("values", form=form, address=address, verdicts=verdicts,
                    chosen=verdicts[services.callback_form()])
 
