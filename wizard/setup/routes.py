@@ -128,6 +128,7 @@ def console_step():
         return _done("console")
     verdict = check_address(services.site_address() or "", CALLBACK_FORMS[services.callback_form()])
     return _render("console", form=form, checklist=steps.CHECKLIST, link=steps.console_link, verdict=verdict,
+                   scope_lines=steps.scope_lines(),
                    testing=services.get_setting("GoogleAppPublishingStatus") == "testing")
 
 
