@@ -171,6 +171,24 @@ def test_upload_matching_file_saves_both_settings(admin_client, admin):
     assert {e.setting_code for e in services.audit_entries()} >= {"GoogleClientId", "GoogleClientSecret"}
 
 
+def test_upload_runs_googles_check_in_the_same_step(admin_client, google):
+    google.add_client(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uris=[CLEAN],
+                      javascript_origins=[SITE], status="production")
+    set_address(admin_client)
+    upload(admin_client, client_file())
+    assert db.session.get(SetupWizardState, 1).probe_status == "accepted"
+    page = admin_client.get("/admin/setup/verify").get_data(as_text=True)
+    assert 'id="probe-result" data-status="accepted"' in page
+
+
+def test_an_upload_google_refuses_says_so_on_arrival(admin_client, google):
+    set_address(admin_client)
+    upload(admin_client, client_file())  # no such client registered at Google
+    db.session.expire_all()
+    assert db.session.get(SetupWizardState, 1).probe_status == "invalid_client"
+    assert "verify" not in db.session.get(SetupWizardState, 1).completed
+
+
 @pytest.mark.parametrize("redirects,expected", [
     ([SITE + "/oauth/google/callback/"], "trailing slash"),
     (["http://crm.example.com/oauth/google/callback"], "scheme"),

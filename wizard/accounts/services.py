@@ -138,6 +138,16 @@ def _save_link(user, account, identity, token) -> LinkOutcome:
     return LinkOutcome(account, render(code, email=account.email))
 
 
+def start_first_sync(account) -> None:
+    """Linking ends with a sync under way (the procedure names no "Sync now"); what the access allows."""
+    from wizard.health.services import HealthError, sync_now
+
+    try:
+        sync_now(account)
+    except HealthError:  # nothing granted to sync: the linked message already says what is missing
+        pass
+
+
 # Status changes
 def mark_needs_reconnect(account_id: int, reason_code: str) -> None:
     """The grant stopped working (e.g. invalid_grant on refresh). The user sees a banner on every page.

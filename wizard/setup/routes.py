@@ -142,6 +142,7 @@ def credentials_step(too_large=None):
         errors, differences = result.errors, result.differences
         if result.saved and not differences:
             flash(_("The credentials were saved."), "success")
+            _probe()  # upload and the first check in one step: step 5 opens with Google's answer
             return _done("credentials")
         if result.saved:
             wizard_state.complete("credentials")
@@ -194,10 +195,13 @@ STEP_VIEWS = {"address": address_step, "values": values_step, "console": console
 def probe():
     if not forms.ProbeForm().validate_on_submit():
         abort(400)
-    outcome = verify.probe()
-    if outcome.good:
-        wizard_state.complete("verify")
+    _probe()
     return redirect(url_for("setup.step", key="verify", _anchor="probe"))
+
+
+def _probe():
+    if verify.probe().good:
+        wizard_state.complete("verify")
 
 
 @bp.post("/admin/setup/verify/roundtrip")
