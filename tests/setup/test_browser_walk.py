@@ -91,6 +91,10 @@ def walk_to_credentials(walk, t):
     assert page.locator("#step-title").inner_text().endswith(t["step1"])
     assert page.input_value("#site_address") == site.url
     page.click(f"#address-form [type=submit]")
+    # Accepted: straight to step 3, which repeats the values; step 2 stays reachable for the legacy form.
+    page.wait_for_url(walk.url("/admin/setup/console"))
+    assert page.input_value("#console-redirect") == site.url + "/oauth/google/callback"
+    page.click("[data-step=values]")
     # 2. Values: computed, checked, copyable
     page.wait_for_url(walk.url("/admin/setup/values"))
     assert page.input_value("#origin-value") == site.url

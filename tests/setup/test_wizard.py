@@ -57,8 +57,10 @@ def test_address_prefilled_from_request_and_saved(admin_client):
     assert 'value="https://crm.example.org"' in page
     set_address(admin_client, "CRM.example.com")
     assert services.get_setting("SiteAddress") == SITE
-    assert db.session.get(SetupWizardState, 1).step == "values"
-    assert admin_client.get("/admin/setup").headers["Location"].endswith("/admin/setup/values")
+    # Google accepts the values: step 2 is done too, step 3 repeats them with copy buttons.
+    assert db.session.get(SetupWizardState, 1).step == "console"
+    assert set(db.session.get(SetupWizardState, 1).completed) >= {"address", "values"}
+    assert admin_client.get("/admin/setup").headers["Location"].endswith("/admin/setup/console")
 
 
 def test_forwarded_headers_ignored_without_trusted_proxy(admin_client):
@@ -134,8 +136,9 @@ def test_a_refused_address_saved_elsewhere_is_not_passed_on_by_step_2(admin_clie
     assert 'data-code="raw_ip_host"' in page and 'id="fix-address"' in page
     assert "copy-button" not in page and 'id="values-form"' not in page and 'id="values-ok"' not in page
     assert "✓" not in re.search(r'data-step="address".*?</a>', page, re.S).group(0)
-    assert admin_client.post("/admin/setup/values", data={"callback_form": "clean"}).status_code == 200
-    assert "values" not in (db.session.get(SetupWizardState, 1).completed or [])
+    assert "✓" not in re.search(r'data-step="values".*?</a>', page, re.S).group(0)
+    response = admin_client.post("/admin/setup/values", data={"callback_form": "clean"})
+    assert response.status_code == 200 and 'id="fix-address"' in response.get_data(as_text=True)
 
 
 def test_values_copy_buttons_and_callback_choice(admin_client):
@@ -169,6 +172,16 @@ def test_upload_matching_file_saves_both_settings(admin_client, admin):
     assert services.get_setting("GoogleClientId") == CLIENT_ID
     assert services.get_setting("GoogleClientSecret") == CLIENT_SECRET
     assert {e.setting_code for e in services.audit_entries()} >= {"GoogleClientId", "GoogleClientSecret"}
+
+
+def test_the_console_step_takes_the_downloaded_file(admin_client, google):
+    set_address(admin_client)
+    page = admin_client.get("/admin/setup/console").get_data(as_text=True)
+    form = re.search(r'<form[^>]*id="console-upload-form".*?</form>', page, re.S).group(0)
+    assert 'action="/admin/setup/credentials"' in form and 'id="client_file"' in form
+    response = upload(admin_client, client_file())
+    assert response.headers["Location"].endswith("/admin/setup/verify")
+    assert {"console", "credentials"} <= set(db.session.get(SetupWizardState, 1).completed)
 
 
 def test_upload_runs_googles_check_in_the_same_step(admin_client, google):

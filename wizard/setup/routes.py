@@ -91,7 +91,13 @@ def address_step():
         services.set_setting("SiteAddress", form.site_address.data, current_user)
         state = wizard_state.load()
         state.site_address = services.get_setting("SiteAddress")
-        return _done("address")
+        if not _stored_address_ok():
+            return _done("address")
+        # Google accepts the values: step 3 repeats them with copy buttons, so step 2 (the legacy form) is
+        # only a detour for those who need it.
+        wizard_state.complete("address")
+        flash(_("Google accepts the address. Register the two values below in the Google Cloud console."), "success")
+        return _done("values")
     return _render("address", form=form, verdict=verdict,
                    detected=address_from_request(), structural=STRUCTURAL, alternatives=alternatives(verdict))
 
@@ -128,7 +134,7 @@ def console_step():
         return _done("console")
     verdict = check_address(services.site_address() or "", CALLBACK_FORMS[services.callback_form()])
     return _render("console", form=form, checklist=steps.CHECKLIST, link=steps.console_link, verdict=verdict,
-                   scope_lines=steps.scope_lines(),
+                   scope_lines=steps.scope_lines(), upload_form=forms.CredentialsForm(formdata=None),
                    testing=services.get_setting("GoogleAppPublishingStatus") == "testing")
 
 
@@ -142,6 +148,7 @@ def credentials_step(too_large=None):
         errors, differences = result.errors, result.differences
         if result.saved and not differences:
             flash(_("The credentials were saved."), "success")
+            wizard_state.complete("console")  # the file comes from the console: that step is done too
             _probe()  # upload and the first check in one step: step 5 opens with Google's answer
             return _done("credentials")
         if result.saved:
