@@ -110,3 +110,14 @@ def test_configure_in_the_crm_actions_menu_opens_the_settings_entry(client, logi
     login(user)
     page = client.get("/contacts").get_data(as_text=True)
     assert 'href="/sync/settings" id="crm-configure-sync"' in page
+
+
+def test_linking_starts_the_first_sync_and_says_what_next(web, login, user):
+    from wizard.models.sync import RunStatus, SyncRun
+
+    login(user)
+    web.link()
+    runs = db.session.scalars(db.select(SyncRun)).all()
+    assert sorted(r.object for r in runs) == ["activities", "contacts"]
+    assert all(r.status == RunStatus.QUEUED for r in runs)
+    assert 'id="what-next"' in web.client.get("/sync").get_data(as_text=True)
