@@ -38,7 +38,7 @@ def new_settings() -> AccountSettings:
 
     return AccountSettings(activities_period_minutes=get_setting("ActivitiesSyncPeriodMinutes"),
                            contacts_period_minutes=get_setting("ContactsSyncPeriodMinutes"),
-                           sync_all_personal_tags=True)  # set now: column defaults only apply at the flush
+                           sync_all_personal_tags=True)  # every personal tag until the user chooses
 
 
 def follow_personal_tags(account, user) -> None:

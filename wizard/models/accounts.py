@@ -153,10 +153,11 @@ class AccountSettings(db.Model):
     activities_sync_from: Mapped[date] = mapped_column(Date, default=default_sync_from)
     contacts_auto: Mapped[bool] = mapped_column(default=True)
     contacts_period_minutes: Mapped[int] = mapped_column(default=60)
-    # The documented procedure tags contacts and never says to pick a tag: a newly linked account syncs every
-    # personal tag of its user, each to a Google label of the same name, until the user chooses tags one by
-    # one. Accounts linked before this existed keep their explicit choice (the column's server default).
-    sync_all_personal_tags: Mapped[bool] = mapped_column(default=True, server_default=text("false"))
+    # The documented procedure tags contacts and never says to pick a tag: an account linked through the OAuth
+    # flow starts with this on (wizard.accounts.settings.new_settings) and syncs every personal tag of its
+    # user, each to a Google label of the same name, until the user chooses tags one by one. Off for settings
+    # made any other way, and for accounts linked before it existed: they keep their explicit choice.
+    sync_all_personal_tags: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Beyond them
     target_calendar_id: Mapped[str] = mapped_column(String(1024), default="primary")
     target_calendar_name: Mapped[str] = mapped_column(String(255), default="")

@@ -88,18 +88,21 @@ def address_step():
     verdict = check_address(form.site_address.data or "")
     # Every problem Google would refuse is named here, at the first step, and nothing is saved until none is left.
     if form.validate_on_submit() and verdict.ok:
-        services.set_setting("SiteAddress", form.site_address.data, current_user)
-        state = wizard_state.load()
-        state.site_address = services.get_setting("SiteAddress")
-        if not _stored_address_ok():
-            return _done("address")
-        # Google accepts the values: step 3 repeats them with copy buttons, so step 2 (the legacy form) is
-        # only a detour for those who need it.
-        wizard_state.complete("address")
-        flash(_("Google accepts the address. Register the two values below in the Google Cloud console."), "success")
-        return _done("values")
+        return _save_address(form.site_address.data)
     return _render("address", form=form, verdict=verdict,
                    detected=address_from_request(), structural=STRUCTURAL, alternatives=alternatives(verdict))
+
+
+def _save_address(value):
+    services.set_setting("SiteAddress", value, current_user)
+    wizard_state.load().site_address = services.get_setting("SiteAddress")
+    if not _stored_address_ok():  # accepted, but not with the legacy callback form chosen earlier: step 2
+        return _done("address")
+    # Google accepts the values: step 3 repeats them with copy buttons, so step 2 (the legacy form) is only a
+    # detour for those who need it.
+    wizard_state.complete("address")
+    flash(_("Google accepts the address. Register the two values below in the Google Cloud console."), "success")
+    return _done("values")
 
 
 def alternatives(verdict):

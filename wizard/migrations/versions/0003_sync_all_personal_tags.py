@@ -18,7 +18,7 @@ depends_on = None
 
 
 def upgrade():
-    # Existing accounts keep the tags their users chose (false); new ones get true from the model.
+    # Existing accounts keep the tags their users chose (false); a new link sets true (accounts.settings).
     with op.batch_alter_table('account_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sync_all_personal_tags', sa.Boolean(), server_default=sa.text('false'),
                                       nullable=False))
