@@ -160,7 +160,7 @@ def measured(app, target, *args):
 
 
 def sync_once(account_id, object):
-    from wizard.engine.run import run_sync
+    from wizard.engine import run_sync
 
     run = run_sync(account_id, object)
     return {"status": run.status, "counts": run.counts, "api_calls": run.api_calls}

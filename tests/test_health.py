@@ -11,7 +11,7 @@ from flask import current_app
 from rq import Queue
 
 from config import PROJECT_ROOT
-from wizard.jobs.worker import HEARTBEAT_PREFIX, last_heartbeat
+from wizard.jobs.heartbeat import HEARTBEAT_PREFIX, last_heartbeat
 
 
 def job_in_app_context():

@@ -2,10 +2,11 @@
 import importlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
-from config import config_from_env
+from config import GOOGLE_ENDPOINTS, config_from_env
 
 # Blueprint packages, each owning one area. Every module exposes `bp` and may expose `init_app(app)`.
 BLUEPRINTS = (
@@ -34,7 +35,9 @@ def create_app(config=None, **overrides):
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "syncwizard.db")
 
-    from wizard import secrets, i18n, redis, logging_setup, security
+    # The factory imports the app's parts when called, not when the package is imported: `import wizard.sync`
+    # (the pure core, standard library only) and the emulator must not load Flask's extensions.
+    from wizard import i18n, logging_setup, redis, secrets, security
     from wizard.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
     secrets.load_instance_secrets(app)
@@ -66,10 +69,7 @@ def check_google_urls(app):
     """Production must talk to Google: emulator (loopback) URLs are refused unless explicitly allowed."""
     if app.config.get("ALLOW_EMULATOR_URLS"):
         return
-    from urllib.parse import urlsplit
-
-    from wizard.secrets import ConfigurationError
-    from config import GOOGLE_ENDPOINTS
+    from wizard.secrets import ConfigurationError  # with the factory's other parts (see create_app)
 
     for key in GOOGLE_ENDPOINTS:
         host = urlsplit(app.config.get(key) or "").hostname or ""

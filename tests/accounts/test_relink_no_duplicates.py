@@ -23,7 +23,7 @@ def google_contacts(emulator, email):
 
 
 def sync_contacts(account_id):
-    from wizard.engine.run import run_sync
+    from wizard.engine import run_sync
 
     run = run_sync(account_id, "contacts")
     assert run.status == RunStatus.SUCCEEDED, (run.status, run.outcome_text())

@@ -4,7 +4,7 @@ cancellation, not a deletion of the pair or of the series."""
 from datetime import date
 
 from wizard.crm import services
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.extensions import db
 from wizard.models.crm import Activity
 from wizard.models.sync import Pair, RunStatus

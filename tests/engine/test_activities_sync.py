@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 import requests
 
 from wizard.crm import services
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.extensions import db
 from wizard.models.crm import Activity
 from wizard.models.sync import Pair, RunStatus
@@ -101,7 +101,7 @@ def test_sync_token_410_reconciles_without_duplicates(app, make_account, emulato
 def test_a_retried_insert_is_paired_not_duplicated(app, make_account, emulator, monkeypatch):
     import pytest
 
-    from wizard.engine.run import CRASH_ENV, SimulatedCrash
+    from wizard.engine.checkpoints import CRASH_ENV, SimulatedCrash
 
     account = make_account(activities_sync_from=date(2026, 1, 1))
     calendar = Calendar(emulator, account)

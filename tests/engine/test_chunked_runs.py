@@ -1,6 +1,6 @@
 """Runs larger than a chunk (the tests' SYNC_CHUNK_SIZE is 3): planned and applied chunk by chunk, guarded
 as a whole, ending as a single run would."""
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.models.sync import Pair, PendingGuard, RunStatus
 
 from tests.engine.helpers import GoogleUser, crm_contact, crm_contacts, names

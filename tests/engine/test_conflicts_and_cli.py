@@ -1,7 +1,7 @@
 """The "ask" policy lists a conflict and writes neither side; the user's decision is applied by the next run.
 The `syncwizard sync` command runs from the shell."""
 from wizard.crm import services
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.extensions import db
 from wizard.models.sync import SyncConflict
 

@@ -1,5 +1,5 @@
 """Contacts end to end: CRM (real SQLite) ⇄ the Google emulator over real HTTP."""
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.models.sync import Pair, RunStatus
 
 from tests.engine.helpers import GoogleUser, crm_contact, crm_contacts, names
@@ -113,7 +113,7 @@ def test_a_side_looking_empty_writes_nothing_until_forced(app, account, emulator
 
 
 def test_stale_etag_is_fetched_merged_and_retried_once(app, account, emulator):
-    from wizard.engine import run as engine
+    from wizard.engine import checkpoints as engine
     from wizard.crm import services
 
     google = GoogleUser(emulator, account)

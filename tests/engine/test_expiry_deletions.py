@@ -1,6 +1,6 @@
 """A full listing (after an expired sync token) does not show deleted items; what became of the paired items it
 no longer contains is read back from Google, and only Google's own 404 counts as a deletion (found by the soak)."""
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.models.sync import Pair, RunStatus
 
 from tests.engine.helpers import GoogleUser, crm_contact, crm_contacts, names

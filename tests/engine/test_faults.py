@@ -3,7 +3,8 @@ run writes nothing."""
 
 import pytest
 
-from wizard.engine.run import CRASH_ENV, SimulatedCrash, run_sync
+from wizard.engine import run_sync
+from wizard.engine.checkpoints import CRASH_ENV, SimulatedCrash
 from wizard.extensions import db
 from wizard.models.accounts import NEEDS_RECONNECT, GoogleAccount
 from wizard.models.sync import Pair, RunStatus, SyncRun
@@ -132,6 +133,7 @@ def test_access_token_expiring_mid_run_is_refreshed(app, account, emulator):
 
 
 def test_invalid_grant_marks_the_account_and_stops_without_retrying(app, account, emulator):
+    from wizard.jobs.entry import run_now  # the job's path: the engine, then the schedule notes the outcome
     from wizard.jobs.schedule import dispatch_due, schedule_for
 
     crm_contact(account, "Anna")
@@ -139,7 +141,7 @@ def test_invalid_grant_marks_the_account_and_stops_without_retrying(app, account
     account.token_expires_at = None  # force a refresh: Google answers invalid_grant
     db.session.commit()
     emulator.control("POST", "/stats/reset")
-    run = run_sync(account.id, "contacts")
+    run = run_now(account.id, "contacts")
     assert run.status == RunStatus.NEEDS_RECONNECT
     account = db.session.get(GoogleAccount, account.id)
     assert account.status == NEEDS_RECONNECT and account.reason_code == "invalid_grant"

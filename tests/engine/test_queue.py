@@ -82,8 +82,8 @@ def test_a_long_wait_inside_one_batch_keeps_the_run_exclusive(app, account, emul
     second run of the same account."""
     import time
 
-    from wizard.engine import run as engine
-    from wizard.engine.run import run_sync
+    from wizard.engine import checkpoints as engine
+    from wizard.engine import run_sync
 
     from tests.engine.helpers import crm_contact
 

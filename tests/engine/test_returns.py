@@ -5,11 +5,13 @@ from datetime import date, datetime, timezone
 import pytest
 
 from wizard.crm import services
-from wizard.engine.run import CRASH_ENV, SimulatedCrash, run_sync
+from wizard.engine import run_sync
+from wizard.engine.checkpoints import CRASH_ENV, SimulatedCrash
 from wizard.google.sides import ContactsGoogle
 from wizard.extensions import db
 from wizard.google.session import people_client
 from wizard.models.sync import Pair, RunStatus
+from wizard.settings.values import oauth_client
 from wizard.sync import actions as A
 
 from tests.engine.helpers import GoogleUser, crm_contact, crm_contacts, names, tag_id
@@ -163,7 +165,7 @@ def test_deleting_contacts_already_gone_counts_as_done(app, account, emulator):
     google.create_group("CRM contacts")
     kept, gone = google.create("Kept", "Person"), google.create("Gone", "Person")
     google.delete(gone)
-    side = ContactsGoogle(account, people_client(account))
+    side = ContactsGoogle(account, people_client(account, client=oauth_client()))
     actions = [A.DeleteInGoogle(pair_id=None, crm_id=None, google_id=p["resourceName"]) for p in (gone, kept)]
     results = side.delete(actions)
     assert [r.ok for r in results] == [True, True]

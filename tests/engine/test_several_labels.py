@@ -1,6 +1,6 @@
 """Several tag mappings: each contact goes into the labels of its own tags, and comes back with them."""
 from wizard.crm import services
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.extensions import db
 from wizard.models.accounts import AccountTagMapping
 from wizard.models.crm import Contact

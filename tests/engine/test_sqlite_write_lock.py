@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from config import google_endpoints
 from tests.apps import app_on_fresh_database
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.extensions import db as _db
 from wizard.models.crm import Contact
 from wizard.models.sync import RunStatus

@@ -4,7 +4,7 @@ TypeError in the error classification) nor a reason to ask the user to reconnect
 (benchmarks/soak.py)."""
 import pytest
 
-from wizard.engine.run import run_sync
+from wizard.engine import run_sync
 from wizard.extensions import db
 from wizard.models.accounts import CONNECTED, GoogleAccount
 from wizard.models.sync import RunStatus

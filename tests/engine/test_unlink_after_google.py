@@ -5,7 +5,8 @@ a later full listing brought it back into the CRM). Found by the soak (benchmark
 import pytest
 
 from wizard.crm import services
-from wizard.engine.run import CRASH_ENV, SimulatedCrash, run_sync
+from wizard.engine import run_sync
+from wizard.engine.checkpoints import CRASH_ENV, SimulatedCrash
 from wizard.extensions import db
 from wizard.models.sync import Pair, RunStatus
 

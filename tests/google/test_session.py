@@ -26,13 +26,14 @@ def test_a_budget_of_zero_means_no_client_side_budget(app):
 
 
 def test_the_project_budgets_come_from_the_config_and_the_client_id(app):
-    from wizard.settings.values import set_setting
+    from wizard.settings.values import get_setting, set_setting
 
     set_setting("GoogleClientId", "123456789012-project.apps.googleusercontent.com")
     app.config.update(GOOGLE_PEOPLE_PROJECT_PER_MINUTE=300)
     account = SimpleNamespace(id=5, google_sub="1234567890")
-    people = session.people_client(account, http=requests.Session())
-    calendar = session.calendar_client(account, http=requests.Session())
+    client = SimpleNamespace(client_id=get_setting("GoogleClientId"))  # handed in, as the engine does
+    people = session.people_client(account, http=requests.Session(), client=client)
+    calendar = session.calendar_client(account, http=requests.Session(), client=client)
     assert people.pacer.policy.project_per_minute == 300
     assert calendar.pacer.policy.project_per_minute == 10000  # Google's documented per-project quota
     assert calendar.pacer.project_window_key.endswith("calendar:123456789012-project.apps.googleusercontent.com")

@@ -11,6 +11,7 @@ import pytest
 from tests.accounts.conftest import google, web  # noqa: F401  (fixtures: the emulator and a user's browser)
 from tests.accounts.helpers import CLIENT_SECRET
 from tests.hardening.conftest import PASSWORD, signed_in
+from wizard.settings.values import oauth_client
 from wizard.google.tokens import get_oauth_session
 from wizard.api.tokens import create_token
 from wizard.cli import cli
@@ -85,7 +86,7 @@ def test_login_settings_oauth_refresh_and_api_log_no_secret(app, make_user, clie
     # Force a refresh against the emulator and use the new token.
     account.token_expires_at = account.token_expires_at.replace(year=2000)
     db.session.commit()
-    session = get_oauth_session(account)
+    session = get_oauth_session(account, oauth_client())
     assert session.get(app.config["GOOGLE_USERINFO_URL"], timeout=10).status_code == 200
     db.session.expire_all()
     account = db.session.get(GoogleAccount, account.id)

@@ -44,7 +44,7 @@ def test_requeue_queues_one_new_run_for_the_account_and_object(as_admin, failed_
     queue = Queue(BULK_QUEUE_NAME, connection=get_redis())  # never synced yet: a long run
     assert queue.get_job_ids() == [job_id_for(failed_sync.account_id, "contacts")]
     job = Job.fetch(queue.get_job_ids()[0], connection=get_redis())
-    assert job.func_name == "wizard.jobs.entry.sync_account" and job.meta["run_id"] == runs[0].id
+    assert job.func_name == "wizard.jobs.sync_account" and job.meta["run_id"] == runs[0].id
 
     # Requeueing again, "Sync now" or the dispatcher: still one run, one job.
     response = as_admin.post("/admin/jobs/requeue", data={"job_id": failed_sync.job_id})
@@ -154,4 +154,4 @@ def test_a_failed_sync_whose_run_row_is_gone_is_still_requeued_as_a_sync(as_admi
     runs = active_runs(failed_sync.account_id)
     assert len(runs) == 1 and runs[0].trigger == "retry"
     job = Job.fetch(failed_sync.job_id, connection=get_redis())
-    assert job.func_name == "wizard.jobs.entry.sync_account" and job.meta["run_id"] == runs[0].id
+    assert job.func_name == "wizard.jobs.sync_account" and job.meta["run_id"] == runs[0].id

@@ -7,7 +7,7 @@ import redis
 from playwright.sync_api import expect
 from rq import Queue, SimpleWorker, Worker
 
-from wizard.jobs.worker import heartbeat_key
+from wizard.jobs.heartbeat import heartbeat_key
 
 PASSWORD = "monitor browser password"
 DEPTH = '[data-queue="default"] [data-depth]'

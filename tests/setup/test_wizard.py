@@ -12,6 +12,7 @@ from tests.setup.conftest import CLIENT_ID, CLIENT_SECRET
 from wizard.extensions import db
 from wizard.models.settings import SetupWizardState
 from wizard.settings import values as services
+from wizard.setup import verify
 
 SITE = "https://crm.example.com"
 CLEAN = SITE + "/oauth/google/callback"
@@ -331,7 +332,7 @@ def roundtrip(admin_client, action="allow", callback=CLEAN):
     back = consent(start.headers["Location"], action)
     assert back.startswith(callback)
     parts = urlsplit(back)
-    assert parse_qs(parts.query)["state"][0].startswith(services.ROUNDTRIP_STATE_PREFIX)
+    assert parse_qs(parts.query)["state"][0].startswith(verify.ROUNDTRIP_STATE_PREFIX)
     return admin_client.get(parts.path + "?" + parts.query), parts.query
 
 

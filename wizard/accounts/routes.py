@@ -3,10 +3,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wizard.accounts import bp, services, settings
-from wizard.google import scopes
+from wizard.accounts import services, settings
+from wizard.accounts.blueprint import bp
 from wizard.accounts.forms import ConfirmForm
-from wizard.google.oauth import LinkError
+from wizard.accounts.linking import LinkError
+from wizard.google import scopes
 
 LEGACY_CALLBACK_ID = "3b22f0ff-034a-48da-8758-a0660e5a26ff"
 

@@ -9,15 +9,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from wizard.accounts import linking as oauth
 from wizard.accounts.settings import follow_personal_tags, new_settings
-from wizard.google import oauth
-from wizard.google import scopes
-from wizard.google.oauth import LinkError
-from wizard.google.tokens import apply_token, get_oauth_session, save_token  # noqa: F401 (public API)
+from wizard.accounts.linking import LinkError
 from wizard.extensions import db
+from wizard.jobs.queue import enqueue_sync
+from wizard.google import scopes
+from wizard.google.tokens import apply_token, get_oauth_session, save_token  # noqa: F401 (public API)
 from wizard.messages import define, render
-from wizard.models.accounts import (CONNECTED, NEEDS_RECONNECT, REVOKED, GoogleAccount,
-                                    utcnow)
+from wizard.models.accounts import (
+    CONNECTED,
+    NEEDS_RECONNECT,
+    REVOKED,
+    GoogleAccount,
+    mark_needs_reconnect,  # noqa: F401 (public API: pages and the API)
+    utcnow,
+)
 
 define("accounts.link.taken", _l(
     "The Google account %(email)s is already linked by another user of this CRM. A Google account can be "
@@ -138,33 +145,17 @@ def _save_link(user, account, identity, token) -> LinkOutcome:
     return LinkOutcome(account, render(code, email=account.email))
 
 
-def start_first_sync(account) -> None:
-    """Linking ends with a sync under way (the procedure names no "Sync now"); what the access allows."""
-    from wizard.health.services import HealthError, sync_now
+FIRST_SYNC_SCOPES = {"contacts": scopes.CONTACTS, "activities": scopes.CALENDAR_EVENTS}
 
-    try:
-        sync_now(account)
-    except HealthError:  # nothing granted to sync: the linked message already says what is missing
-        pass
+
+def start_first_sync(account) -> None:
+    """Linking ends with a sync under way (the procedure names no "Sync now"), of what the access allows."""
+    for object, scope in FIRST_SYNC_SCOPES.items():
+        if scopes.has(account.granted_scopes, scope):
+            enqueue_sync(account.id, object, trigger="manual")
 
 
 # Status changes
-def mark_needs_reconnect(account_id: int, reason_code: str) -> None:
-    """The grant stopped working (e.g. invalid_grant on refresh). The user sees a banner on every page.
-    A dead refresh token is dropped so that reconnecting asks Google for a new one (prompt=consent)."""
-    account = db.session.get(GoogleAccount, account_id)
-    if account is None or not account.is_linked:
-        return
-    if reason_code == REASON_INVALID_GRANT:
-        account.refresh_token = None
-        account.access_token = None
-        account.token_expires_at = None
-        account.refresh_token_expires_at = None
-    if account.status != NEEDS_RECONNECT or account.reason_code != reason_code:
-        account.set_status(NEEDS_RECONNECT, reason_code)
-    db.session.commit()
-
-
 def unlink(account) -> str:
     """Revoke at Google, forget the tokens; keep the row, its settings and every pair (relinking reuses them)."""
     token = account.refresh_token or account.access_token

@@ -7,14 +7,17 @@ from authlib.integrations.base_client import OAuthError
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
-from wizard.google import scopes
 from wizard.accounts.forms import SettingsForm, period_minutes, split_period
-from wizard.google.tokens import NotConfigured, ReconnectNeeded, get_oauth_session
 from wizard.extensions import db
 from wizard.form_choices import label_of, select_choices
-from wizard.models.accounts import AccountSettings, AccountTagMapping
+from wizard.google import scopes
+from wizard.google.tokens import NotConfigured, ReconnectNeeded, get_oauth_session
+from wizard.models.accounts import AccountSettings, AccountTagMapping, map_personal_tags
+from wizard.models.crm import Tag
 from wizard.redis import get_redis
+from wizard.settings.values import get_setting, oauth_client
 
 log = logging.getLogger(__name__)
 CALENDAR_CACHE_SECONDS = 300
@@ -34,8 +37,6 @@ def settings_of(account) -> AccountSettings:
 
 def new_settings() -> AccountSettings:
     """A new account's settings: the periods are the administrator's defaults from the system settings."""
-    from wizard.settings.values import get_setting
-
     return AccountSettings(activities_period_minutes=get_setting("ActivitiesSyncPeriodMinutes"),
                            contacts_period_minutes=get_setting("ContactsSyncPeriodMinutes"),
                            sync_all_personal_tags=True)  # every personal tag until the user chooses
@@ -43,37 +44,11 @@ def new_settings() -> AccountSettings:
 
 def follow_personal_tags(account, user) -> None:
     """While the account syncs every personal tag, map each one its user has, to a label of the same name."""
-    if not (account.settings and account.settings.sync_all_personal_tags):
-        return
-    mapped = {m.tag_id for m in account.tag_mappings}
-    for tag in personal_tags(user):
-        if tag.id not in mapped:
-            account.tag_mappings.append(AccountTagMapping(tag_id=tag.id, google_label=tag.name))
-
-
-def follow_new_tag(tag) -> None:
-    """A personal tag just created: the owner's accounts that sync every personal tag take it too."""
-    from wizard.models.accounts import GoogleAccount
-
-    if not tag.personal:
-        return
-    db.session.flush()  # the tag's id
-    for account in db.session.scalars(select(GoogleAccount).where(
-            GoogleAccount.user_id == tag.owner_id, GoogleAccount.unlinked_at.is_(None))):
-        follow_personal_tags(account, account.user)
-
-
-def sends_nothing(account) -> bool:
-    """A contacts sync towards Google with no tag chosen sends no contact: never to be shown as plain success."""
-    current = account.settings
-    return (current is not None and current.contacts_direction != "from_google"
-            and not account.tag_mappings)
+    map_personal_tags(account, personal_tags(user))
 
 
 def personal_tags(user):
     """The user's personal tags (public tags never sync)."""
-    from wizard.models.crm import Tag
-
     return db.session.scalars(
         select(Tag).where(Tag.owner_id == user.id, Tag.personal.is_(True)).order_by(Tag.name)).all()
 
@@ -97,7 +72,7 @@ def calendars(account):
 
 def _fetch_calendars(account):
     url = current_app.config["GOOGLE_CALENDAR_API_URL"].rstrip("/") + "/users/me/calendarList"
-    session = get_oauth_session(account)
+    session = get_oauth_session(account, oauth_client())
     items, page = [], None
     for _ in range(20):  # 250 calendars a page: more than anyone has
         params = {"maxResults": 250, **({"pageToken": page} if page else {})}
@@ -134,7 +109,7 @@ def build_form(account, user, formdata=None):
     form.target_calendar_id.choices, calendars_known = calendar_choices(account, current.target_calendar_id)
     form.calendars_known = calendars_known
     form.tag_labels = {m.tag_id: m.google_label for m in account.tag_mappings}
-    form.sends_nothing = sends_nothing(account)
+    form.sends_nothing = account.sends_no_contacts
     return form
 
 
@@ -179,8 +154,6 @@ def as_dict(account) -> dict:
 
 def update(account, user, data: dict) -> dict:
     """Apply a partial update; return {field: [messages]} and save nothing when any value is refused."""
-    from werkzeug.datastructures import MultiDict
-
     unknown = sorted(set(data) - set(API_FIELDS) - {"tags"})
     if unknown:
         return {name: [_("Unknown field.")] for name in unknown}

@@ -3,7 +3,7 @@ from flask import jsonify
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from wizard.api import bp
+from wizard.api.blueprint import bp
 from wizard.api.http import ApiError, error_response, validation_error
 from wizard.api.openapi import document
 from wizard.crm.services import NotFound

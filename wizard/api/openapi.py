@@ -6,6 +6,7 @@ services' `*_to_dict` functions.
 """
 from copy import deepcopy
 
+from wizard.accounts.forms import CONFLICT_CHOICES, DIRECTION_CHOICES, NOTIFY_CHOICES, UNTAG_CHOICES
 from wizard.crm.services import MAX_ID, MAX_PER_PAGE, SORTS
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES, CONTACT_FIELD_TYPES
 
@@ -242,8 +243,6 @@ def paths():
 
 
 def sync_schemas():
-    from wizard.accounts.forms import CONFLICT_CHOICES, DIRECTION_CHOICES, NOTIFY_CHOICES, UNTAG_CHOICES
-
     def enum(choices):
         return {"type": "string", "enum": [value for value, _label in choices]}
 

@@ -5,13 +5,20 @@ from datetime import date
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from wizard.api import bp
+from wizard.api.blueprint import bp
 from wizard.api.http import (
-    ApiError, choice_query, field_error, int_query, json_body, page_body, text_query, token_required,
+    ApiError,
+    choice_query,
+    field_error,
+    int_query,
+    json_body,
+    page_body,
+    text_query,
+    token_required,
 )
 from wizard.crm import services
 from wizard.crm.services import MAX_ID, MAX_PER_PAGE, Page
-from wizard.crm.validation import valid_zone
+from wizard.crm.validation import zone_of
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES
 
 
@@ -20,8 +27,7 @@ def owner() -> int:
 
 
 def user_zone() -> str:
-    zone = g.api_user.timezone or "UTC"
-    return zone if valid_zone(zone) else "UTC"
+    return zone_of(g.api_user)
 
 
 def created(body):

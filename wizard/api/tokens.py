@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from wizard.extensions import db
+from wizard.models import User
 from wizard.models.crm import ApiToken
 
 PREFIX = "swz_"
@@ -28,8 +29,6 @@ def create_token(user_id: int, name: str = "") -> tuple[ApiToken, str]:
 
 def user_for_token(value: str):
     """The active user a presented token belongs to, or None (unknown, revoked, or inactive user)."""
-    from wizard.models import User
-
     if not value or not value.startswith(PREFIX) or len(value) > 200:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(value)))

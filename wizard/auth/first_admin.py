@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from wizard.extensions import db
+from wizard.models import User
 from wizard.redis import get_redis
 
 TOKEN_KEY = "syncwizard:first-admin-token"
@@ -31,8 +32,6 @@ def _digest(token: str) -> str:
 
 
 def admin_exists() -> bool:
-    from wizard.models import User
-
     return db.session.scalar(select(User.id).where(User.role == "admin").limit(1)) is not None
 
 
@@ -54,8 +53,6 @@ def consume_token(token: str) -> bool:
 
 def create_first_admin(token: str, email: str, password: str):
     """The administrator, or None when the token was already used, expired, or an admin exists."""
-    from wizard.models import User
-
     if admin_exists() or not consume_token(token):
         return None
     user = User(email=User.normalize_email(email), role="admin")

@@ -3,16 +3,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from wizard.auth import bp, first_admin
+from wizard.auth import first_admin
+from wizard.auth.blueprint import bp
 from wizard.auth.forms import FirstAdminForm, LoginForm, ProfileForm
 from wizard.auth.redirects import safe_next
 from wizard.auth.throttle import throttled_login
 from wizard.extensions import db
+from wizard.models import User
 
 
 def _find_user(email):
-    from wizard.models import User
-
     return db.session.scalar(select(User).where(User.email == User.normalize_email(email)))
 
 

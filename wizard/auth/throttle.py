@@ -7,11 +7,10 @@ from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
 from wizard.extensions import limiter
+from wizard.models import User
 
 
 def _account_key() -> str:
-    from wizard.models import User
-
     return "login-account:" + User.normalize_email(request.form.get("email", ""))
 
 

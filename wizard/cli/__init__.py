@@ -7,6 +7,8 @@ import importlib
 import click
 from flask.cli import FlaskGroup, routes_command, shell_command
 
+from wizard import create_app
+
 COMMAND_MODULES = (
     "wizard.cli.server",    # run, worker
     "wizard.cli.admin",     # user create, token create
@@ -19,8 +21,6 @@ COMMAND_MODULES = (
 
 
 def _create_app():
-    from wizard import create_app
-
     return create_app()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from wizard.crm import services
 from wizard.extensions import db
+from wizard.models import User
 
 DEMO_PASSWORD = "demo password"
 USERS = [
@@ -33,8 +34,6 @@ FEMININE = {"Мария", "Анна", "Ольга", "Елена", "Наталь�
 
 def seed(app, contacts: int = 50) -> dict:
     """Create the demo data unless it exists; returns what was created (zeros on a second call)."""
-    from wizard.models import User
-
     created = {"users": 0, "contacts": 0, "activities": 0}
     with app.app_context():
         for spec in USERS:

@@ -15,6 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+from flask_migrate import upgrade
+
+from wizard.auth import first_admin
+from wizard.cli import cli, demo
+from wizard.extensions import db
 from wizard.redis import EmbeddedRedis, url_file
 
 STOP_GRACE = 8      # seconds for a warm shutdown (a running job may finish)
@@ -24,10 +29,6 @@ LISTEN_TIMEOUT = 60
 
 def prepare_database(app):
     """Alembic migrations when the project has them, else the tables straight from the models."""
-    from flask_migrate import upgrade
-
-    from wizard.extensions import db
-
     versions = Path(app.extensions["migrate"].directory) / "versions"
     with app.app_context():
         if versions.is_dir() and any(versions.glob("*.py")):
@@ -39,7 +40,6 @@ def prepare_database(app):
 class SupervisedRedis(EmbeddedRedis):
     """The embedded Redis in its own session, so the terminal's Ctrl-C reaches the supervisor only and
     Redis outlives the worker's warm shutdown; the supervisor stops it last."""
-
     def popen_options(self):
         return {"start_new_session": True, "preexec_fn": die_with_parent}
 
@@ -47,7 +47,7 @@ class SupervisedRedis(EmbeddedRedis):
 def die_with_parent():
     """Linux: the child gets SIGTERM if the supervisor itself is killed (kill -9), so nothing is orphaned."""
     try:
-        import ctypes
+        import ctypes  # Linux only, and only in the supervisor's children
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
@@ -196,21 +196,16 @@ class Supervisor:
 
     @staticmethod
     def _has_command(name):
-        from wizard.cli import cli
-
         return name in cli.commands
 
     def _seed_demo(self):
         if importlib.util.find_spec("wizard.cli.demo") is None:
             return
-        from wizard.cli import demo
 
         with self.app.app_context():
             demo.seed(self.app)
 
     def _announce(self):
-        from wizard.auth import first_admin
-
         self.echo(f"google-sync-wizard is running: open {self.base_url}/")
         if self.demo:
             self._announce_demo()
@@ -227,8 +222,6 @@ class Supervisor:
             config = self.app.config
             self.echo(f"Google emulator (offline Google): http://{config['EMULATOR_HOST']}:{config['EMULATOR_PORT']}/")
         if importlib.util.find_spec("wizard.cli.demo") is not None:
-            from wizard.cli import demo
-
             users = ", ".join(u["email"] for u in getattr(demo, "USERS", []))
             if users:
                 self.echo(f"Demo users: {users} (password: {getattr(demo, 'DEMO_PASSWORD', '?')})")

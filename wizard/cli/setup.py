@@ -7,13 +7,16 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from wizard.crypto import DecryptionError
 from wizard.google.rules import CALLBACK_FORMS, check_address
+from wizard.settings import registry
+from wizard.settings import values as services
+from wizard.setup import doctor as checks
 
 
 def in_request(fn):
     """Messages are rendered through Flask-Babel, whose locale selector reads the request: give it one (no
     Accept-Language, so the default locale)."""
-
     @wraps(fn)
     def wrapper(*args, **kwargs):
         with current_app.test_request_context():
@@ -61,8 +64,6 @@ def doctor(as_json):
     """Check the installation: database, migrations, Redis, worker, site address, credentials, accounts.
 
     Exit status 1 when any check fails."""
-    from wizard.setup import doctor as checks
-
     results = checks.run()
     report = checks.as_json(results)
     if as_json:
@@ -83,9 +84,6 @@ def settings_group():
 @settings_group.command("list")
 @in_request
 def settings_list():
-    from wizard.settings import registry
-    from wizard.settings import values as services
-
     for defn in registry.SETTINGS:
         click.echo(f"{defn.code:28} {services.display_value(defn.code)!s:40} {defn.name}")
 
@@ -95,9 +93,6 @@ def settings_list():
 @in_request
 def settings_get(code):
     """Print a setting's value (a secret is never printed: only whether it is set)."""
-    from wizard.settings import registry
-    from wizard.settings import values as services
-
     if code not in registry.BY_CODE:
         raise click.BadParameter(f"unknown setting; known: {', '.join(registry.BY_CODE)}", param_hint="CODE")
     if registry.definition(code).secret:
@@ -114,9 +109,6 @@ def settings_get(code):
 def settings_set(code, value):
     """Set a setting. VALUE for ordinary settings; secrets are read from stdin (or a hidden prompt), never
     from the command line, which other users can see in the process list."""
-    from wizard.settings import registry
-    from wizard.settings import values as services
-
     if code not in registry.BY_CODE:
         raise click.BadParameter(f"unknown setting; known: {', '.join(registry.BY_CODE)}", param_hint="CODE")
     secret = registry.definition(code).secret
@@ -140,9 +132,6 @@ def settings_set(code, value):
 def rotate_key():
     """Re-encrypt every stored secret with the first key of ENCRYPTION_KEYS (put the new key first, run
     this, then drop the old key)."""
-    from wizard.crypto import DecryptionError
-    from wizard.settings import values as services
-
     try:
         results = services.rotate_all()
     except DecryptionError as exc:

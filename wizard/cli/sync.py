@@ -1,12 +1,17 @@
 """`syncwizard sync ACCOUNT [--contacts|--activities] [--wait] [--force]`: run or queue a sync from the shell."""
 import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from wizard.extensions import db
+from wizard.jobs.entry import run_now
+from wizard.jobs.queue import enqueue_sync, live_run, wait_for_run
+from wizard.models.accounts import GoogleAccount
+from wizard.models.sync import RunStatus
 
 
 def find_account(ref: str):
     """An account by id or by its Google e-mail (linked ones first)."""
-    from wizard.extensions import db
-    from wizard.models.accounts import GoogleAccount
-
     if ref.isdigit():
         account = db.session.get(GoogleAccount, int(ref))
     else:
@@ -18,8 +23,6 @@ def find_account(ref: str):
 
 
 def describe(run) -> str:
-    from flask import current_app
-
     # Message rendering picks the locale from a request; the shell has none, so it gets the default one.
     with current_app.test_request_context():
         outcome = run.outcome_text()
@@ -30,30 +33,33 @@ def describe(run) -> str:
             f"issues {counts.get('issues', 0)}, conflicts {counts.get('conflicts', 0)}; "
             f"{run.api_calls} API requests. {outcome}")
 
+# Commands are declared at module level on a group of their own; register() adds them to `syncwizard`.
+commands = AppGroup("sync")
+
+
+@commands.command("sync")
+@click.argument("account")
+@click.option("--contacts", "objects", flag_value="contacts", help="Only contacts.")
+@click.option("--activities", "objects", flag_value="activities", help="Only activities.")
+@click.option("--wait", is_flag=True, help="Run now in this process and print the outcome (else: queue it).")
+@click.option("--force", is_flag=True, help="Confirm past the mass-delete guard and the first-sync preview.")
+def sync_command(account, objects, wait, force):
+    """Sync ACCOUNT (id or Google e-mail): contacts and activities unless one is chosen."""
+    account = find_account(account)
+    failed = False
+    for object in ([objects] if objects else ["contacts", "activities"]):
+        if not wait:
+            run_id = enqueue_sync(account.id, object, force=force, trigger="cli")
+            click.echo(f"queued run {run_id} ({object} of {account.email or account.id})")
+            continue
+        existing = live_run(account.id, object)
+        run = wait_for_run(existing.id) if existing else run_now(account.id, object, force=force)
+        click.echo(describe(run))
+        failed |= run.status not in (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
+    if failed:
+        raise SystemExit(1)
+
 
 def register(cli):
-    @cli.command("sync")
-    @click.argument("account")
-    @click.option("--contacts", "objects", flag_value="contacts", help="Only contacts.")
-    @click.option("--activities", "objects", flag_value="activities", help="Only activities.")
-    @click.option("--wait", is_flag=True, help="Run now in this process and print the outcome (else: queue it).")
-    @click.option("--force", is_flag=True, help="Confirm past the mass-delete guard and the first-sync preview.")
-    def sync_command(account, objects, wait, force):
-        """Sync ACCOUNT (id or Google e-mail): contacts and activities unless one is chosen."""
-        from wizard.engine.run import run_sync
-        from wizard.models.sync import RunStatus
-        from wizard.jobs.queue import enqueue_sync, live_run, wait_for_run
-
-        account = find_account(account)
-        failed = False
-        for object in ([objects] if objects else ["contacts", "activities"]):
-            if not wait:
-                run_id = enqueue_sync(account.id, object, force=force, trigger="cli")
-                click.echo(f"queued run {run_id} ({object} of {account.email or account.id})")
-                continue
-            existing = live_run(account.id, object)
-            run = wait_for_run(existing.id) if existing else run_sync(account.id, object, force=force)
-            click.echo(describe(run))
-            failed |= run.status not in (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
-        if failed:
-            raise SystemExit(1)
+    for command in commands.commands.values():
+        cli.add_command(command)

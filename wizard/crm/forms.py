@@ -3,8 +3,16 @@ whose per-field errors are put back onto these fields by `apply_errors`."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from flask_wtf.i18n import translations
 from wtforms import (
-    BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField,
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 
 from wizard.form_choices import select_choices
@@ -18,11 +26,8 @@ def field_type_choices():
 class EntryForm(Form):
     """A row nested in the contact form. Plain WTForms forms answer WTForms' own messages ("Not a valid
     choice.") in English; use Flask-WTF's translations, as FlaskForm does."""
-
     class Meta:
         def get_translations(self, form):
-            from flask_wtf.i18n import translations
-
             return translations
 
 

@@ -1,21 +1,21 @@
 """Activities pages: the list, the week view, and the form (times in the user's time zone)."""
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wizard.crm import bp, services
+from wizard.crm import services
+from wizard.crm.blueprint import bp
 from wizard.crm.forms import ActivityForm, DeleteForm
 from wizard.crm.services import NotFound, ValidationError
-from wizard.crm.validation import valid_zone
+from wizard.crm.validation import valid_zone, zone_of
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES
 
 
 def user_zone() -> str:
-    zone = getattr(current_user, "timezone", None) or "UTC"
-    return zone if valid_zone(zone) else "UTC"
+    return zone_of(current_user)
 
 
 def owned_activity(activity_id):
@@ -135,6 +135,4 @@ def activity_delete(activity_id):
 
 
 def common_zones(current):
-    from zoneinfo import available_timezones
-
     return sorted(available_timezones() | {current, "UTC"})

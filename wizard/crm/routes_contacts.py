@@ -1,9 +1,11 @@
 """Contacts pages: the list (search, tag filter, sort, pages, bulk actions) and the contact card."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from wizard.crm import bp, services
+from wizard.crm import services
+from wizard.crm.blueprint import bp
 from wizard.crm.forms import BulkForm, ContactForm, DeleteForm, TagForm
 from wizard.crm.services import NotFound, ValidationError
 

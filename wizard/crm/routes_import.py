@@ -1,9 +1,11 @@
 """Importing contacts from a CSV or vCard file."""
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from wizard.crm import bp, importing
+from wizard.crm import importing
+from wizard.crm.blueprint import bp
 from wizard.crm.forms import ImportForm
 from wizard.crm.validation import ValidationError
 

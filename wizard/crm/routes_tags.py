@@ -3,7 +3,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wizard.crm import bp, services
+from wizard.crm import services
+from wizard.crm.blueprint import bp
 from wizard.crm.forms import DeleteForm, TagForm
 from wizard.crm.services import NotFound, ValidationError
 

@@ -13,17 +13,29 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
-from wizard.accounts.settings import follow_new_tag
 from wizard.crm.changes import record_change
 from wizard.crm.validation import (
-    ValidationError, clean_activity, clean_contact, compose_display_name, is_storable,
+    ValidationError,
+    clean_activity,
+    clean_contact,
+    compose_display_name,
+    is_storable,
 )
 from wizard.extensions import db
+from wizard.models.accounts import map_new_personal_tag
+from wizard.models.clock import iso_z
 from wizard.models.crm import (
-    Activity, Contact, ContactAddress, ContactEmail, ContactPhone, Tag, contact_tags,
+    Activity,
+    Contact,
+    ContactAddress,
+    ContactEmail,
+    ContactPhone,
+    Tag,
+    contact_tags,
 )
 
 __all__ = [
@@ -114,16 +126,10 @@ def contact_to_dict(contact: Contact) -> dict:
     data.update(
         id=contact.id,
         tags=[{"id": t.id, "name": t.name} for t in contact.tags],
-        created_at=_iso(contact.created_at), updated_at=_iso(contact.updated_at),
-        deleted_at=_iso(contact.deleted_at),
+        created_at=iso_z(contact.created_at), updated_at=iso_z(contact.updated_at),
+        deleted_at=iso_z(contact.deleted_at),
     )
     return data
-
-
-def _iso(value):
-    if value is None:
-        return None
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def _apply_contact(contact: Contact, data: dict) -> None:
@@ -301,8 +307,6 @@ def get_tag(owner_id: int, tag_id: int) -> Tag:
 
 
 def _clean_tag_name(name) -> str:
-    from flask_babel import lazy_gettext as _l
-
     if (not isinstance(name, str) or not is_storable(name) or not " ".join(name.split())
             or len(" ".join(name.split())) > 100):
         raise ValidationError({"name": [_l("A tag name has 1 to 100 characters.")]})
@@ -321,14 +325,12 @@ def get_or_create_tag(owner_id: int, name: str, *, personal=True, commit=True) -
     if tag is None:
         tag = Tag(owner_id=owner_id, name=name, personal=personal, created_at=now())
         db.session.add(tag)
-        follow_new_tag(tag)  # accounts syncing every personal tag take the new one too
+        map_new_personal_tag(tag)  # accounts syncing every personal tag take the new one too
         _commit(commit)
     return tag
 
 
 def create_tag(owner_id: int, name: str, *, personal=True, commit=True) -> Tag:
-    from flask_babel import lazy_gettext as _l
-
     name = _clean_tag_name(name)
     if find_tag(owner_id, name):
         raise ValidationError({"name": [_l("You already have a tag with this name.")]})
@@ -346,8 +348,6 @@ def _touch_tagged(owner_id, tag, origin):
 
 
 def rename_tag(owner_id: int, tag_id: int, name: str, *, origin="user", commit=True) -> Tag:
-    from flask_babel import lazy_gettext as _l
-
     tag = get_tag(owner_id, tag_id)
     name = _clean_tag_name(name)
     other = find_tag(owner_id, name)
@@ -432,11 +432,11 @@ def activity_to_dict(activity: Activity) -> dict:
     data = activity_to_input(activity)
     data.update(
         id=activity.id,
-        start_at=_iso(activity.start_at), end_at=_iso(activity.end_at),
+        start_at=iso_z(activity.start_at), end_at=iso_z(activity.end_at),
         start_date=activity.start_date.isoformat() if activity.start_date else None,
         end_date=activity.end_date.isoformat() if activity.end_date else None,
-        created_at=_iso(activity.created_at), updated_at=_iso(activity.updated_at),
-        deleted_at=_iso(activity.deleted_at),
+        created_at=iso_z(activity.created_at), updated_at=iso_z(activity.updated_at),
+        deleted_at=iso_z(activity.deleted_at),
     )
     return data
 

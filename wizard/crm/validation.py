@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context, has_request_context
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES, CONTACT_FIELD_TYPES
+from wizard.sync.records import normalize_email  # one rule for the CRM and the core's matching keys
 
 MAX_ITEMS = 20  # e-mails, phones or addresses per contact
 ADDRESS_FIELDS = {"street": 300, "city": 100, "region": 100, "postcode": 20, "country": 100}
@@ -119,10 +121,6 @@ def normalize_phone(value: str) -> str:
     except phonenumbers.NumberParseException:
         pass
     return "".join(ch for ch in value if ch.isdigit())
-
-
-def normalize_email(value: str) -> str:
-    return value.strip().casefold()
 
 
 def clean_emails(data, errors):
@@ -258,6 +256,12 @@ def compose_display_name(contact: dict) -> str:
 _ZONES = None
 
 
+def zone_of(user) -> str:
+    """The user's time zone, or UTC when none (or an unknown one) is stored."""
+    zone = getattr(user, "timezone", None) or "UTC"
+    return zone if valid_zone(zone) else "UTC"
+
+
 def valid_zone(name) -> bool:
     global _ZONES
     if _ZONES is None:
@@ -265,7 +269,7 @@ def valid_zone(name) -> bool:
     return isinstance(name, str) and name in _ZONES
 
 
-def parse_instant(value, zone_name, key, errors):
+def clean_instant(value, zone_name, key, errors):
     """An aware UTC datetime from a datetime or ISO 8601 text; a value without offset is read in the zone."""
     if value in (None, ""):
         return None
@@ -346,8 +350,8 @@ def clean_activity(data, default_zone="UTC") -> dict:
             errors.add("end_date", _l("The end cannot be before the start."))
         result.update(start_date=start, end_date=end, start_at=None, end_at=None)
     else:
-        start = parse_instant(data.get("start_at"), zone, "start_at", errors)
-        end = parse_instant(data.get("end_at"), zone, "end_at", errors)
+        start = clean_instant(data.get("start_at"), zone, "start_at", errors)
+        end = clean_instant(data.get("end_at"), zone, "end_at", errors)
         if start is None and "start_at" not in errors:
             errors.add("start_at", _l("This field is required."))
         if start and end is None and "end_at" not in errors:

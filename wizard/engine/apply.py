@@ -9,25 +9,16 @@ saved only once Google has answered for it, with Google's new etag.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from wizard.engine.pairs import to_core
 from wizard.extensions import begin_write, db
+from wizard.google.errors import StaleEtag
 from wizard.models.sync import SyncConflict
 from wizard.sync import actions as A
-from wizard.sync.records import fingerprint
 from wizard.sync.pairs import pair_after_create, pending_pair, synced_pair
+from wizard.sync.records import fingerprint
 
 CRM_BATCH = 200
 
-
-@dataclass
-class Result:
-    """One Google write's outcome, as the Google side reports it."""
-
-    action: A.Action
-    ok: bool
-    google_id: str | None = None
-    etag: str | None = None
-    record: object = None  # the core record of Google's answer, when it sent one back
-    error: Exception | None = None
 
 
 @dataclass
@@ -46,7 +37,6 @@ class Tally:
 
 class Applier:
     """Applies one plan for one run through the run context `ctx` (adapters, pair table, commits)."""
-
     def __init__(self, ctx, plan):
         self.ctx = ctx
         self.plan = plan
@@ -262,8 +252,6 @@ class Applier:
         pair = self.take_base("google", pair_id, action.crm_id, action.google_id)
         row = self.ctx.pairs.find(pair_id, action.crm_id, action.google_id)
         if pair is None and row is not None:
-            from wizard.engine.pairs import to_core
-
             pair = to_core(row, self.ctx.object)
         if pair is None:
             return
@@ -368,8 +356,6 @@ def _keys(actions) -> set:
 
 
 def _is_stale(error) -> bool:
-    from wizard.google.errors import StaleEtag
-
     return isinstance(error, StaleEtag)
 
 

@@ -1,18 +1,15 @@
 """Pair rows and cursors ⇄ the core's plain data. The engine's only bridge between the tables and the core."""
-from datetime import datetime, timezone
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import defer, undefer
 
 from wizard.extensions import db
-from wizard.models.sync import Cursor, Pair as PairRow
-from wizard.sync.records import record_from_json
+from wizard.models.clock import utcnow  # noqa: F401
+from wizard.models.sync import Cursor
+from wizard.models.sync import Pair as PairRow
 from wizard.sync.chunking import PairRef
 from wizard.sync.pairs import Pair, PairState
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
+from wizard.sync.records import record_from_json
 
 
 def to_core(row: PairRow, kind: str, light: bool = False) -> Pair:

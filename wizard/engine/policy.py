@@ -4,17 +4,15 @@ installation id, and the call to `wizard.sync.plan` itself.
 Configuration (app config, environment-driven defaults):
 - SYNC_MASS_DELETE_SHARE (0.20) and SYNC_MASS_DELETE_MIN (10): the mass-delete guard;
 - SYNC_FIRST_SYNC_PREVIEW (200): a first sync creating more than this many items shows the counts first;
-- INSTALLATION_ID: this installation's identity in deterministic event ids (generated into the instance
-  folder when absent, so two installations syncing into one calendar never collide).
+The installation id (deterministic event ids) is wizard.settings.installation's.
 """
 import hashlib
 import json
-import uuid
-from pathlib import Path
 
 from flask import current_app
 
-from wizard.sync import ACTIVITIES, CONTACTS, plan as core_plan
+from wizard.sync import ACTIVITIES, CONTACTS
+from wizard.sync import plan as core_plan
 from wizard.sync.policy import ConflictPolicy, Direction, Policy
 
 SPECS = {"contacts": CONTACTS, "activities": ACTIVITIES}
@@ -52,20 +50,9 @@ def scope_key(account, object: str) -> str:
     return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()[:32]
 
 
-def installation_id() -> str:
-    configured = current_app.config.get("INSTALLATION_ID")
-    if configured:
-        return str(configured)
-    path = Path(current_app.instance_path) / "installation.id"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(uuid.uuid4().hex)
-    return path.read_text().strip()
-
-
 def call_planner(ctx, google_changes, crm_changes, first_sync: bool, pairs=None):
     return core_plan(
         SPECS[ctx.object], pairs if pairs is not None else ctx.core_pairs(crm_changes, google_changes), crm_changes.changes,
         google_changes.changes, policy=ctx.policy, crm_full=crm_changes.full, google_full=google_changes.full,
-        first_sync=first_sync, force=bool(ctx.run.forced), installation_id=installation_id(),
+        first_sync=first_sync, force=bool(ctx.run.forced), installation_id=ctx.installation,
     )

@@ -1,6 +1,6 @@
-"""The sync engine: the shell around the pure core (wizard.sync).
+"""One run of one account and object: the shell around the pure core (wizard.sync).
 
-One run, for one account and object: take the running lock, gather what changed on both sides since the
+Take the running lock (lock.py), gather what changed on both sides since the
 cursors, ask the core for a plan, stop before writing anything if a guard says so, apply the plan through the
 adapters in batches (each batch's results committed before the next is sent), then move the cursors on and
 record the run. Contacts and activities go through the same code; only the adapters differ.
@@ -13,41 +13,45 @@ Failure handling, by what a human must do:
   the saved pairs and cursors, which are consistent after every batch.
 """
 import logging
-import os
 from collections import Counter
-from datetime import datetime, timezone
 
+from flask import current_app
+
+from wizard.engine import guards
 from wizard.engine.apply import Applier, Tally
+from wizard.engine.checkpoints import Checkpoints, SimulatedCrash
+from wizard.engine.decisions import Decisions
+from wizard.engine.issues import Issues
+from wizard.engine.lock import close_stale_runs, running_lock
 from wizard.engine.pairs import PairTable, load_cursor
+from wizard.engine.policy import SPECS, call_planner, policy_for, scope_key
 from wizard.extensions import db
-from wizard.models.sync import GuardKind, PendingGuard, RunStatus, SyncIssue, SyncRun
-from wizard.jobs.queue import abandon, running_lock
+from wizard.google.errors import AuthRevoked, ClientRejected, GoogleError, SyncTokenExpired
+from wizard.google.sides import google_side_for
+from wizard.google.tokens import NotConfigured, ReconnectNeeded
+from wizard.models.accounts import CONNECTED, GoogleAccount, mark_needs_reconnect
+from wizard.models.sync import RunStatus, SyncRun, utcnow
 from wizard.redis import kept_alive
+from wizard.settings.installation import installation_id
+from wizard.settings.values import oauth_client
+from wizard.store import store_for
+from wizard.sync.actions import PlanTally, UpdateGoogle
+from wizard.sync.changes import Seen, side
+from wizard.sync.chunking import match_keys, partition
+from wizard.sync.planner import SideSummary, empty_side, run_guard
+from wizard.sync.policy import first_sync_needs_preview, mass_delete_exceeded
 
 log = logging.getLogger(__name__)
-
-# Tests and benchmarks simulate a crash at a named point (e.g. "after_google_answer:2": the second time
-# Google has answered a batch, before its results are committed).
-CRASH_ENV = "SYNCWIZARD_CRASH_AT"
-# Tests also register callables at named points, to change Google at an exact moment of a run.
-CHECKPOINT_HOOKS: dict = {}
 
 
 class NeedsFullListing(Exception):
     """A chunk's plan can only go on after a full Google listing (an interrupted create to find)."""
 
 
-class SimulatedCrash(BaseException):
-    """Raised at a crash point; BaseException so that no `except Exception` of ours swallows it."""
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
-
-
 def run_sync(account_id: int, object: str = "contacts", run_id: int | None = None,
              force: bool | None = None) -> SyncRun:
-    """Run one sync now, in this process. Returns the finished run."""
+    """Run one sync now, in this process. Returns the finished run; what its outcome means for the schedule
+    (the time it finished, a pause after invalid_grant) is for the caller to note (wizard.jobs.entry)."""
     run = _claim_run(account_id, object, run_id, force)
     lock = running_lock(account_id, object)
     if not lock.acquire():
@@ -79,16 +83,12 @@ def _claim_run(account_id, object, run_id, force) -> SyncRun:
 
 
 def _run_locked(run: SyncRun) -> SyncRun:
-    from wizard.google.tokens import NotConfigured, ReconnectNeeded
-    from wizard.google.errors import AuthRevoked, ClientRejected, GoogleError
-    from wizard.models.accounts import CONNECTED, GoogleAccount
-
     account = db.session.get(GoogleAccount, run.account_id)
     if account is None or account.unlinked_at is not None:
         return _finish(run, RunStatus.SKIPPED, "sync.run.account_unlinked")
     if account.status != CONNECTED:
         return _finish(run, RunStatus.NEEDS_RECONNECT, "sync.run.needs_reconnect")
-    _close_stale_runs(run)
+    close_stale_runs(run)
     run.status, run.started_at = RunStatus.RUNNING, utcnow()
     db.session.commit()
     ctx = None
@@ -98,7 +98,8 @@ def _run_locked(run: SyncRun) -> SyncRun:
     except (AuthRevoked, ReconnectNeeded) as error:
         db.session.rollback()
         reason = getattr(error, "reason_code", None) or getattr(error, "reason", None) or "invalid_grant"
-        _needs_reconnect(run.account_id, reason)
+        # invalid_grant: the user is told (banner, health page); the job pauses the schedule, nothing retries.
+        mark_needs_reconnect(run.account_id, "invalid_grant" if reason in (None, "", "invalid_grant") else reason)
         return _finish(run, RunStatus.NEEDS_RECONNECT, "sync.run.needs_reconnect", {"reason": reason}, ctx)
     except NotConfigured:
         db.session.rollback()
@@ -121,29 +122,7 @@ def _run_locked(run: SyncRun) -> SyncRun:
     return _finish(run, status, code, {"issues": ctx.tally.issues}, ctx)
 
 
-def _close_stale_runs(run):
-    """Runs left "running" by a killed worker are closed: this run converges from the saved state."""
-    stale = db.session.scalars(db.select(SyncRun).where(
-        SyncRun.account_id == run.account_id, SyncRun.object == run.object, SyncRun.id != run.id,
-        SyncRun.status.in_(RunStatus.ACTIVE)))
-    for other in stale:
-        if other.status == RunStatus.RUNNING or other.id < run.id:
-            abandon(other)
-
-
-def _needs_reconnect(account_id, reason):
-    """invalid_grant: the user is told (banner, health page) and the schedule stops; nothing retries."""
-    from wizard.accounts.services import mark_needs_reconnect
-    from wizard.jobs.schedule import pause
-
-    mark_needs_reconnect(account_id, "invalid_grant" if reason in (None, "", "invalid_grant") else reason)
-    pause(account_id, "needs_reconnect")
-    db.session.commit()
-
-
 def _finish(run, status, code, params=None, ctx=None) -> SyncRun:
-    from wizard.jobs.schedule import note_run_finished
-
     run = db.session.merge(run)
     run.status = status
     run.finished_at = utcnow()
@@ -155,25 +134,23 @@ def _finish(run, status, code, params=None, ctx=None) -> SyncRun:
             run.api_calls = ctx.api_calls()
         except AttributeError:  # failed before the Google side existed
             pass
-    note_run_finished(run.account_id, run.object)
     db.session.commit()
     return run
 
 
 class RunContext:
-    """Everything one run needs: the account, adapters, pair table, cursor, tally; owns commits."""
+    """One run's work: the account, the adapters, the pair table, the tally; owns the commits. Guards, issues,
+    the user's conflict decisions and the checkpoints are modules of their own (guards, issues, decisions,
+    checkpoints)."""
 
     def __init__(self, run: SyncRun, account):
-        from wizard.google.sides import google_side_for
-        from wizard.engine.policy import policy_for, scope_key
-        from wizard.store import store_for
-
         self.run, self.account = run, account
         self.account_id, self.object = account.id, run.object
         self.policy = policy_for(account, run.object)
         self.scope = scope_key(account, run.object)
         self.store = store_for(run.object, account)
-        self.google = google_side_for(run.object, account)
+        self.installation = installation_id()
+        self.google = google_side_for(run.object, account, oauth_client(), self.installation)
         self.tally = Tally()
         self.guard = None
         self.failed_crm: set = set()
@@ -183,14 +160,14 @@ class RunContext:
         self.first_sync = False
         self.crm_listed = 0
         self.pairs: PairTable | None = None
-        self._crash_counts: dict = {}
+        self.issues = Issues(run, self.store)
+        self.decisions = Decisions(account.id, run.object)
+        self.checkpoints = Checkpoints()
 
     # --- the run ----------------------------------------------------------------------------------------
     def execute(self):
         """Gather what changed (ids on the CRM side, Google's changes), split the work into chunks, check the
         guard over the whole run (unless forced), then plan and apply chunk by chunk."""
-        from wizard.google.errors import SyncTokenExpired
-
         cursor = load_cursor(self.account_id, self.object)
         self.pairs = PairTable(self.account_id, self.object)
         scope_changed = cursor.scope_key != self.scope
@@ -237,22 +214,16 @@ class RunContext:
         cursor.google_scope = google_scope
         if google_changes.full:
             cursor.full_listing_at = utcnow()
-        self._resolve_issues(crm_ids, self.google_listed)
-        self.mark_decisions_applied()
+        self.issues.resolve(crm_ids, self.google_listed, self.failed_crm, self.failed_google)
+        self.decisions.mark_applied(self.failed_crm)
         db.session.commit()
 
     def _plan_and_apply(self, crm_ids, crm_full, google_changes) -> bool:
         """False when the guard holds the run (nothing written)."""
-        from wizard.sync.actions import PlanTally
-        from wizard.sync.chunking import partition
-        from wizard.sync.planner import SideSummary, empty_side, run_guard
-
-        from wizard.engine.policy import SPECS, installation_id
-
         spec = SPECS[self.object]
         self.google_listed = set(google_changes.changes)
         chunks = partition(spec, self.pairs.refs(), crm_ids, google_changes.changes, first_sync=self.first_sync,
-                           installation_id=installation_id(), crm_keys=self._match_keys(spec, crm_ids, google_changes),
+                           installation_id=self.installation, crm_keys=self._match_keys(spec, crm_ids, google_changes),
                            size=self.chunk_size())
         surveyed = None
         active = self.pairs.active_count()
@@ -275,12 +246,12 @@ class RunContext:
             guard = run_guard(self.policy, tally, active, empty_side(active, tally, crm_side, google_side),
                               first_sync=self.first_sync, force=False)
             if not guard.ok:
-                self.guard = self._hold(guard, dict(counts))
+                self.guard = guards.hold(self.run, guard, dict(counts))
                 return False
             self.set_total(writes)
         else:
             self.set_total(len(crm_ids) + len(google_changes.changes))
-        self._close_guards()
+        guards.close(self.run)
         for chunk in chunks:
             plan, crm_side, google_side = surveyed or self._plan_chunk(chunk, crm_full, google_changes)
             self.google_seen = google_side.seen()
@@ -292,9 +263,6 @@ class RunContext:
     def _guard_may_hold(self, chunks, crm_ids, crm_full, google_changes, active) -> bool:
         """Whether the guard could stop this run, from bounds known before planning: a run that cannot trip
         it is planned and applied in one pass (a single chunk is planned once anyway)."""
-        from wizard.sync.changes import Seen
-        from wizard.sync.policy import first_sync_needs_preview, mass_delete_exceeded
-
         if len(chunks) <= 1:
             return True
         if self.first_sync and first_sync_needs_preview(len(crm_ids) + len(google_changes.changes), self.policy):
@@ -326,8 +294,6 @@ class RunContext:
 
     def _plan_chunk(self, chunk, crm_full, google_changes):
         """(plan, CRM side, Google side) of one chunk: its CRM records read now, its pairs loaded."""
-        from wizard.sync.changes import side
-
         crm = self.store.fetch(chunk.crm_ids) if chunk.crm_ids else {}
         crm_changes = side(crm, full=crm_full)
         google = {key: google_changes.changes[key] for key in chunk.google_ids}
@@ -354,9 +320,6 @@ class RunContext:
     def _match_keys(self, spec, crm_ids, google_changes):
         """First sync: the match keys of the CRM records that share one with a Google record (read in chunks,
         keeping only the keys)."""
-        from wizard.sync.changes import Seen
-        from wizard.sync.chunking import match_keys
-
         if not (self.first_sync and spec.match_keys):
             return None
         wanted = set()
@@ -376,22 +339,16 @@ class RunContext:
         return keys
 
     def chunk_size(self) -> int:
-        from flask import current_app
-
         return max(1, int(current_app.config.get("SYNC_CHUNK_SIZE", 2000)))
 
     def plan(self, google_changes, crm_changes, first_sync):
-        from wizard.engine.policy import call_planner
-
         return call_planner(self, google_changes, crm_changes, first_sync)
 
     def _with_retries(self, crm_ids, google_changes):
         """Records with an open issue, or a conflict the user just decided, are read again on both sides,
         so a write that failed last time is merged and sent again."""
-        rows = db.session.execute(db.select(SyncIssue.crm_id, SyncIssue.google_id).where(
-            SyncIssue.account_id == self.account_id, SyncIssue.object == self.object,
-            SyncIssue.resolved_at.is_(None))).all()
-        retry_crm = {str(c) for c, _ in rows if c is not None} | set(self.decided_crm_ids())
+        rows = self.issues.open_ids()
+        retry_crm = {str(c) for c, _ in rows if c is not None} | set(self.decisions.crm_ids())
         google_ids = {g for _, g in rows if g}
         for crm_id in retry_crm:
             row_id = self.pairs.crm_index.get(int(crm_id)) if crm_id.isdigit() else None
@@ -406,65 +363,10 @@ class RunContext:
             google_changes = _merged(google_changes, self.google.fetch(missing_google))
         return crm_ids, google_changes
 
-    # --- guards -------------------------------------------------------------------------------------------
-    def _hold(self, guard, counts: dict):
-        from wizard.sync.actions import GuardStatus
-
-        kind = GuardKind.FIRST_SYNC_PREVIEW if guard.status is GuardStatus.PREVIEW else GuardKind.MASS_DELETE
-        message = guard.message
-        guard = db.session.scalar(db.select(PendingGuard).where(
-            PendingGuard.account_id == self.account_id, PendingGuard.object == self.object,
-            PendingGuard.closed_at.is_(None)))
-        if guard is None:
-            guard = PendingGuard(account_id=self.account_id, object=self.object)
-            db.session.add(guard)
-        guard.run_id, guard.kind = self.run.id, kind
-        guard.code = message.code if message else f"sync.guard.{kind}"
-        guard.params = dict(message.params) if message else {}
-        guard.counts = counts
-        db.session.commit()
-        return guard
-
-    def _close_guards(self):
-        for guard in db.session.scalars(db.select(PendingGuard).where(
-                PendingGuard.account_id == self.account_id, PendingGuard.object == self.object,
-                PendingGuard.closed_at.is_(None))):
-            guard.closed_at = utcnow()
-            if self.run.forced and guard.confirmed_at is None:
-                guard.confirmed_at = utcnow()
-
-    # --- issues -------------------------------------------------------------------------------------------
     def issue(self, code, params=None, crm_id=None, google_id=None):
+        """A per-record problem (the Applier reports them here): counted in the tally, recorded for the user."""
         self.tally.issues += 1
-        crm_id = int(crm_id) if crm_id not in (None, "") and str(crm_id).isdigit() else None
-        query = db.select(SyncIssue).where(SyncIssue.account_id == self.account_id, SyncIssue.object == self.object,
-                                           SyncIssue.resolved_at.is_(None), SyncIssue.code == code)
-        query = query.where(SyncIssue.crm_id == crm_id) if crm_id is not None else query.where(
-            SyncIssue.google_id == google_id)
-        row = db.session.scalar(query)
-        if row is None:
-            row = SyncIssue(account_id=self.account_id, object=self.object, code=code, crm_id=crm_id,
-                            google_id=google_id, attempts=0)
-            db.session.add(row)
-        row.run_id, row.params = self.run.id, _plain(params or {})
-        row.attempts = (row.attempts or 0) + 1
-        row.retry_requested = False
-        if crm_id is not None:
-            try:
-                row.label = self.store.label(str(crm_id))[:300]
-            except Exception:  # noqa: BLE001
-                row.label = str(crm_id)
-
-    def _resolve_issues(self, crm_ids, google_ids):
-        """Open issues of records this run handled without a new problem are resolved."""
-        touched_crm = {int(k) for k in crm_ids if str(k).isdigit()} - {
-            int(c) for c in self.failed_crm if str(c).isdigit()}
-        for row in db.session.scalars(db.select(SyncIssue).where(
-                SyncIssue.account_id == self.account_id, SyncIssue.object == self.object,
-                SyncIssue.resolved_at.is_(None), SyncIssue.run_id != self.run.id)):
-            if row.crm_id in touched_crm or (row.google_id and row.google_id in google_ids
-                                             and row.google_id not in self.failed_google):
-                row.resolved_at = utcnow()
+        self.issues.record(code, params, crm_id, google_id)
 
     # --- batches and progress -----------------------------------------------------------------------------
     def set_total(self, total: int):
@@ -496,10 +398,6 @@ class RunContext:
 
     def replan_stale(self, actions):
         """Google refused updates on a stale etag: fetch the latest, merge again, retry once."""
-        from wizard.engine.policy import call_planner
-        from wizard.sync.actions import UpdateGoogle
-        from wizard.sync.changes import side
-
         fresh = self.google.fetch([a.google_id for a in actions])
         pairs = [p for p in self.core_pairs(side({}), side(fresh)) if p.google_id in fresh]
         # Both sides as they are now: the CRM may hold this run's own write for the pair, whose base was not
@@ -531,87 +429,14 @@ class RunContext:
             for change in google_changes.changes.values():
                 google_ids.update(getattr(change, "previous_ids", ()) or ())
             pairs = self.pairs.core_pairs(crm_changes.changes.keys(), google_ids)
-        decisions = self._decisions()
-        if not decisions:
-            return pairs
-        out = []
-        for pair in pairs:
-            chosen = decisions.get(pair.crm_id)
-            if chosen and pair.crm_record is not None and pair.google_record is not None:
-                pair = _apply_decisions(pair, chosen)
-            out.append(pair)
-        return out
+        return self.decisions.apply(pairs)
 
-    def _decisions(self) -> dict:
-        if not hasattr(self, "_decision_cache"):
-            from wizard.models.sync import SyncConflict
-
-            rows = db.session.scalars(db.select(SyncConflict).where(
-                SyncConflict.account_id == self.account_id, SyncConflict.object == self.object,
-                SyncConflict.resolved_at.is_not(None), SyncConflict.applied_at.is_(None)))
-            decisions: dict = {}
-            self._decision_rows = []
-            for row in rows:
-                if row.crm_id is None or row.resolution not in ("crm", "google"):
-                    continue
-                decisions.setdefault(str(row.crm_id), []).append((row.field.split(","), row.resolution))
-                self._decision_rows.append(row)
-            self._decision_cache = decisions
-        return self._decision_cache
-
-    def decided_crm_ids(self) -> list[str]:
-        return list(self._decisions())
-
-    def mark_decisions_applied(self):
-        for row in getattr(self, "_decision_rows", []):
-            if str(row.crm_id) not in self.failed_crm:
-                row.applied_at = utcnow()
-
-    # --- crash simulation (tests, benchmarks) --------------------------------------------------------------
     def checkpoint(self, name: str):
-        hook = CHECKPOINT_HOOKS.get(name)
-        if hook is not None:
-            hook(self)
-        target = os.environ.get(CRASH_ENV)
-        if not target:
-            return
-        point, _, nth = target.partition(":")
-        if point != name:
-            return
-        self._crash_counts[name] = self._crash_counts.get(name, 0) + 1
-        if self._crash_counts[name] >= int(nth or 1):
-            if os.environ.get("SYNCWIZARD_CRASH_HARD"):
-                os._exit(137)  # like SIGKILL: no cleanup, no rollback handler, no lock release
-            raise SimulatedCrash(target)
-
-
-def _apply_decisions(pair, chosen):
-    from wizard.sync.records import record_from_json
-    from wizard.sync.pairs import PairState
-
-    base = pair.base if pair.base is not None else record_from_json(pair.crm_record.kind, {})
-    values = {}
-    for fields, resolution in chosen:
-        loser = pair.google_record if resolution == "crm" else pair.crm_record
-        for name in fields:
-            values[name] = loser[name]
-    # The CRM fingerprint is cleared so the CRM side (read again) counts as changed and the pair is merged.
-    return pair.with_(base=base.replace(**values), crm_fingerprint=None, state=PairState.SYNCED)
+        """A named point of the run (wizard.engine.checkpoints: crash points and hooks for tests)."""
+        self.checkpoints.reach(name, self)
 
 
 def _merged(changes, extra: dict):
-    from wizard.sync.changes import side
-
     merged = dict(extra)
     merged.update(changes.changes)
     return side(merged, full=changes.full)
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)

@@ -21,15 +21,25 @@ Item conventions shared with the CRM store (wizard/store/contacts.py):
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 
 import phonenumbers
+from flask import current_app, has_app_context
 
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Change, Seen
-from wizard.sync.records import (ACTIVITIES, CONTACTS, Item, Record, make_record, normalize_address, normalize_email,
-                                 normalize_phone)
+from wizard.sync.records import (
+    ACTIVITIES,
+    CONTACTS,
+    Item,
+    Record,
+    address_key,
+    make_record,
+    normalize_address,
+    normalize_email,
+    normalize_phone,
+)
 from wizard.sync.times import when_from_google, when_to_google
 
 CRM_ID_KEY = "syncwizard.crm_id"  # clientData key and extendedProperties.private key (<= 44 characters)
@@ -51,8 +61,6 @@ ADDRESS_PARTS = ("streetAddress", "city", "region", "postalCode", "country")
 
 def default_region() -> str:
     """The region local numbers are read in: the app's PHONE_DEFAULT_REGION (as the CRM side), else RU."""
-    from flask import current_app, has_app_context
-
     return (current_app.config.get("PHONE_DEFAULT_REGION") if has_app_context() else None) or DEFAULT_REGION
 
 
@@ -83,10 +91,6 @@ def phone_display(key: str) -> str:
 
 def email_key(value: str) -> str:
     return value.strip().casefold()
-
-
-def address_key(parts) -> str:
-    return " ".join(p for p in parts if p)
 
 
 def _fold(value, table) -> str:

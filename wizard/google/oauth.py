@@ -1,141 +1,119 @@
-"""The authorization-code flow with Google (Authlib), one request at a time.
+"""The one OAuth 2.0 client of the product: every request to Google's authorization server is built here.
 
-The client is built per request from the system settings, so a changed Client ID or secret applies at once.
-Nothing is written to the database here: the flow either yields a token and the Google identity, or raises
-LinkError with a message code; services.link_account() does the saving.
+- `consent_url()`: the address of Google's consent page (authorization-code flow, PKCE when given a verifier);
+- `exchange_code()`: an authorization code for tokens;
+- `probe()`: what the token endpoint says of a client, without any user (a dummy code: `invalid_grant` means
+  the client ID and secret were accepted, since Google checks the client before the code);
+- `account_session()`: a requests session for one linked account that refreshes its access token by itself;
+- `userinfo()` and `revoke()`.
+
+Callers hand in the client (`Client`: ID, secret, redirect URI), read from the system settings at request
+time (wizard.settings.values.oauth_client), so a changed ID or secret applies at once and this module imports
+no settings and no page. Endpoints come from the app configuration (GOOGLE_AUTH_URL, GOOGLE_TOKEN_URL, ...).
 """
-import secrets
+from dataclasses import dataclass
 
 import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
-from flask_babel import lazy_gettext as _l
-
-from wizard.google import client_config as config
-from wizard.google import scopes as scope_sets
-from wizard.google import oauth_state
-from wizard.messages import define, render
 
 HTTP_TIMEOUT = 15
-
-define("accounts.link.not_configured", _l(
-    "Google sync is not set up yet: the administrator has not saved the Google client ID and secret. "
-    "Please ask your administrator."))
-define("accounts.link.bad_state", _l(
-    "This sign-in link has expired or was already used. Nothing was changed; please start again."))
-define("accounts.link.cancelled", _l("You cancelled access at Google. No account was linked."))
-define("accounts.link.google_error", _l(
-    "Google refused the request (%(error)s). No account was linked; please try again or tell your administrator."))
-define("accounts.link.bad_response", _l("Google's answer was incomplete. No account was linked; please try again."))
-define("accounts.link.token_error", _l(
-    "Google did not accept the sign-in (%(error)s). No account was linked; please try again."))
-define("accounts.link.unreachable", _l("Google could not be reached. No account was linked; please try again later."))
-define("accounts.link.no_refresh_token", _l(
-    "Google did not grant offline access, so the account could not be linked. Please try again."))
+# The probe's authorization code: never valid, so Google answers invalid_grant once it accepted the client.
+PROBE_CODE = "4/syncwizard-credential-probe"
 
 
-class LinkError(Exception):
-    def __init__(self, code, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+@dataclass(frozen=True)
+class Client:
+    """A registered OAuth client (a "Web application" in the Google Cloud console)."""
 
-    @property
-    def message(self):
-        return render(self.code, **self.params)
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+    origin: str = ""
 
-
-def _client(client, redirect_uri=None, scopes=None):
-    return OAuth2Session(
-        client.client_id,
-        client.client_secret,
-        scope=" ".join(scopes) if scopes else None,
-        redirect_uri=redirect_uri or client.redirect_uri,
-        code_challenge_method="S256",
-        token_endpoint_auth_method="client_secret_post",
-    )
+    def __repr__(self):  # keeps the secret out of tracebacks and logs
+        return f"Client(client_id={self.client_id!r}, redirect_uri={self.redirect_uri!r})"
 
 
-def authorization_url(user_id, scopes, *, account_id=None, prompt_consent=False, login_hint=None) -> str:
-    """The URL of Google's consent page; the pending authorization is remembered server-side."""
-    client = config.client_config()
-    if client is None:
-        raise LinkError("accounts.link.not_configured")
-    verifier = secrets.token_urlsafe(64)  # 86 chars, within PKCE's 43..128
-    state = oauth_state.remember(user_id, verifier, client.redirect_uri, scopes,
-                                 account_id=account_id, prompted_consent=prompt_consent)
-    params = {"access_type": "offline", "include_granted_scopes": "true"}
-    if prompt_consent:
-        params["prompt"] = "consent"
-    if login_hint:
-        params["login_hint"] = login_hint
-    url, _ = _client(client, scopes=scopes).create_authorization_url(
-        current_app.config["GOOGLE_AUTH_URL"], state=state, code_verifier=verifier, **params)
+class TokenRefused(Exception):
+    """The token endpoint answered with an error (`error` is Google's code, e.g. invalid_grant)."""
+
+    def __init__(self, error: str):
+        super().__init__(error)
+        self.error = error
+
+
+class ReconnectNeeded(Exception):
+    """The account has no usable grant; the user must reconnect it (whoever catches this marks the account)."""
+
+    def __init__(self, account_id, reason_code):
+        super().__init__(f"account {account_id} needs reconnect: {reason_code}")
+        self.account_id = account_id
+        self.reason_code = reason_code
+
+
+def _endpoint(name: str) -> str:
+    return current_app.config[f"GOOGLE_{name}_URL"]
+
+
+def consent_url(client: Client, scopes, state: str, *, code_verifier: str | None = None,
+                redirect_uri: str | None = None, **params) -> str:
+    """Google's consent page for `scopes`; extra `params` (access_type, prompt, login_hint, ...) are passed on."""
+    session = OAuth2Session(client.client_id, scope=" ".join(scopes), redirect_uri=redirect_uri or client.redirect_uri,
+                            code_challenge_method="S256" if code_verifier else None)
+    extra = {"code_verifier": code_verifier} if code_verifier else {}
+    url, _ = session.create_authorization_url(_endpoint("AUTH"), state=state, **extra, **params)
     return url
 
 
-def receive(user_id, args):
-    """Validate the callback's query and exchange the code. Returns (pending, token, identity)."""
-    pending = oauth_state.take(args.get("state"), user_id)
-    if pending is None:
-        raise LinkError("accounts.link.bad_state")
-    error = args.get("error")
-    if error == "access_denied":
-        raise LinkError("accounts.link.cancelled")
-    if error:
-        raise LinkError("accounts.link.google_error", error=error[:100])
-    code = args.get("code")
-    if not code:
-        raise LinkError("accounts.link.bad_response")
-    client = config.client_config()
-    if client is None:
-        raise LinkError("accounts.link.not_configured")
-    token = exchange_code(client, pending, code)
-    identity = fetch_identity(token["access_token"])
-    return pending, token, identity
-
-
-def exchange_code(client, pending, code) -> dict:
+def token_error(response) -> str:
+    """Google's error code from a refused token request (the flat OAuth form, or the APIs' envelope)."""
     try:
-        token = _client(client, redirect_uri=pending.redirect_uri).fetch_token(
-            current_app.config["GOOGLE_TOKEN_URL"], grant_type="authorization_code", code=code,
-            code_verifier=pending.code_verifier, timeout=HTTP_TIMEOUT)
-    except OAuthError as exc:
-        raise LinkError("accounts.link.token_error", error=str(exc.error)[:100]) from exc
-    except (requests.RequestException, ValueError) as exc:
-        raise LinkError("accounts.link.unreachable") from exc
-    if not token.get("access_token"):
-        raise LinkError("accounts.link.bad_response")
-    token = dict(token)
-    # Google omits `scope` only when it equals the request; fall back to what we asked for.
-    token["scope"] = " ".join(sorted(scope_sets.normalise(token.get("scope") or pending.scopes)))
-    return token
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):  # the API envelope, not the flat OAuth form
+        return error.get("status") or f"HTTP {response.status_code}"
+    return error or f"HTTP {response.status_code}"
 
 
-def fetch_identity(access_token) -> dict:
-    """The Google account behind the token: OpenID userinfo (sub, email, name)."""
-    try:
-        response = requests.get(current_app.config["GOOGLE_USERINFO_URL"],
-                                headers={"Authorization": f"Bearer {access_token}"}, timeout=HTTP_TIMEOUT)
-    except requests.RequestException as exc:
-        raise LinkError("accounts.link.unreachable") from exc
-    if response.status_code != 200:
-        raise LinkError("accounts.link.bad_response")
-    try:
-        info = response.json()
-    except ValueError as exc:
-        raise LinkError("accounts.link.bad_response") from exc
-    if not info.get("sub"):
-        raise LinkError("accounts.link.bad_response")
-    return {"sub": str(info["sub"]), "email": info.get("email") or "", "name": info.get("name") or ""}
+def _token_post(client: Client, **data) -> requests.Response:
+    """A token request with the client's credentials in the body (client_secret_post, as Google documents)."""
+    data = {"client_id": client.client_id, "client_secret": client.client_secret, **data}
+    return requests.post(_endpoint("TOKEN"), data=data, timeout=HTTP_TIMEOUT)
 
 
-def revoke(token) -> bool:
+def exchange_code(client: Client, code: str, *, redirect_uri: str | None = None,
+                  code_verifier: str | None = None) -> dict:
+    """Tokens for an authorization code. Raises TokenRefused, requests.RequestException or ValueError."""
+    extra = {"code_verifier": code_verifier} if code_verifier else {}
+    response = _token_post(client, grant_type="authorization_code", code=code,
+                           redirect_uri=redirect_uri or client.redirect_uri, **extra)
+    if response.status_code >= 400:
+        raise TokenRefused(token_error(response))
+    return response.json()
+
+
+def probe(client: Client) -> str:
+    """What the token endpoint says of the client: "invalid_grant" means ID and secret were accepted.
+    Raises requests.RequestException when Google cannot be reached."""
+    response = _token_post(client, grant_type="authorization_code", code=PROBE_CODE,
+                           redirect_uri=client.redirect_uri)
+    return token_error(response) if response.status_code >= 400 else "unexpected_success"
+
+
+def userinfo(access_token: str) -> requests.Response:
+    """The OpenID userinfo answer for a token (who granted it)."""
+    return requests.get(_endpoint("USERINFO"), headers={"Authorization": f"Bearer {access_token}"},
+                        timeout=HTTP_TIMEOUT)
+
+
+def revoke(token: str) -> bool:
     """Revoke a grant at Google. True when Google confirmed or the token was already dead."""
     try:
-        response = requests.post(current_app.config["GOOGLE_REVOKE_URL"], data={"token": token},
-                                 timeout=HTTP_TIMEOUT)
+        response = requests.post(_endpoint("REVOKE"), data={"token": token}, timeout=HTTP_TIMEOUT)
     except requests.RequestException:
         return False
     if response.status_code == 200:
@@ -144,3 +122,37 @@ def revoke(token) -> bool:
         return response.json().get("error") == "invalid_token"
     except ValueError:
         return False
+
+
+class AccountSession(OAuth2Session):
+    """Authlib's session bound to one account: refreshes expired tokens itself; a dead grant is reported to
+    `on_revoked(account_id, reason)` and raises ReconnectNeeded."""
+
+    def __init__(self, account_id, *args, on_revoked=None, **kwargs):
+        self.account_id, self.on_revoked = account_id, on_revoked
+        super().__init__(*args, **kwargs)
+
+    def refresh_token(self, url=None, refresh_token=None, **kwargs):
+        try:
+            return super().refresh_token(url, refresh_token=refresh_token, **kwargs)
+        except OAuthError as exc:
+            if exc.error == "invalid_grant":
+                if self.on_revoked is not None:
+                    self.on_revoked(self.account_id, "invalid_grant")
+                raise ReconnectNeeded(self.account_id, "invalid_grant") from exc
+            raise
+
+
+def account_session(client: Client, account_id, token: dict, update_token, on_revoked=None) -> AccountSession:
+    """A requests session calling Google for one account; `update_token(token)` persists a refreshed token and
+    `on_revoked(account_id, reason)` hears of a dead grant."""
+    return AccountSession(
+        account_id,
+        on_revoked=on_revoked,
+        client_id=client.client_id,
+        client_secret=client.client_secret,
+        token=token,
+        token_endpoint=_endpoint("TOKEN"),
+        token_endpoint_auth_method="client_secret_post",
+        update_token=update_token,
+    )

@@ -47,6 +47,7 @@ URL_IN_VALUE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?[/\\]{2}", re.IGNORECASE)
 
 @lru_cache(maxsize=1)
 def _psl():
+    # Loaded on the first address check only: reading the list takes a noticeable moment at start-up.
     from publicsuffixlist import PublicSuffixList
 
     return PublicSuffixList(accept_unknown=False)

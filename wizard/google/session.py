@@ -1,7 +1,8 @@
-"""Clients for a linked account, built from the app's configuration.
+"""Clients for a linked account, built from the app's configuration and the OAuth client the caller hands in.
 
-The HTTP session is Authlib's `OAuth2Session` from `wizard.google.tokens.get_oauth_session(account)`
-(it refreshes and persists tokens); this module adds the endpoints and the account's pacer. Limits are
+The HTTP session is Authlib's `OAuth2Session` from `wizard.google.tokens.get_oauth_session(account, client)`
+(it refreshes and persists tokens); this module adds the endpoints and the account's pacer. The Google
+project's shared budget is keyed by the OAuth client's ID (one client, one project). Limits are
 configuration (each with an environment-driven default in the app config, else the value here):
 
 - `GOOGLE_PEOPLE_PER_MINUTE` (default 90): People calls per minute per account; Google shows the real
@@ -20,9 +21,12 @@ from __future__ import annotations
 
 from flask import current_app
 
+from wizard.redis import get_redis
+
 from .calendar import CalendarClient
 from .pacing import Pacer, PacingPolicy
 from .people import PeopleClient
+from .tokens import get_oauth_session
 
 DEFAULT_PER_MINUTE = {"people": 90, "calendar": 600}
 DEFAULT_PROJECT_PER_MINUTE = {"people": None, "calendar": 10000}
@@ -48,40 +52,24 @@ def account_key(account) -> str:
     return str(getattr(account, "google_sub", None) or getattr(account, "id", None) or account)
 
 
-def project_key() -> str:
-    """The Google project's identity for its shared budget: the OAuth client id (one client, one project)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from wizard.settings.values import get_setting
-
-    try:
-        return get_setting("GoogleClientId") or "default"
-    except SQLAlchemyError:  # no settings table (a bare test database): one budget for all
-        return "default"
+def project_key(client=None) -> str:
+    """The Google project's identity for its shared budget: the OAuth client's ID ("default" without one)."""
+    return getattr(client, "client_id", None) or "default"
 
 
-def pacer_for(account, api: str, redis=None, config=None) -> Pacer:
-    if redis is None:
-        from wizard.redis import get_redis
-
-        redis = get_redis()
-    return Pacer(account_key(account), api, redis, pacing_policy(api, config), project_key=project_key())
+def pacer_for(account, api: str, redis=None, config=None, client=None) -> Pacer:
+    redis = get_redis() if redis is None else redis
+    return Pacer(account_key(account), api, redis, pacing_policy(api, config), project_key=project_key(client))
 
 
-def people_client(account, http=None, config=None, redis=None) -> PeopleClient:
+def people_client(account, http=None, config=None, redis=None, client=None) -> PeopleClient:
     config = current_app.config if config is None else config
-    http = http if http is not None else _oauth_session(account)
-    return PeopleClient(http, config["GOOGLE_PEOPLE_API_URL"], pacer_for(account, "people", redis, config))
+    http = http if http is not None else get_oauth_session(account, client)
+    return PeopleClient(http, config["GOOGLE_PEOPLE_API_URL"], pacer_for(account, "people", redis, config, client))
 
 
-def calendar_client(account, http=None, config=None, redis=None) -> CalendarClient:
+def calendar_client(account, http=None, config=None, redis=None, client=None) -> CalendarClient:
     config = current_app.config if config is None else config
-    http = http if http is not None else _oauth_session(account)
+    http = http if http is not None else get_oauth_session(account, client)
     return CalendarClient(http, config["GOOGLE_CALENDAR_API_URL"], config["GOOGLE_BATCH_URL"],
-                          pacer_for(account, "calendar", redis, config))
-
-
-def _oauth_session(account):
-    from wizard.google.tokens import get_oauth_session
-
-    return get_oauth_session(account)
+                          pacer_for(account, "calendar", redis, config, client))

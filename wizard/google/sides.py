@@ -9,10 +9,13 @@ import json
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
-from wizard.engine.apply import Result
+from flask import current_app
+
 from wizard.google import mapping
-from wizard.google.errors import AlreadyExists, GoogleError, Gone, NotFound, StaleEtag
+from wizard.google.errors import AlreadyExists, Gone, GoogleError, NotFound, StaleEtag
+from wizard.google.session import calendar_client, people_client
 from wizard.sync import actions as A
+from wizard.sync.actions import Result
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Seen, side
 
 RECURRENCE_HORIZON_DAYS = 180
@@ -33,12 +36,12 @@ class RawCache(dict):
         return json.loads(super().__getitem__(key))
 
 
-def google_side_for(object: str, account):
-    from wizard.google.session import calendar_client, people_client
-
+def google_side_for(object: str, account, client=None, installation_id: str | None = None):
+    """The Google side of a run, its clients built with the OAuth `client` (wizard.google.oauth.Client) and
+    the installation id that marks the events this installation writes."""
     if object == "contacts":
-        return ContactsGoogle(account, people_client(account))
-    return CalendarGoogle(account, calendar_client(account))
+        return ContactsGoogle(account, people_client(account, client=client))
+    return CalendarGoogle(account, calendar_client(account, client=client), installation_id)
 
 
 class ContactsGoogle:
@@ -48,8 +51,6 @@ class ContactsGoogle:
     MEMBERS_BATCH = 1000
 
     def __init__(self, account, client):
-        from flask import current_app
-
         self.account, self.client = account, client
         # Google's limits, unless configured lower (tests and benchmarks use small batches to meet faults).
         size = current_app.config.get("SYNC_CONTACTS_BATCH")
@@ -257,15 +258,13 @@ class CalendarGoogle:
     DELETE_BATCH = 1000
     MEMBERS_BATCH = 1000
 
-    def __init__(self, account, client):
-        from wizard.engine.policy import installation_id
-
+    def __init__(self, account, client, installation_id: str | None = None):
         settings = getattr(account, "settings", None)
         self.account, self.client = account, client
         self.calendar_id = getattr(settings, "target_calendar_id", None) or "primary"
         self.sync_from = getattr(settings, "activities_sync_from", None)
         self.send_updates = getattr(settings, "notify_attendees", None) or "none"
-        self.installation = installation_id()
+        self.installation = installation_id
         budget = getattr(getattr(getattr(client, "pacer", None), "policy", None), "max_cost", None)
         if budget:
             # A batch must fit the per-minute budget next to the listing page the run has just spent, or the

@@ -1,32 +1,24 @@
-"""Tokens of a linked account: persisting them, and an Authlib session that refreshes by itself.
+"""Tokens of a linked account: persisting them, and a session (wizard.google.oauth) that refreshes by itself.
 
-Used by the pages (calendar list) and by the Google adapters of the sync engine:
+Used by the pages (calendar list) and by the Google adapters of the sync engine, each handing in the OAuth
+client it read from the system settings:
 
-    session = get_oauth_session(account)      # requests.Session subclass, Bearer auth
-    session.get(url)                          # refreshes first when the access token is (nearly) expired
+    session = get_oauth_session(account, client)   # requests.Session subclass, Bearer auth
+    session.get(url)                               # refreshes first when the access token is (nearly) expired
 
 A refresh that Google answers with `invalid_grant` (revoked, expired Testing token, >100 tokens) marks the
-account "needs reconnect" and raises ReconnectNeeded, so the user is told instead of the sync stopping silently.
+account "needs reconnect" (wizard.models.accounts.mark_needs_reconnect, the model's own operation) and raises
+ReconnectNeeded, so the user is told instead of the sync stopping silently.
 """
 from datetime import datetime, timedelta, timezone
 
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.requests_client import OAuth2Session
-from flask import current_app
-
-from wizard.google import client_config as config
-from wizard.google import scopes as scope_sets
+from wizard import crypto
 from wizard.extensions import db
-from wizard.models.accounts import NEEDS_RECONNECT, GoogleAccount, as_utc, utcnow
+from wizard.google import scopes as scope_sets
+from wizard.google.oauth import Client, ReconnectNeeded, account_session
+from wizard.models.accounts import NEEDS_RECONNECT, GoogleAccount, as_utc, mark_needs_reconnect, utcnow
 
-
-class ReconnectNeeded(Exception):
-    """The account has no usable grant; the user must reconnect it."""
-
-    def __init__(self, account_id, reason_code):
-        super().__init__(f"account {account_id} needs reconnect: {reason_code}")
-        self.account_id = account_id
-        self.reason_code = reason_code
+__all__ = ["NotConfigured", "ReconnectNeeded", "apply_token", "get_oauth_session", "rotate_tokens", "save_token"]
 
 
 class NotConfigured(Exception):
@@ -72,30 +64,10 @@ def token_dict(account: GoogleAccount) -> dict:
     }
 
 
-class AccountSession(OAuth2Session):
-    """An OAuth2Session bound to one account: refreshed tokens are saved, dead grants reported."""
-
-    def __init__(self, account_id, *args, **kwargs):
-        self.account_id = account_id
-        super().__init__(*args, **kwargs)
-
-    def refresh_token(self, url=None, refresh_token=None, **kwargs):
-        try:
-            return super().refresh_token(url, refresh_token=refresh_token, **kwargs)
-        except OAuthError as exc:
-            if exc.error == "invalid_grant":
-                from wizard.accounts.services import mark_needs_reconnect
-
-                mark_needs_reconnect(self.account_id, "invalid_grant")
-                raise ReconnectNeeded(self.account_id, "invalid_grant") from exc
-            raise
-
-
-def get_oauth_session(account: GoogleAccount) -> AccountSession:
-    """A requests session for calling Google on behalf of the account."""
+def get_oauth_session(account: GoogleAccount, client: Client | None):
+    """A requests session for calling Google on behalf of the account, with the configured OAuth client."""
     if not account.is_linked or account.status == NEEDS_RECONNECT or not account.has_refresh_token:
         raise ReconnectNeeded(account.id, account.reason_code or "no_refresh_token")
-    client = config.client_config()
     if client is None:
         raise NotConfigured()
     account_id = account.id
@@ -103,21 +75,11 @@ def get_oauth_session(account: GoogleAccount) -> AccountSession:
     def update_token(token, refresh_token=None, access_token=None):
         save_token(account_id, token)
 
-    return AccountSession(
-        account_id,
-        client_id=client.client_id,
-        client_secret=client.client_secret,
-        token=token_dict(account),
-        token_endpoint=current_app.config["GOOGLE_TOKEN_URL"],
-        token_endpoint_auth_method="client_secret_post",
-        update_token=update_token,
-    )
+    return account_session(client, account_id, token_dict(account), update_token, mark_needs_reconnect)
 
 
 def rotate_tokens() -> int:
     """Re-encrypt every stored token with the newest key (`syncwizard rotate-key`)."""
-    from wizard import crypto
-
     count = 0
     for account in db.session.scalars(db.select(GoogleAccount)):
         for column in ("access_token_enc", "refresh_token_enc"):

@@ -120,7 +120,7 @@ def _never_sent(error: requests.RequestException) -> bool:
 
 def _from_oauth(error: Exception) -> Exception:
     """Token-refresh failures as domain errors: Authlib's OAuthError, or the accounts area's
-    ReconnectNeeded (raised after it marked the account "needs reconnect"), which carries `reason_code`."""
+    ReconnectNeeded (a dead grant; the engine marks the account "needs reconnect"), which carries `reason_code`."""
     if OAuthError is not None and isinstance(error, OAuthError):
         return oauth_error(error.error or "", error.description or "")
     reason = getattr(error, "reason_code", None)

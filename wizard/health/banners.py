@@ -6,19 +6,20 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from wizard.accounts.services import accounts_needing_reconnect
+from wizard.extensions import db
+
 log = logging.getLogger(__name__)
 
 
 def banner_context():
     if request.blueprint == "static" or not getattr(current_user, "is_authenticated", False):
         return {"reconnect_accounts": []}
-    from wizard.accounts.services import accounts_needing_reconnect
 
     try:
         return {"reconnect_accounts": accounts_needing_reconnect(current_user)}
     except SQLAlchemyError:
         # An error page rendered while the database is down must still render.
-        from wizard.extensions import db
 
         db.session.rollback()
         log.warning("reconnect banner skipped: database unavailable")

@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 
 from wizard.accounts import services as accounts
 from wizard.accounts.forms import ConfirmForm
-from wizard.health import bp, services
+from wizard.health import services
+from wizard.health.blueprint import bp
 from wizard.health.services import HealthError
 from wizard.messages import render
 

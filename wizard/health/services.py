@@ -3,16 +3,18 @@ on it (sync now, retry a record, decide a conflict, confirm or dismiss a guarded
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from wizard.accounts.settings import sends_nothing
-from wizard.google import scopes
 from wizard.extensions import db
+from wizard.google import scopes
+from wizard.jobs import queue
+from wizard.jobs.queue import enqueue_sync
 from wizard.messages import define
 from wizard.models.accounts import NEEDS_RECONNECT, as_utc, utcnow
-from wizard.models.sync import (OBJECTS, PendingGuard, RunStatus, SyncConflict, SyncIssue, SyncRun,
-                                SyncSchedule)
+from wizard.models.sync import OBJECTS, PendingGuard, RunStatus, SyncConflict, SyncIssue, SyncRun, SyncSchedule
+from wizard.settings.values import get_setting
 
 OBJECT_SCOPE = {"contacts": scopes.CONTACTS, "activities": scopes.CALENDAR_EVENTS}
 RECENT_RUNS = 10
@@ -55,8 +57,6 @@ class ObjectHealth:
 
 def publishing_status() -> str:
     """The consent screen status the admin stated in the system settings (testing/production/internal)."""
-    from wizard.settings.values import get_setting
-
     return get_setting("GoogleAppPublishingStatus") or "unknown"
 
 
@@ -94,7 +94,7 @@ def object_health(account) -> list[ObjectHealth]:
             active_run=active, recent_runs=runs, schedule=schedule,
             auto=bool(getattr(settings, f"{object}_auto", True)),
             period_minutes=int(getattr(settings, f"{object}_period_minutes", 60) or 60),
-            sends_nothing=object == "contacts" and sends_nothing(account)))
+            sends_nothing=object == "contacts" and account.sends_no_contacts))
     return result
 
 
@@ -118,8 +118,6 @@ def open_guards(account):
 
 def progress(account) -> dict:
     """The JSON the page polls: per object, whether a run works and how far it got."""
-    from wizard.jobs import queue
-
     objects = []
     for object in OBJECTS:
         run = db.session.scalar(select(SyncRun).where(SyncRun.account_id == account.id, SyncRun.object == object,
@@ -148,8 +146,6 @@ define("health.sync.nothing", _l("Nothing to sync: this account has not granted 
 
 def sync_now(account, objects=None) -> list[int]:
     """Queue a run for each object (default: every object the account granted). Returns the run ids."""
-    from wizard.jobs.queue import enqueue_sync
-
     if account.status == NEEDS_RECONNECT:
         raise HealthError("health.sync.needs_reconnect")
     wanted = [o for o in (objects or OBJECTS)
@@ -160,8 +156,6 @@ def sync_now(account, objects=None) -> list[int]:
 
 
 def _owned(model, account, record_id):
-    from flask import abort
-
     row = db.session.get(model, record_id)
     if row is None or row.account_id != account.id:
         abort(404)
@@ -169,8 +163,6 @@ def _owned(model, account, record_id):
 
 
 def retry_issue(account, issue_id) -> int:
-    from wizard.jobs.queue import enqueue_sync
-
     issue = _owned(SyncIssue, account, issue_id)
     issue.retry_requested = True
     db.session.commit()
@@ -180,12 +172,8 @@ def retry_issue(account, issue_id) -> int:
 
 
 def resolve_conflict(account, conflict_id, choice, user) -> None:
-    from wizard.jobs.queue import enqueue_sync
-
     conflict = _owned(SyncConflict, account, conflict_id)
     if choice not in SyncConflict.RESOLUTIONS:
-        from flask import abort
-
         abort(400)
     if conflict.resolved_at is None:
         conflict.resolution, conflict.resolved_by, conflict.resolved_at = choice, user.id, utcnow()
@@ -195,8 +183,6 @@ def resolve_conflict(account, conflict_id, choice, user) -> None:
 
 
 def confirm_guard(account, guard_id, user) -> None:
-    from wizard.jobs.queue import enqueue_sync
-
     guard = _owned(PendingGuard, account, guard_id)
     if guard.closed_at is None and guard.confirmed_at is None:
         guard.confirmed_by, guard.confirmed_at = user.id, utcnow()

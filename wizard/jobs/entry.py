@@ -1,4 +1,5 @@
-"""RQ entry points: ids in, the engine does the work (the worker gives every job an app context).
+"""RQ entry points: ids in, the engine does the work (the worker gives every job an app context), then what
+the run's outcome means for the schedule is noted here: when it finished, and a pause after invalid_grant.
 
 Periodic jobs are data (PERIODIC_JOBS): each re-schedules itself on the worker's scheduler after it runs,
 under a job id unique per time slot, and `ensure_periodic_jobs()` (called when a worker starts) puts back any
@@ -7,23 +8,49 @@ that is missing, so a restart neither loses nor doubles them.
 import time
 from datetime import datetime, timezone
 
+from rq import Queue
+from rq.exceptions import DuplicateJobError
+
+from wizard.engine import run_sync
+from wizard.extensions import db
+from wizard.jobs.schedule import dispatch_due, note_run_finished, pause
+from wizard.models.sync import RunStatus, SyncRun
+from wizard.redis import get_redis
+
 PERIODIC_JOBS = (
-    {"name": "dispatch-due-syncs", "func": "wizard.jobs.entry.dispatch_due_syncs", "interval_seconds": 60,
+    {"name": "dispatch-due-syncs", "func": "wizard.jobs.dispatch_due_syncs", "interval_seconds": 60,
      "queue": "sync"},
 )
 
 
 def sync_account(account_id: int, object: str = "contacts", run_id: int | None = None) -> str:
     """One sync run for an account and object; returns the run's final status."""
-    from wizard.engine.run import run_sync
+    return run_now(account_id, object, run_id=run_id).status
 
-    return run_sync(account_id, object, run_id=run_id).status
+
+def run_now(account_id: int, object: str = "contacts", run_id: int | None = None,
+            force: bool | None = None) -> SyncRun:
+    """Run the engine in this process, then note the outcome on the schedule (a crash is noted, then raised)."""
+    try:
+        run = run_sync(account_id, object, run_id=run_id, force=force)
+    except Exception:
+        db.session.rollback()
+        _note_outcome(account_id, object, None)
+        raise
+    _note_outcome(account_id, object, run.status)
+    return run
+
+
+def _note_outcome(account_id: int, object: str, status: str | None) -> None:
+    """The run's end on the schedule; an account that needs reconnecting stops being scheduled (no retry)."""
+    note_run_finished(account_id, object)
+    if status == RunStatus.NEEDS_RECONNECT:
+        pause(account_id, "needs_reconnect")
+    db.session.commit()
 
 
 def dispatch_due_syncs() -> int:
     """Queue every account's object whose scheduled time has come; returns how many were queued."""
-    from wizard.jobs.schedule import dispatch_due
-
     try:
         return dispatch_due()
     finally:
@@ -36,11 +63,6 @@ def _slot_job_id(spec, slot: int) -> str:
 
 def schedule_next(spec, connection=None, now: float | None = None):
     """Schedule the job's next slot (unique id per slot: a second call for the same slot is a no-op)."""
-    from rq import Queue
-    from rq.exceptions import DuplicateJobError
-
-    from wizard.redis import get_redis
-
     connection = connection or get_redis()
     interval = spec["interval_seconds"]
     now = time.time() if now is None else now

@@ -14,6 +14,8 @@ little later (same job id, still a live job for wizard.jobs.queue), never busy-l
 """
 from datetime import datetime, timedelta, timezone
 
+from wizard.jobs.heartbeat import live_worker_count
+
 BULK_QUEUE_NAME = "sync-bulk"
 SLOTS_KEY = "syncwizard:sync:bulk-slots"
 SLOT_LEASE = 90  # seconds; a worker renews it every JOB_MONITORING_INTERVAL (20 s) while its job runs
@@ -44,8 +46,6 @@ def slot_limit(connection, config) -> int:
     fixed = int(config.get("SYNC_BULK_SLOTS") or 0)
     if fixed > 0:
         return fixed
-    from wizard.jobs.worker import live_worker_count
-
     return max(1, live_worker_count(connection, float(config.get("WORKER_HEARTBEAT_MAX_AGE", 90))) - 1)
 
 

@@ -12,31 +12,29 @@ Three layers keep runs exclusive, each covering what the one before cannot:
 A run expected to be long goes to the bulk queue instead of `sync` (wizard.jobs.fairness: fairness between accounts);
 the job id, the run row and the checks above are the same in both queues.
 """
-from datetime import datetime, timezone
+import time
 
 from rq import Queue
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
-from wizard.jobs.fairness import BULK_QUEUE_NAME
+from wizard.engine.lock import abandon, running_lock, running_lock_name  # noqa: F401 (running_lock: tests)
+from wizard.engine.policy import scope_key
 from wizard.extensions import db
+from wizard.jobs.fairness import BULK_QUEUE_NAME
+from wizard.models.accounts import GoogleAccount
 from wizard.models.sync import OBJECTS, Cursor, RunStatus, SyncRun
 from wizard.redis import get_redis
 
 QUEUE_NAME = "sync"
 SYNC_QUEUE_NAMES = (QUEUE_NAME, BULK_QUEUE_NAME)  # workers' priority order: short runs first
 JOB_TIMEOUT = 6 * 3600  # a first sync of 100,000 contacts under a low quota can be long
-RUNNING_LOCK_TTL = 300  # seconds; renewed every third of it while the run lives
 _LIVE_JOB_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED,
                     JobStatus.CREATED, JobStatus.RATE_LIMITED, JobStatus.READY_TO_ENQUEUE}
 
 
 def job_id_for(account_id: int, object: str) -> str:
     return f"syncwizard-sync-{account_id}-{object}"
-
-
-def running_lock_name(account_id: int, object: str) -> str:
-    return f"syncwizard:sync:running:{account_id}:{object}"
 
 
 def queue_names() -> list[str]:
@@ -51,9 +49,6 @@ def sync_queue(connection=None, name: str = QUEUE_NAME) -> Queue:
 def expects_long_run(account_id: int, object: str) -> bool:
     """A run that must list both sides in full: the first one (no Google cursor yet) or one after the scope
     changed (tags, calendar, starting date). Its length grows with the address book; others with the changes."""
-    from wizard.engine.policy import scope_key
-    from wizard.models.accounts import GoogleAccount
-
     cursor = db.session.scalar(db.select(Cursor).where(Cursor.account_id == account_id, Cursor.object == object))
     if cursor is None or cursor.google_token is None:
         return True
@@ -63,19 +58,6 @@ def expects_long_run(account_id: int, object: str) -> bool:
 
 def queue_for(account_id: int, object: str) -> str:
     return BULK_QUEUE_NAME if expects_long_run(account_id, object) else QUEUE_NAME
-
-
-def running_lock(account_id: int, object: str, connection=None):
-    """The lock a run holds while it works (redis-py Lock: token-checked release, renewable TTL).
-
-    A killed worker cannot release it: it expires after SYNC_RUNNING_LOCK_TTL seconds without renewal. Its token
-    is shared by the run's threads (not thread-local), so kept_alive() can renew it."""
-    from flask import current_app
-
-    ttl = int(current_app.config.get("SYNC_RUNNING_LOCK_TTL", RUNNING_LOCK_TTL))
-    return (connection or get_redis()).lock(running_lock_name(account_id, object), timeout=ttl, blocking=False,
-                                            thread_local=False)
-
 
 
 def enqueue_sync(account_id: int, object: str = "contacts", force: bool = False, trigger: str = "manual") -> int:
@@ -107,11 +89,11 @@ def _enqueue_job(connection, run: SyncRun) -> None:
                   failure_ttl=7 * 24 * 3600, meta={"run_id": run.id},
                   description=f"sync {run.object} of account {run.account_id} (run {run.id})")
     try:
-        queue.enqueue("wizard.jobs.entry.sync_account", run.account_id, run.object, run.id, **kwargs)
+        queue.enqueue("wizard.jobs.sync_account", run.account_id, run.object, run.id, **kwargs)
     except DuplicateJobError:
         # A finished, failed or abandoned job keeps its id in Redis: clear it and queue again.
         Job.fetch(run.job_id, connection=connection).delete()
-        queue.enqueue("wizard.jobs.entry.sync_account", run.account_id, run.object, run.id, **kwargs)
+        queue.enqueue("wizard.jobs.sync_account", run.account_id, run.object, run.id, **kwargs)
 
 
 def live_run(account_id: int, object: str, connection=None) -> SyncRun | None:
@@ -151,14 +133,6 @@ def _job_alive(run: SyncRun, connection) -> bool:
     return status in _LIVE_JOB_STATES
 
 
-def abandon(run: SyncRun) -> None:
-    """Close a run whose worker vanished (killed, restarted): the next run converges from the saved state."""
-    run.status = RunStatus.FAILED
-    run.finished_at = datetime.now(timezone.utc)
-    run.outcome_code = "sync.run.abandoned"
-    run.outcome_params = {}
-
-
 def progress(run_id: int) -> dict:
     """What a page polls while a run works: status, done/total, counts so far."""
     run = db.session.get(SyncRun, run_id)
@@ -173,8 +147,6 @@ def progress(run_id: int) -> dict:
 
 def wait_for_run(run_id: int, timeout: float = 3600.0, poll: float = 0.5) -> SyncRun:
     """Block until the run finishes (used by `syncwizard sync --wait`)."""
-    import time
-
     deadline = time.monotonic() + timeout
     while True:
         db.session.expire_all()

@@ -6,22 +6,17 @@ least once a day even if the period says otherwise, so the People API sync token
 even after a few failed runs.
 """
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from wizard.extensions import db
+from wizard.jobs.queue import enqueue_sync
+from wizard.models.accounts import CONNECTED, GoogleAccount
+from wizard.models.clock import as_utc, utcnow  # noqa: F401
 from wizard.models.sync import OBJECTS, SyncSchedule
 
 JITTER = 0.25
 MAX_CONTACTS_INTERVAL = timedelta(days=1)
 DEFAULT_PERIOD_MINUTES = 60
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
-
-
-def aware(moment):
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
 
 
 def jittered_interval(period_minutes: int, object: str, rng=random) -> timedelta:
@@ -53,16 +48,11 @@ def auto_settings(account, object: str) -> tuple[bool, int]:
 
 def account_is_runnable(account) -> bool:
     """Linked and connected: an account that needs reconnecting is not scheduled (no retry loop)."""
-    from wizard.models.accounts import CONNECTED
-
     return getattr(account, "unlinked_at", None) is None and getattr(account, "status", CONNECTED) == CONNECTED
 
 
 def dispatch_due(now: datetime | None = None, rng=random) -> int:
     """Queue every (account, object) whose time has come; move its next time on. Returns how many were queued."""
-    from wizard.models.accounts import GoogleAccount
-    from wizard.jobs.queue import enqueue_sync
-
     now = now or utcnow()
     queued = 0
     for account in db.session.scalars(db.select(GoogleAccount).where(GoogleAccount.unlinked_at.is_(None))):
@@ -75,7 +65,7 @@ def dispatch_due(now: datetime | None = None, rng=random) -> int:
             row.paused_reason = None if auto else "manual_only"
             if not auto:
                 continue
-            due = aware(row.next_due_at)
+            due = as_utc(row.next_due_at)
             if due is None or due <= now:
                 enqueue_sync(account.id, object, trigger="schedule")
                 row.last_queued_at = now

@@ -7,38 +7,30 @@ must not be shared across processes: the pool is disposed (without closing the p
 import logging
 import os
 import socket
-import time
 
 from rq import Queue, Worker
 
-HEARTBEAT_PREFIX = "syncwizard:heartbeat:"
-HEARTBEAT_TTL = 120
+from wizard.extensions import db
+from wizard.jobs.entry import ensure_periodic_jobs
+from wizard.jobs.fairness import (
+    BULK_QUEUE_NAME,
+    DEFAULT_RETRY_SECONDS,
+    defer,
+    release_slot,
+    renew_slot,
+    slot_limit,
+    slots_in_use,
+    take_slot,
+)
+from wizard.jobs.heartbeat import beat, heartbeat_key, last_heartbeat, live_worker_count  # noqa: F401
+from wizard.redis import get_redis
+
 # RQ beats once per dequeue timeout (worker_ttl - 15) while idle and once per monitoring interval while a job
 # runs: both stay under 30 s so /readyz always sees a fresh beat.
 WORKER_TTL = 40
 JOB_MONITORING_INTERVAL = 20
 
 log = logging.getLogger(__name__)
-
-
-def heartbeat_key(worker_name: str) -> str:
-    return HEARTBEAT_PREFIX + worker_name
-
-
-def last_heartbeat(redis) -> float | None:
-    """Unix time of the most recent heartbeat of any worker, or None when no worker beat in the last 120 s."""
-    keys = list(redis.scan_iter(match=HEARTBEAT_PREFIX + "*", count=100))
-    if not keys:
-        return None
-    beats = [float(v) for v in redis.mget(keys) if v is not None]
-    return max(beats) if beats else None
-
-
-def live_worker_count(redis, max_age: float) -> int:
-    """Workers whose heartbeat is at most `max_age` seconds old."""
-    keys = list(redis.scan_iter(match=HEARTBEAT_PREFIX + "*", count=100))
-    now = time.time()
-    return sum(1 for beat in (redis.mget(keys) if keys else []) if beat is not None and now - float(beat) <= max_age)
 
 
 class AppWorker(Worker):
@@ -49,11 +41,8 @@ class AppWorker(Worker):
 
     def heartbeat(self, timeout=None, pipeline=None):
         super().heartbeat(timeout, pipeline)
-        target = pipeline if pipeline is not None else self.connection
-        target.set(heartbeat_key(self.name), repr(time.time()), ex=HEARTBEAT_TTL)
+        beat(pipeline if pipeline is not None else self.connection, self.name)
         if self.bulk_job_id is not None:
-            from wizard.jobs.fairness import renew_slot
-
             renew_slot(self.connection, self.bulk_job_id, pipeline=pipeline)
 
     def subscribe(self):
@@ -70,8 +59,6 @@ class AppWorker(Worker):
     # jobs only to put them back (which would churn every waiting bulk job through the scheduler).
     @property
     def _ordered_queues(self):
-        from wizard.jobs.fairness import BULK_QUEUE_NAME
-
         queues = self.__dict__.get("_all_ordered_queues", [])
         if not any(q.name == BULK_QUEUE_NAME for q in queues) or self._bulk_slot_free():
             return queues
@@ -82,15 +69,11 @@ class AppWorker(Worker):
         self.__dict__["_all_ordered_queues"] = list(queues)
 
     def _bulk_slot_free(self) -> bool:
-        from wizard.jobs.fairness import slot_limit, slots_in_use
-
         return len(slots_in_use(self.connection)) < slot_limit(self.connection, self.app.config)
 
     def execute_job(self, job, queue):
         """A bulk job runs only with a slot; one dequeued as the last slot went to another worker goes back to
         the scheduler."""
-        from wizard.jobs.fairness import BULK_QUEUE_NAME, DEFAULT_RETRY_SECONDS, defer, release_slot, slot_limit, take_slot
-
         if queue.name != BULK_QUEUE_NAME:
             return super().execute_job(job, queue)
         config = self.app.config
@@ -110,8 +93,6 @@ class AppWorker(Worker):
         super().register_death()
 
     def main_work_horse(self, job, queue):
-        from wizard.extensions import db
-
         with self.app.app_context():
             db.engine.dispose(close=False)
         super().main_work_horse(job, queue)
@@ -125,20 +106,10 @@ def worker_name() -> str:
     return f"{socket.gethostname()}.{os.getpid()}"
 
 
-def preload_job_code() -> None:
-    """Import what a sync job runs before forking: each job's work horse then inherits it instead of importing
-    the engine, the Google clients and Authlib again (several tenths of a second per job, more than a short
-    incremental run itself takes)."""
-    import wizard.engine.run  # noqa: F401
-    import wizard.google.session  # noqa: F401
-    import wizard.jobs.entry  # noqa: F401
-
-
 def make_worker(app, queues=None, redis=None) -> AppWorker:
-    from wizard.redis import get_redis
-
-    preload_job_code()
-
+    # The engine, the Google clients and Authlib are imported at the top of this module (through
+    # wizard.jobs.entry), before forking: each job's work horse inherits them instead of importing them again
+    # (several tenths of a second per job, more than a short incremental run itself takes).
     with app.app_context():
         connection = redis or get_redis()
     names = queues or app.config["RQ_QUEUES"]
@@ -151,7 +122,5 @@ def make_worker(app, queues=None, redis=None) -> AppWorker:
 def run_worker(app, burst=False, with_scheduler=True, queues=None) -> bool:
     worker = make_worker(app, queues)
     if with_scheduler and not burst:
-        from wizard.jobs.entry import ensure_periodic_jobs  # the sync dispatcher and any other periodic job
-
         ensure_periodic_jobs(worker.connection)
     return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")

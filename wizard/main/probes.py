@@ -6,7 +6,9 @@ from flask import current_app, jsonify
 from sqlalchemy import text
 
 from wizard.extensions import csrf, db, limiter
-from wizard.main import bp
+from wizard.jobs.heartbeat import last_heartbeat
+from wizard.main.blueprint import bp
+from wizard.redis import get_redis
 
 
 @bp.route("/healthz")
@@ -21,16 +23,11 @@ def _check_database():
 
 
 def _check_redis():
-    from wizard.redis import get_redis
-
     get_redis().ping()
     return {"status": "ok"}
 
 
 def _check_worker():
-    from wizard.redis import get_redis
-    from wizard.jobs.worker import last_heartbeat
-
     beat = last_heartbeat(get_redis())
     max_age = current_app.config["WORKER_HEARTBEAT_MAX_AGE"]
     if beat is None:

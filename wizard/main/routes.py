@@ -5,14 +5,13 @@ from sqlalchemy import func, select
 
 from wizard.auth.redirects import safe_next
 from wizard.extensions import db
-from wizard.main import bp
+from wizard.main.blueprint import bp
+from wizard.models import User
 
 
 @bp.route("/")
 @login_required
 def index():
-    from wizard.models import User
-
     user_count = db.session.scalar(select(func.count(User.id))) if current_user.is_admin else None
     return render_template("main/index.html", user_count=user_count)
 

@@ -3,13 +3,14 @@
 A GoogleAccount row outlives an unlink: the tokens are wiped and `unlinked_at` set, but the row (and so its id,
 which pairs and cursors refer to) stays, so relinking the same Google account reuses it and duplicates nothing.
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wizard import crypto
 from wizard.extensions import db
+from wizard.models.clock import as_utc, utcnow  # noqa: F401
 
 # Account status
 CONNECTED = "connected"
@@ -38,17 +39,6 @@ MAX_CONTACTS_PERIOD = 24 * 60
 
 # Refresh tokens of a client in "Testing" status die this long after they were issued.
 TESTING_REFRESH_TOKEN_LIFETIME = timedelta(days=7)
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
-
-
-def as_utc(moment):
-    """SQLite hands back naive datetimes; every stored moment is UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 class GoogleAccount(db.Model):
@@ -132,6 +122,12 @@ class GoogleAccount(db.Model):
         issued = as_utc(self.refresh_token_issued_at)
         return issued + TESTING_REFRESH_TOKEN_LIFETIME if issued else None
 
+    @property
+    def sends_no_contacts(self) -> bool:
+        """A contacts sync towards Google with no tag chosen sends no contact: never to be shown as success."""
+        return (self.settings is not None and self.settings.contacts_direction != FROM_GOOGLE
+                and not self.tag_mappings)
+
     def __repr__(self):
         return f"<GoogleAccount {self.id} {self.email} {self.status}>"
 
@@ -194,3 +190,39 @@ class AccountTagMapping(db.Model):
     google_label: Mapped[str] = mapped_column(String(255))
 
     account: Mapped[GoogleAccount] = relationship(back_populates="tag_mappings")
+
+
+def mark_needs_reconnect(account_id: int, reason_code: str) -> None:
+    """The grant stopped working (e.g. invalid_grant on refresh). The user sees a banner on every page.
+    A dead refresh token is dropped so that reconnecting asks Google for a new one (prompt=consent)."""
+    account = db.session.get(GoogleAccount, account_id)
+    if account is None or not account.is_linked:
+        return
+    if reason_code == "invalid_grant":
+        account.refresh_token = None
+        account.access_token = None
+        account.token_expires_at = None
+        account.refresh_token_expires_at = None
+    if account.status != NEEDS_RECONNECT or account.reason_code != reason_code:
+        account.set_status(NEEDS_RECONNECT, reason_code)
+    db.session.commit()
+
+
+def map_personal_tags(account, tags) -> None:
+    """While the account syncs every personal tag, map each of `tags` it lacks to a label of the tag's name."""
+    if not (account.settings and account.settings.sync_all_personal_tags):
+        return
+    mapped = {m.tag_id for m in account.tag_mappings}
+    for tag in tags:
+        if tag.personal and tag.id not in mapped:
+            account.tag_mappings.append(AccountTagMapping(tag_id=tag.id, google_label=tag.name))
+
+
+def map_new_personal_tag(tag) -> None:
+    """A personal tag just created: the owner's accounts that sync every personal tag take it too."""
+    if not tag.personal:
+        return
+    db.session.flush()  # the tag's id
+    for account in db.session.scalars(select(GoogleAccount).where(
+            GoogleAccount.user_id == tag.owner_id, GoogleAccount.unlinked_at.is_(None))):
+        map_personal_tags(account, [tag])

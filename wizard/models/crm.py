@@ -11,15 +11,21 @@ instead of joining e-mails and phones.
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
-    Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, TypeDecorator, UniqueConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wizard.extensions import db
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
+from wizard.models.clock import utcnow  # noqa: F401
 
 
 class UTCDateTime(TypeDecorator):

@@ -3,16 +3,13 @@
 What a setting *is* (name, type, default, validation) lives in code, in wizard.settings.registry; a row here
 holds only its current value. Secret values are stored as Fernet tokens (wizard.crypto), never in clear.
 """
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wizard.extensions import db
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
+from wizard.models.clock import utcnow  # noqa: F401
 
 
 class SystemSetting(db.Model):

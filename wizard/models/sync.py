@@ -11,26 +11,24 @@ Accounts are referred to by id without a foreign key on purpose: a pair must sur
 unlinked and linked again (no duplicates after reconnecting), so rows are removed by the account services
 explicitly, never by a cascade.
 """
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from flask import current_app, has_request_context
 from sqlalchemy import JSON, BigInteger, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wizard.extensions import db
+from wizard.messages import render
+from wizard.models.clock import as_utc, utcnow  # noqa: F401
 
 OBJECTS = ("contacts", "activities")
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
 
 
 class PairState:
     """Mirrors wizard.sync.pairs.PairState: `synced` (both sides hold the base), `conflict` (fields await the
     user; `conflicts` names them), `pending_create` (the intent: a Google create was sent for `crm_id`, its id
     not yet recorded; a crash leaves it behind and the next run finds the item by its back-reference)."""
-
     SYNCED = "synced"
     CONFLICT = "conflict"
     PENDING_CREATE = "pending_create"
@@ -39,7 +37,6 @@ class PairState:
 
 class Pair(db.Model):
     """One CRM record ⇄ one Google item (contact resource name or event id) for an account and object."""
-
     __tablename__ = "sync_pairs"
     __table_args__ = (
         UniqueConstraint("account_id", "object", "crm_id", name="uq_sync_pairs_crm"),
@@ -69,7 +66,6 @@ class Pair(db.Model):
 
 class Cursor(db.Model):
     """Where each side's incremental listing resumes: Google's sync token and the CRM's change sequence."""
-
     __tablename__ = "sync_cursors"
     __table_args__ = (UniqueConstraint("account_id", "object", name="uq_sync_cursors_account_object"),)
 
@@ -108,7 +104,6 @@ class SyncRun(db.Model):
                  "crm": {...}, "conflict": n, "issue": n, "matched": n, "unchanged": n}.
     `outcome_code`/`outcome_params` are a message code (wizard.messages) rendered in the reader's language.
     """
-
     __tablename__ = "sync_runs"
     __table_args__ = (Index("ix_sync_runs_account_object_id", "account_id", "object", "id"),)
 
@@ -138,7 +133,7 @@ class SyncRun(db.Model):
     def duration_seconds(self) -> float | None:
         if not self.started_at or not self.finished_at:
             return None
-        return (_aware(self.finished_at) - _aware(self.started_at)).total_seconds()
+        return (as_utc(self.finished_at) - as_utc(self.started_at)).total_seconds()
 
     def outcome_text(self) -> str:
         return _render(self.outcome_code, self.outcome_params) if self.outcome_code else ""
@@ -147,7 +142,6 @@ class SyncRun(db.Model):
 class SyncIssue(db.Model):
     """A per-record problem (a message code with parameters), open until a later run succeeds for that record
     or the user asks for a retry."""
-
     __tablename__ = "sync_issues"
     __table_args__ = (Index("ix_sync_issues_account_object_open", "account_id", "object", "resolved_at"),)
 
@@ -174,7 +168,6 @@ class SyncConflict(db.Model):
     """One field changed differently on both sides under the "ask" policy: neither side was written.
 
     Resolved by the user (keep CRM / keep Google); the next run applies the choice."""
-
     __tablename__ = "sync_conflicts"
     __table_args__ = (Index("ix_sync_conflicts_account_object_open", "account_id", "object", "resolved_at"),)
 
@@ -205,7 +198,6 @@ class GuardKind:
 
 class PendingGuard(db.Model):
     """A run that stopped before writing anything and asks for confirmation (health page, or --force)."""
-
     __tablename__ = "sync_guards"
     __table_args__ = (Index("ix_sync_guards_account_object_open", "account_id", "object", "closed_at"),)
 
@@ -234,7 +226,6 @@ class PendingGuard(db.Model):
 
 class SyncSchedule(db.Model):
     """When each account's object is next due (schedules as data: the dispatcher reads this table)."""
-
     __tablename__ = "sync_schedules"
     __table_args__ = (UniqueConstraint("account_id", "object", name="uq_sync_schedules_account_object"),)
 
@@ -249,17 +240,10 @@ class SyncSchedule(db.Model):
 
 def _render(code, params) -> str:
     """A message in the reader's language; outside a request (worker, shell) in the default one."""
-    from flask import current_app, has_request_context
-
-    from wizard.messages import render
-
     if has_request_context():
         return render(code, **(params or {}))
     with current_app.test_request_context():  # the locale selector reads the request
         return render(code, **(params or {}))
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite returns naive datetimes: they were stored as UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 

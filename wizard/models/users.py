@@ -1,5 +1,5 @@
 """People who log in: administrators and users."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import String
@@ -7,12 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wizard.extensions import db
+from wizard.models.clock import utcnow  # noqa: F401
+from wizard.sync.records import normalize_email as core_normalize_email
 
 ROLES = ("admin", "user")
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
 
 
 class User(UserMixin, db.Model):
@@ -45,4 +43,4 @@ class User(UserMixin, db.Model):
 
     @staticmethod
     def normalize_email(email: str) -> str:
-        return (email or "").strip().lower()
+        return core_normalize_email(email or "")  # the core's rule: one e-mail key everywhere

@@ -4,8 +4,5 @@ outcomes per account; its JSON twin (/admin/jobs.json) and the Prometheus endpoi
 Views are thin: `queues` reads RQ and Redis, `runs` reads the sync tables, `snapshot` joins them for the
 page, the JSON and the metrics, and `actions` requeues or deletes failed jobs.
 """
-from flask import Blueprint
-
-bp = Blueprint("monitor", __name__)
-
-from wizard.monitor import routes, metrics  # noqa: E402,F401
+from wizard.monitor import metrics, routes  # noqa: F401  (registers the views)
+from wizard.monitor.blueprint import bp  # noqa: F401

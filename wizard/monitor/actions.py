@@ -9,6 +9,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
+from wizard.jobs.queue import enqueue_sync
 from wizard.monitor.queues import failed_jobs, sync_target
 from wizard.redis import get_redis
 
@@ -29,8 +30,6 @@ def _failed_job(job_id: str, connection) -> Job:
 
 def requeue(job_id: str) -> int | str:
     """Queue the failed job's work again; returns the sync run id (sync jobs) or the job id."""
-    from wizard.jobs.queue import enqueue_sync
-
     connection = get_redis()
     job = _failed_job(job_id, connection)
     target = sync_target(job)

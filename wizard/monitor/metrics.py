@@ -7,7 +7,7 @@ import hmac
 from flask import Response, abort, current_app, request
 
 from wizard.extensions import csrf, limiter
-from wizard.monitor import bp
+from wizard.monitor.blueprint import bp
 from wizard.monitor.snapshot import Snapshot, take
 
 

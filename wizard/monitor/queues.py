@@ -1,7 +1,7 @@
 """What RQ holds: queues and their depth, workers and their heartbeats, failed jobs (their text masked).
 
-Queue names come from one function, `queue_names()`: wizard.jobs.queue's own when it has one (queues may be
-added there, e.g. a bulk queue), else the sync queue plus the queues the workers are configured to listen on.
+Queue names come from one function, `watched_queues()`: the product's own (wizard.jobs.queue.queue_names, in the
+workers' priority order), plus any other queue the workers are configured to listen on.
 """
 import re
 import time
@@ -13,20 +13,21 @@ from rq import Queue, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+from rq.results import Result
 
+from wizard.extensions import db
+from wizard.jobs.entry import PERIODIC_JOBS
+from wizard.jobs.heartbeat import heartbeat_key
+from wizard.jobs.queue import job_id_for, queue_names
 from wizard.logging_setup import mask
-from wizard.jobs.queue import QUEUE_NAME
-from wizard.jobs.worker import heartbeat_key
+from wizard.models.sync import OBJECTS, SyncRun
 
-QUEUE_NAMES = (QUEUE_NAME, "default")
 EXCEPTION_MAX = 300  # characters of an exception's last line shown; a traceback is never shown
 
 
-def queue_names() -> list[str]:
-    import wizard.jobs.queue
-
-    shared = getattr(wizard.jobs.queue, "queue_names", None)
-    names = list(shared()) if shared else list(QUEUE_NAMES)
+def watched_queues() -> list[str]:
+    """The product's queues (wizard.jobs.queue.queue_names), then any other the configuration names."""
+    names = queue_names()
     for name in current_app.config.get("RQ_QUEUES") or ():
         if name not in names:
             names.append(name)
@@ -122,8 +123,6 @@ def exception_summary(exc_string: str | None) -> str:
 
 
 def _exc_string(job: Job) -> str | None:
-    from rq.results import Result
-
     result = job.latest_result()
     if result is not None and result.type == Result.Type.FAILED:
         return result.exc_string
@@ -132,7 +131,7 @@ def _exc_string(job: Job) -> str | None:
 
 def failed_jobs(connection, names=None, limit: int = 200) -> list[FailedJob]:
     jobs = []
-    for name in names or queue_names():
+    for name in names or watched_queues():
         registry = FailedJobRegistry(name, connection=connection)
         ids = registry.get_job_ids(0, limit - 1, desc=True)
         for job_id, job in zip(ids, Job.fetch_many(ids, connection=connection)):
@@ -147,10 +146,6 @@ def failed_jobs(connection, names=None, limit: int = 200) -> list[FailedJob]:
 def sync_target(job: Job) -> tuple[int, str] | None:
     """(account id, object) when the job is a sync run: read from the run it belongs to, else (the run's row
     is gone) from its job id, which wizard.jobs.queue fixes per account and object."""
-    from wizard.extensions import db
-    from wizard.models.sync import OBJECTS, SyncRun
-    from wizard.jobs.queue import job_id_for
-
     run_id = (job.meta or {}).get("run_id")
     run = db.session.get(SyncRun, run_id) if isinstance(run_id, int) else None
     if run is not None and run.job_id == job.id:
@@ -163,8 +158,6 @@ def sync_target(job: Job) -> tuple[int, str] | None:
 
 def scheduled_periodic(connection) -> list[dict]:
     """The periodic jobs (the sync dispatcher) waiting on the scheduler, with when they run next."""
-    from wizard.jobs.entry import PERIODIC_JOBS
-
     found = []
     for spec in PERIODIC_JOBS:
         registry = ScheduledJobRegistry(spec["queue"], connection=connection)

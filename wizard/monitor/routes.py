@@ -1,9 +1,11 @@
 """/admin/jobs: the jobs page, its JSON twin, and the actions on failed jobs (administrators only)."""
 from flask import flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from wizard.auth import admin_required
-from wizard.monitor import actions, bp, snapshot
+from wizard.monitor import actions, snapshot
+from wizard.monitor.blueprint import bp
 from wizard.monitor.forms import AllJobsForm, JobForm
 from wizard.monitor.runs import OUTCOMES
 

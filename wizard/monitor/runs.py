@@ -1,25 +1,20 @@
 """What the sync tables say: runs in progress, when each account is next due, outcomes over the last day."""
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 
 from wizard.extensions import db
+from wizard.jobs.queue import _job_alive
 from wizard.models.accounts import NEEDS_RECONNECT, GoogleAccount
+from wizard.models.clock import as_utc, utcnow  # noqa: F401
 from wizard.models.sync import RunStatus, SyncRun, SyncSchedule
+from wizard.redis import get_redis
 
 OUTCOME_WINDOW = timedelta(hours=24)
 # The outcomes an operator watches, in the order the page shows them.
 OUTCOMES = (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.NEEDS_RECONNECT,
             RunStatus.AWAITING_CONFIRMATION, RunStatus.SKIPPED)
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
-
-
-def aware(moment):
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
 
 
 def _emails(account_ids) -> dict[int, str]:
@@ -49,8 +44,6 @@ class ActiveRun:
 
 def active_runs(connection=None, now: datetime | None = None, limit: int = 200) -> list[ActiveRun]:
     # wizard.jobs.queue's own liveness test, read only here (live_run() would also close the dead runs: not on GET)
-    from wizard.jobs.queue import _job_alive
-    from wizard.redis import get_redis
 
     connection = connection or get_redis()
     now = now or utcnow()
@@ -60,12 +53,12 @@ def active_runs(connection=None, now: datetime | None = None, limit: int = 200) 
     found = []
     for run in runs:
         total = run.progress_total or 0
-        started = aware(run.started_at)
+        started = as_utc(run.started_at)
         found.append(ActiveRun(
             run_id=run.id, account_id=run.account_id, account_email=emails.get(run.account_id, ""),
             object=run.object, status=run.status, trigger=run.trigger, done=run.progress_done or 0, total=total,
             percent=min(100, int(100 * (run.progress_done or 0) / total)) if total else None,
-            queued_at=aware(run.queued_at), started_at=started,
+            queued_at=as_utc(run.queued_at), started_at=started,
             duration_seconds=round((now - started).total_seconds(), 1) if started else None,
             job_alive=_job_alive(run, connection)))
     return found
@@ -88,7 +81,7 @@ def next_due(limit: int = 20) -> list[DueRun]:
         .limit(limit)).all()
     emails = _emails(r.account_id for r in rows)
     return [DueRun(account_id=r.account_id, account_email=emails.get(r.account_id, ""), object=r.object,
-                   next_due_at=aware(r.next_due_at), last_queued_at=aware(r.last_queued_at),
+                   next_due_at=as_utc(r.next_due_at), last_queued_at=as_utc(r.last_queued_at),
                    paused_reason=r.paused_reason) for r in rows]
 
 

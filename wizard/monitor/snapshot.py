@@ -58,7 +58,7 @@ def take(with_details: bool = True) -> Snapshot:
     """`with_details=False` skips what only the page shows (failed job texts, schedules), for /metrics."""
     connection = get_redis()
     now = time.time()
-    names = queues.queue_names()
+    names = queues.watched_queues()
     outcomes = runs.outcomes_by_account()
     return Snapshot(
         taken_at=now,

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from wizard.google.rules import CALLBACK_FORMS
 from wizard.messages import Message, define
+from wizard.settings.address import normalize_site_address, site_address_error
 
 TEXT, SECRET, INTEGER, CHOICE, ADDRESS = "text", "secret", "integer", "choice", "address"
 TYPE_NAMES = {
@@ -66,8 +67,6 @@ def validate_client_secret(value):
 
 
 def validate_site_address(value):
-    from wizard.settings.address import site_address_error
-
     return site_address_error(value)
 
 
@@ -150,7 +149,5 @@ def parse(defn: SettingDef, raw):
         if error:
             return None, error if isinstance(error, Message) else Message(error)
     if defn.type == ADDRESS:
-        from wizard.settings.address import normalize_site_address
-
         text = normalize_site_address(text)
     return text, None

@@ -1,17 +1,18 @@
 """System settings: read, validate, write (secrets encrypted, every change audited), and the Google client
 configuration other areas read at request time.
 
-Other areas call: get_setting(code), set_setting(code, value, actor=None), google_client_config(),
-redirect_uris(), site_address(); and may register a re-encryption function in ROTATABLE for rotate-key.
+Other areas call: get_setting(code), set_setting(code, value, actor=None), google_client_config() (what the
+wizard shows) and oauth_client() (what Google is called with), redirect_uris(), site_address(); and may
+register a re-encryption function in ROTATABLE for rotate-key.
 """
 import logging
-from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
 
 from wizard import crypto
 from wizard.extensions import db
+from wizard.google.oauth import Client as GoogleClient
 from wizard.google.rules import CALLBACK_FORMS, derive
 from wizard.models.settings import SettingAudit, SystemSetting, utcnow
 from wizard.settings import registry
@@ -36,17 +37,6 @@ class SettingError(ValueError):
         super().__init__(f"{code}: {message.code}")
         self.setting_code = code
         self.message = message
-
-
-@dataclass(frozen=True)
-class GoogleClient:
-    client_id: str
-    client_secret: str
-    redirect_uri: str
-    origin: str
-
-    def __repr__(self):  # keeps the secret out of tracebacks and logs
-        return f"GoogleClient(client_id={self.client_id!r}, redirect_uri={self.redirect_uri!r})"
 
 
 # --- rows -------------------------------------------------------------------------------------------------
@@ -229,25 +219,9 @@ def rotate_all() -> dict:
     return results
 
 
-# --- the wizard's OAuth round trip, finished by the shared callback ---------------------------------------
-
-ROUNDTRIP_STATE_PREFIX = "setup-"
-
-
-def is_admin_roundtrip(args) -> bool:
-    """True when the callback's `state` belongs to the setup wizard (the OAuth callback then calls
-    handle_admin_roundtrip instead of linking an account)."""
-    return str(args.get("state", "")).startswith(ROUNDTRIP_STATE_PREFIX)
-
-
-def handle_admin_roundtrip(args):
-    """Finish the wizard's round trip from the callback's query arguments; a response to the verify step."""
-    from flask import abort, redirect, url_for
-    from flask_login import current_user
-
-    from wizard.setup import verify
-
-    if not getattr(current_user, "is_admin", False):
-        abort(403)
-    verify.finish_roundtrip(args)
-    return redirect(url_for("setup.step", key="verify", _anchor="roundtrip"))
+def oauth_client() -> GoogleClient | None:
+    """The client handed to wizard.google.oauth, or None until the administrator saved an ID and a secret."""
+    client = google_client_config()
+    if client is None or not client.client_id or not client.client_secret:
+        return None
+    return client

@@ -10,8 +10,11 @@ from sqlalchemy import text
 from wizard import crypto
 from wizard.extensions import db
 from wizard.google.rules import CALLBACK_FORMS, check_address
-from wizard.setup import google_errors
+from wizard.jobs.heartbeat import last_heartbeat
+from wizard.models.accounts import GoogleAccount
+from wizard.redis import get_redis
 from wizard.settings import values as services
+from wizard.setup import google_errors, verify
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 
@@ -30,6 +33,7 @@ def _database():
 
 
 def _migrations():
+    # Alembic is imported only for this check: the other commands and the web process never need it.
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
@@ -49,16 +53,11 @@ def _migrations():
 
 
 def _redis():
-    from wizard.redis import get_redis
-
     get_redis().ping()
     return Check("redis", OK)
 
 
 def _worker():
-    from wizard.redis import get_redis
-    from wizard.jobs.worker import last_heartbeat
-
     beat = last_heartbeat(get_redis())
     max_age = current_app.config.get("WORKER_HEARTBEAT_MAX_AGE", 90)
     if beat is None:
@@ -92,8 +91,6 @@ def _consent_screen():
 
 
 def _credentials():
-    from wizard.setup import verify
-
     try:
         if services.is_set("GoogleClientSecret"):
             services.get_setting("GoogleClientSecret")
@@ -112,10 +109,6 @@ def _credentials():
 
 
 def _accounts():
-    try:
-        from wizard.models.accounts import GoogleAccount
-    except ImportError:
-        return []
     checks = []
     for account in db.session.scalars(db.select(GoogleAccount).where(GoogleAccount.unlinked_at.is_(None))):
         name = f"account:{account.email or account.id}"

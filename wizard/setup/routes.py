@@ -7,13 +7,14 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from wizard.auth.decorators import admin_required
-from wizard.google.rules import CALLBACK_FORMS, check_address
-from wizard.setup import bp, client_file, credentials, forms, google_errors, steps, verify
+from wizard.google.rules import CALLBACK_FORMS, LEGACY_CALLBACK, check_address
+from wizard.messages import Message
 from wizard.settings import registry
 from wizard.settings import values as services
-from wizard.setup import progress as wizard_state
 from wizard.settings.address import STRUCTURAL, address_from_request
-
+from wizard.setup import client_file, credentials, forms, google_errors, steps, verify
+from wizard.setup import progress as wizard_state
+from wizard.setup.blueprint import bp
 
 # --- system settings --------------------------------------------------------------------------------------
 
@@ -229,30 +230,26 @@ def roundtrip():
 def dispatch_wizard_roundtrip():
     """Google sends the wizard's round trip back to the registered redirect URI, which the accounts area
     serves. A `state` of the wizard's is finished here, before that view runs; anything else passes on."""
-    from wizard.google.rules import LEGACY_CALLBACK
-
     legacy_path, legacy_id = LEGACY_CALLBACK.split("?Id=")
     on_callback = request.path == CALLBACK_FORMS["clean"] or (
         request.path == legacy_path and request.args.get("Id", "").lower() == legacy_id)
-    if request.method != "GET" or not on_callback or not services.is_admin_roundtrip(request.args):
+    if request.method != "GET" or not on_callback or not verify.is_admin_roundtrip(request.args):
         return None
     if not current_user.is_authenticated:
         return None  # the callback's own login_required takes over
-    return services.handle_admin_roundtrip(request.args)
+    return verify.handle_admin_roundtrip(request.args)
 
 
 @bp.get("/admin/setup/verify/return")
 @admin_required
 def roundtrip_return():
     """Where the shared OAuth callback may forward a wizard round trip (same query string)."""
-    return services.handle_admin_roundtrip(request.args)
+    return verify.handle_admin_roundtrip(request.args)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(exc):
     """An upload above MAX_CONTENT_LENGTH: the credentials page again, the message next to the file field."""
-    from wizard.messages import Message
-
     if not getattr(current_user, "is_admin", False) or (request.view_args or {}).get("key") != "credentials":
         return exc
     size = client_file.human_size(request.content_length or 0)

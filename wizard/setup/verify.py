@@ -9,20 +9,21 @@ revokes the token: the wizard keeps nothing of the administrator's account.
 import logging
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import requests
-from flask import current_app
+from flask import abort, current_app, redirect, url_for
+from flask_login import current_user
 
 from wizard.extensions import db
+from wizard.google import oauth
 from wizard.models.settings import utcnow
 from wizard.settings import values as services
 from wizard.setup import progress as wizard_state
 
 log = logging.getLogger(__name__)
 
-PROBE_CODE = "4/syncwizard-credential-probe"
 TIMEOUT = 15
+ROUNDTRIP_STATE_PREFIX = "setup-"  # tells the shared OAuth callback that a state is the wizard's
 ROUNDTRIP_SCOPES = (
     "openid", "email",
     "https://www.googleapis.com/auth/contacts",
@@ -42,30 +43,16 @@ class Outcome:
         return self.status in ("accepted", "ok")
 
 
-def _token_error(response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}"
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):  # the API envelope, not the flat OAuth form
-        return error.get("status") or f"HTTP {response.status_code}"
-    return error or f"HTTP {response.status_code}"
-
-
 def probe(client=None, record: bool = True) -> Outcome:
     """Exchange a dummy code with the configured client; return (and record in the wizard) what Google said."""
     client = client or services.google_client_config()
     if client is None:
         return Outcome("not_configured")
-    data = {"grant_type": "authorization_code", "code": PROBE_CODE, "client_id": client.client_id,
-            "client_secret": client.client_secret, "redirect_uri": client.redirect_uri}
     try:
-        response = requests.post(current_app.config["GOOGLE_TOKEN_URL"], data=data, timeout=TIMEOUT)
+        error = oauth.probe(client)
     except requests.RequestException as exc:
         outcome = Outcome("unreachable", type(exc).__name__)
     else:
-        error = _token_error(response) if response.status_code >= 400 else "unexpected_success"
         outcome = Outcome("accepted") if error == "invalid_grant" else Outcome(error, error)
     if not record:
         return outcome
@@ -82,14 +69,12 @@ def start_roundtrip() -> str | None:
     client = services.google_client_config()
     if client is None:
         return None
-    token = services.ROUNDTRIP_STATE_PREFIX + secrets.token_urlsafe(24)
+    token = ROUNDTRIP_STATE_PREFIX + secrets.token_urlsafe(24)
     state = wizard_state.load()
     state.roundtrip_state, state.roundtrip_status, state.roundtrip_detail = token, "started", None
     db.session.commit()
-    query = {"client_id": client.client_id, "redirect_uri": client.redirect_uri, "response_type": "code",
-             "scope": " ".join(ROUNDTRIP_SCOPES), "state": token, "prompt": "consent select_account",
-             "include_granted_scopes": "true"}
-    return current_app.config["GOOGLE_AUTH_URL"] + "?" + urlencode(query)
+    return oauth.consent_url(client, ROUNDTRIP_SCOPES, token, prompt="consent select_account",
+                             include_granted_scopes="true")
 
 
 def finish_roundtrip(args) -> Outcome:
@@ -116,28 +101,22 @@ def _exchange_and_call(code: str) -> Outcome:
     client = services.google_client_config()
     if client is None:
         return Outcome("not_configured")
-    config = current_app.config
     try:
-        response = requests.post(config["GOOGLE_TOKEN_URL"], timeout=TIMEOUT, data={
-            "grant_type": "authorization_code", "code": code, "client_id": client.client_id,
-            "client_secret": client.client_secret, "redirect_uri": client.redirect_uri})
-        if response.status_code >= 400:
-            error = _token_error(response)
-            return Outcome(error, error)
-        access_token = response.json().get("access_token", "")
+        access_token = oauth.exchange_code(client, code).get("access_token", "")
         try:
             email = _email(access_token)
             failure = _call_apis(access_token)
         finally:
-            requests.post(config["GOOGLE_REVOKE_URL"], data={"token": access_token}, timeout=TIMEOUT)
+            oauth.revoke(access_token)
+    except oauth.TokenRefused as exc:
+        return Outcome(exc.error, exc.error)
     except requests.RequestException as exc:
         return Outcome("unreachable", type(exc).__name__)
     return failure or Outcome("ok", email)
 
 
 def _email(access_token) -> str:
-    response = requests.get(current_app.config["GOOGLE_USERINFO_URL"], timeout=TIMEOUT,
-                            headers={"Authorization": f"Bearer {access_token}"})
+    response = oauth.userinfo(access_token)
     return response.json().get("email", "") if response.ok else ""
 
 
@@ -170,3 +149,19 @@ def _api_reason(response) -> str:
         if isinstance(item, dict) and item.get("reason"):
             return item["reason"]
     return error.get("status") or f"HTTP {response.status_code}"
+
+
+# --- the round trip comes back through the shared OAuth callback ------------------------------------------
+
+def is_admin_roundtrip(args) -> bool:
+    """True when the callback's `state` belongs to the setup wizard (the OAuth callback then calls
+    handle_admin_roundtrip instead of linking an account)."""
+    return str(args.get("state", "")).startswith(ROUNDTRIP_STATE_PREFIX)
+
+
+def handle_admin_roundtrip(args):
+    """Finish the wizard's round trip from the callback's query arguments; a response to the verify step."""
+    if not getattr(current_user, "is_admin", False):
+        abort(403)
+    finish_roundtrip(args)
+    return redirect(url_for("setup.step", key="verify", _anchor="roundtrip"))

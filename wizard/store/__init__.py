@@ -2,7 +2,6 @@
 through the CRM services with origin="sync" (so the next run skips its own echoes).
 
 One module per object: `contacts` and `activities`, each exposing a class with the same shape:
-
     store.changes(seq, full) -> (SideChanges, new_seq)
     store.changed_ids(seq, full) -> (ids, new_seq)    store.fetch(ids) -> {id: Seen | DELETED | OUT_OF_SCOPE}
     store.create(record, ...) -> crm_id      store.update(crm_id, record, fields)
@@ -10,14 +9,12 @@ One module per object: `contacts` and `activities`, each exposing a class with t
 
 Nothing here commits: the engine commits once per batch, together with the pair rows.
 """
-ORIGIN = "sync"
+from wizard.store.activities import ActivityStore
+from wizard.store.contacts import ContactStore
+from wizard.store.origin import ORIGIN  # noqa: F401
 
 
 def store_for(object: str, account, **options):
     if object == "contacts":
-        from wizard.store.contacts import ContactStore
-
         return ContactStore.for_account(account, **options)
-    from wizard.store.activities import ActivityStore
-
     return ActivityStore.for_account(account, **options)

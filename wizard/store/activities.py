@@ -13,9 +13,10 @@ from wizard.crm import services
 from wizard.crm.changes import changed_since, latest_seq
 from wizard.extensions import db
 from wizard.models.crm import Activity
-from wizard.store import ORIGIN
+from wizard.store.origin import ORIGIN
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Seen, side
 from wizard.sync.records import ACTIVITIES, make_record
+from wizard.sync.times import parse_instant
 
 CHANGE_OBJECT = "activity"
 UNTITLED = "(no title)"
@@ -23,10 +24,6 @@ UNTITLED = "(no title)"
 
 def instant(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_instant(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
 def activity_record(activity: Activity):

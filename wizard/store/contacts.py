@@ -11,17 +11,13 @@ from sqlalchemy.orm import selectinload
 from wizard.crm import services
 from wizard.crm.changes import changed_since, latest_seq
 from wizard.extensions import db
-from wizard.models.crm import Contact, contact_tags
-from wizard.store import ORIGIN
+from wizard.models.crm import CONTACT_FIELD_TYPES, Contact, contact_tags
+from wizard.store.origin import ORIGIN
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Seen, side
-from wizard.sync.records import CONTACTS, Item, make_record
+from wizard.sync.records import CONTACTS, Item, address_key, make_record
 
 CHANGE_OBJECT = "contact"
 ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
-
-
-def address_key(parts) -> str:
-    return " ".join(p for p in parts if p)
 
 
 def contact_record(contact: Contact):
@@ -71,8 +67,6 @@ def record_input(record) -> dict:
 
 
 def _crm_type(value: str) -> str:
-    from wizard.models.crm import CONTACT_FIELD_TYPES
-
     return value if value in CONTACT_FIELD_TYPES else "other"
 
 
@@ -92,7 +86,6 @@ def birthday_input(value):
 
 class ContactStore:
     """The CRM contacts of one user, in the scope of the account's mapped tags."""
-
     object = "contacts"
 
     def __init__(self, owner_id: int, tag_ids: list[int]):

@@ -18,8 +18,8 @@ from dataclasses import astuple, dataclass, field
 from enum import Enum
 
 from .errors import Message
-from .records import Record
 from .pairs import Pair
+from .records import Record
 
 
 class Action:
@@ -259,3 +259,16 @@ class Plan:
 
     def conflicts(self) -> tuple[RecordConflict, ...]:
         return self.of(RecordConflict)
+
+
+@dataclass
+class Result:
+    """One write's outcome, as an adapter reports it for the action it was given (Google's answer: its id, etag
+    and record, or the error)."""
+
+    action: Action
+    ok: bool
+    google_id: str | None = None
+    etag: str | None = None
+    record: object = None  # the core record of Google's answer, when it sent one back
+    error: Exception | None = None

@@ -254,6 +254,11 @@ def normalize_text(value: Any) -> str | None:
     return text or None
 
 
+def address_key(parts) -> str:
+    """The item key of a postal address: its non-empty parts, space-separated (both sides build it alike)."""
+    return " ".join(p for p in parts if p)
+
+
 def normalize_email(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip().lower()
 
