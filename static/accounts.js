@@ -2,6 +2,15 @@
 (function () {
   "use strict";
 
+  // Sync settings: "sync all my personal tags" ticks and locks the per-tag boxes; unticking it frees them.
+  document.addEventListener("change", function (event) {
+    if (event.target.id !== "sync_all_personal_tags") { return; }
+    document.querySelectorAll("[data-follows-all]").forEach(function (box) {
+      box.disabled = event.target.checked;
+      if (event.target.checked) { box.checked = true; }
+    });
+  });
+
   // <button data-confirm="...">: ask before submitting its form.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");

@@ -36,6 +36,12 @@
       target.value = choice.getAttribute("data-redirect");
     }
   });
+  // Step 4: choosing the client_secret file sends it (and Google checks it) at once; one action, not two.
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "client_file" && event.target.files.length) {
+      event.target.form.requestSubmit();
+    }
+  });
   document.querySelectorAll(".progress-bar[data-progress]").forEach(function (bar) {
     bar.style.width = bar.getAttribute("data-progress") + "%";
   });

@@ -145,10 +145,13 @@ class RunningProduct:
 def test_run_serves_the_product_and_leaves_nothing_behind(tmp_path):
     instance = tmp_path / "instance"
     port = free_port()
-    product = RunningProduct(instance, port, "--demo")
+    product = RunningProduct(instance, port, "--demo", "--emulator-port", "0")  # 0: a free port, printed
     try:
         first_start, body = product.wait_ready()
         assert body["checks"]["worker"]["status"] == "ok"
+        emulator_url = product.wait_for_line(r"Google emulator \(offline Google\): (http://127\.0\.0\.1:(\d+)/)")
+        assert int(emulator_url.group(2)) not in (0, port)
+        assert requests.get(emulator_url.group(1), timeout=5).status_code == 200
         assert (instance / "redis.url").exists()
         children = descendants(product.process.pid)
         assert len(children) >= 3  # redis, web, worker (+ its scheduler)
@@ -164,7 +167,7 @@ def test_run_serves_the_product_and_leaves_nothing_behind(tmp_path):
     assert match, output
 
     # A later start serves the first-administrator page fast (the link works until an administrator exists).
-    product = RunningProduct(instance, port, "--demo")
+    product = RunningProduct(instance, port, "--demo", "--emulator-port", "0")
     try:
         link = product.wait_for_line(FIRST_ADMIN_LINK)
         page = requests.get(link.group(1), timeout=5)
@@ -194,6 +197,25 @@ def test_run_refuses_a_busy_port_and_starts_nothing(tmp_path):
         output = product.output
     assert product.process.returncode == 1
     assert f"port {port} is already in use" in output
+    assert not (tmp_path / "instance" / "redis.url").exists()
+
+
+def test_run_refuses_a_busy_emulator_port_before_printing_anything(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        product = RunningProduct(tmp_path / "instance", free_port(), "--demo", "--emulator-port", str(taken))
+        product.process.wait(timeout=60)
+        product.reader.join(timeout=10)
+        output = product.output
+    assert product.process.returncode == 1
+    # One clear line: no "running", no one-time administrator link, nothing started.
+    assert output.strip().splitlines() == [
+        f"syncwizard run: port {taken} (the Google emulator) is already in use: choose another with "
+        "--emulator-port (0 takes a free one)"]
     assert not (tmp_path / "instance" / "redis.url").exists()
 
 

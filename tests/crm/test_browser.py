@@ -59,7 +59,7 @@ def test_contacts_bulk_tag_actions_menu_and_week_in_russian(live_server, browser
         add = page.get_by_role("link", name="Добавить аккаунт для синхронизации")
         configure = page.get_by_role("link", name="Настроить...")
         assert add.is_visible() and configure.is_visible()
-        assert add.get_attribute("href") == "/sync/accounts/add" and configure.get_attribute("href") == "/sync"
+        assert add.get_attribute("href") == "/sync/accounts/add" and configure.get_attribute("href") == "/sync/settings"
         screenshot(page, "crm-actions-menu-ru")
 
         page.goto(live_server.url + "/activities/week?start=2026-03-09")

@@ -91,6 +91,10 @@ def walk_to_credentials(walk, t):
     assert page.locator("#step-title").inner_text().endswith(t["step1"])
     assert page.input_value("#site_address") == site.url
     page.click(f"#address-form [type=submit]")
+    # Accepted: straight to step 3, which repeats the values; step 2 stays reachable for the legacy form.
+    page.wait_for_url(walk.url("/admin/setup/console"))
+    assert page.input_value("#console-redirect") == site.url + "/oauth/google/callback"
+    page.click("[data-step=values]")
     # 2. Values: computed, checked, copyable
     page.wait_for_url(walk.url("/admin/setup/values"))
     assert page.input_value("#origin-value") == site.url
@@ -129,11 +133,10 @@ def test_whole_wizard(site, emulator, page, screenshot, tmp_path, language):
     screenshot(page, f"wizard-{language}-credentials")
 
     # 4. Credentials by JSON upload
-    page.set_input_files("#client_file", str(write_client_file(tmp_path, secret, [callback], [site.url])))
-    page.click("#credentials-form [type=submit]")
+    with page.expect_navigation():  # choosing the file sends it: no button to press
+        page.set_input_files("#client_file", str(write_client_file(tmp_path, secret, [callback], [site.url])))
     page.wait_for_url(walk.url("/admin/setup/verify"))
-    # 5. Verify: the probe, then the round trip through the emulator's consent page
-    page.get_by_role("button", name=t["probe"]).click()
+    # 5. Verify: the probe already ran with the upload; the round trip through the emulator's consent page
     page.wait_for_selector("#probe-result[data-status=accepted]")
     page.get_by_role("button", name=t["signin"]).click()
     page.wait_for_url(emulator.url + "/**")
@@ -171,14 +174,14 @@ def test_uploaded_file_with_another_redirect_uri(site, emulator, page, screensho
     # A 10 MB file is refused by the server's body limit (CSRF on): the message sits next to the field.
     big = tmp_path / "client_secret_big.json"
     big.write_bytes(b"{" + b" " * (10 * 1024 * 1024) + b"}")
-    page.set_input_files("#client_file", str(big))
-    page.click("#credentials-form [type=submit]")
+    with page.expect_navigation():
+        page.set_input_files("#client_file", str(big))
     page.wait_for_selector("#client_file-error")
     assert "10.0 MB" in page.locator("#client_file-error").inner_text()
     walk.failures = [f for f in walk.failures if f[0] != 413]
     wrong = site.url + "/oauth2callback"
-    page.set_input_files("#client_file", str(write_client_file(tmp_path, secret, [wrong], [site.url])))
-    page.click("#credentials-form [type=submit]")
+    with page.expect_navigation():
+        page.set_input_files("#client_file", str(write_client_file(tmp_path, secret, [wrong], [site.url])))
     differences = page.locator("#differences")
     differences.wait_for()
     text = differences.inner_text()

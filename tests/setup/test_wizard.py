@@ -58,8 +58,10 @@ def test_address_prefilled_from_request_and_saved(admin_client):
     assert 'value="https://crm.example.org"' in page
     set_address(admin_client, "CRM.example.com")
     assert services.get_setting("SiteAddress") == SITE
-    assert db.session.get(SetupWizardState, 1).step == "values"
-    assert admin_client.get("/admin/setup").headers["Location"].endswith("/admin/setup/values")
+    # Google accepts the values: step 2 is done too, step 3 repeats them with copy buttons.
+    assert db.session.get(SetupWizardState, 1).step == "console"
+    assert set(db.session.get(SetupWizardState, 1).completed) >= {"address", "values"}
+    assert admin_client.get("/admin/setup").headers["Location"].endswith("/admin/setup/console")
 
 
 def test_forwarded_headers_ignored_without_trusted_proxy(admin_client):
@@ -101,13 +103,43 @@ def test_address_with_fragment_refused_next_to_field(admin_client):
     assert not services.is_set("SiteAddress")
 
 
-def test_documented_intranet_recipe_is_explained(admin_client):
-    set_address(admin_client, "10.0.0.5:8080")
-    page = admin_client.get("/admin/setup/values").get_data(as_text=True)
+def test_documented_intranet_recipe_is_refused_at_step_1_with_what_works(admin_client):
+    response = admin_client.post("/admin/setup/address", data={"site_address": "10.0.0.5:8080"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and not services.is_set("SiteAddress")  # nothing saved
     assert 'data-code="raw_ip_host"' in page
     assert "Invalid Redirect: must end with a public top-level domain (such as .com or .org)." in page
-    assert "crm.intranet.example.com" in page  # the fix that works
-    assert 'value="https://10.0.0.5:8080/oauth/google/callback"' in page
+    alternatives = re.search(r'id="address-alternatives".*?</div>', page, re.S).group(0)
+    assert "https://crm.example.com" in alternatives and "http://localhost:8080" in alternatives
+    assert db.session.get(SetupWizardState, 1).step == "address"
+
+
+def test_the_seeds_full_uri_names_every_problem_at_step_1(admin_client):
+    seed = "http://10.0.0.5:8080/0/ViewPage.aspx?Id=3b22f0ff-034a-48da-8758-a0660e5a26ff"
+    page = admin_client.post("/admin/setup/address", data={"site_address": seed}).get_data(as_text=True)
+    assert "/0/ViewPage.aspx" in re.search(r'class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', page, re.S).group(1)
+    assert 'data-code="raw_ip_host"' in page and 'data-code="scheme_not_https"' in page
+    assert not services.is_set("SiteAddress")
+
+
+@pytest.mark.parametrize("address, code", [("http://crm.example.com", "scheme_not_https"),
+                                           ("https://crm.local", "tld_not_public_suffix")])
+def test_other_refused_addresses_stay_at_step_1(admin_client, address, code):
+    page = admin_client.post("/admin/setup/address", data={"site_address": address}).get_data(as_text=True)
+    assert f'data-code="{code}"' in page and not services.is_set("SiteAddress")
+
+
+def test_a_refused_address_saved_elsewhere_is_not_passed_on_by_step_2(admin_client):
+    services.set_setting("SiteAddress", "https://10.0.0.5:8080")  # e.g. through the system settings card
+    admin_client.post("/admin/setup/address", data={"site_address": SITE})
+    services.set_setting("SiteAddress", "https://10.0.0.5:8080")
+    page = admin_client.get("/admin/setup/values").get_data(as_text=True)
+    assert 'data-code="raw_ip_host"' in page and 'id="fix-address"' in page
+    assert "copy-button" not in page and 'id="values-form"' not in page and 'id="values-ok"' not in page
+    assert "✓" not in re.search(r'data-step="address".*?</a>', page, re.S).group(0)
+    assert "✓" not in re.search(r'data-step="values".*?</a>', page, re.S).group(0)
+    response = admin_client.post("/admin/setup/values", data={"callback_form": "clean"})
+    assert response.status_code == 200 and 'id="fix-address"' in response.get_data(as_text=True)
 
 
 def test_values_copy_buttons_and_callback_choice(admin_client):
@@ -141,6 +173,34 @@ def test_upload_matching_file_saves_both_settings(admin_client, admin):
     assert services.get_setting("GoogleClientId") == CLIENT_ID
     assert services.get_setting("GoogleClientSecret") == CLIENT_SECRET
     assert {e.setting_code for e in services.audit_entries()} >= {"GoogleClientId", "GoogleClientSecret"}
+
+
+def test_the_console_step_takes_the_downloaded_file(admin_client, google):
+    set_address(admin_client)
+    page = admin_client.get("/admin/setup/console").get_data(as_text=True)
+    form = re.search(r'<form[^>]*id="console-upload-form".*?</form>', page, re.S).group(0)
+    assert 'action="/admin/setup/credentials"' in form and 'id="client_file"' in form
+    response = upload(admin_client, client_file())
+    assert response.headers["Location"].endswith("/admin/setup/verify")
+    assert {"console", "credentials"} <= set(db.session.get(SetupWizardState, 1).completed)
+
+
+def test_upload_runs_googles_check_in_the_same_step(admin_client, google):
+    google.add_client(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uris=[CLEAN],
+                      javascript_origins=[SITE], status="production")
+    set_address(admin_client)
+    upload(admin_client, client_file())
+    assert db.session.get(SetupWizardState, 1).probe_status == "accepted"
+    page = admin_client.get("/admin/setup/verify").get_data(as_text=True)
+    assert 'id="probe-result" data-status="accepted"' in page
+
+
+def test_an_upload_google_refuses_says_so_on_arrival(admin_client, google):
+    set_address(admin_client)
+    upload(admin_client, client_file())  # no such client registered at Google
+    db.session.expire_all()
+    assert db.session.get(SetupWizardState, 1).probe_status == "invalid_client"
+    assert "verify" not in db.session.get(SetupWizardState, 1).completed
 
 
 @pytest.mark.parametrize("redirects,expected", [

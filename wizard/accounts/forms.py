@@ -41,6 +41,7 @@ class SettingsForm(FlaskForm):
     activities_sync_from = DateField(_l("Sync starting from"),
                                      validators=[InputRequired(_l("Choose a date."))])
     contacts_auto = BooleanField(_l("Sync contacts automatically"))
+    sync_all_personal_tags = BooleanField(_l("Sync all my personal tags, each to a Google label of the same name"))
     contacts_period = IntegerField(_l("Period"), validators=[InputRequired(_l("Enter a period."))])
     contacts_period_unit = SelectField(_l("Unit"), choices=select_choices(UNIT_CHOICES), default="hours")
     target_calendar_id = SelectField(_l("Calendar for activities"), choices=[], validate_choice=True)
@@ -85,8 +86,9 @@ class SettingsForm(FlaskForm):
     def tag_choices(self, request_form):
         """The personal tags ticked for sync and their Google labels, validated: {tag_id: label}."""
         chosen, errors = {}, {}
+        every = self.sync_all_personal_tags.data
         for tag in self.tags:
-            if request_form.get(f"tag_{tag.id}") != "y":
+            if not every and request_form.get(f"tag_{tag.id}") != "y":
                 continue
             label = (request_form.get(f"label_{tag.id}") or "").strip() or tag.name
             if len(label) > 255:

@@ -71,6 +71,7 @@ def callback():
     if outcome.restart_url:
         return redirect(outcome.restart_url)
     flash(outcome.message, outcome.category)
+    services.start_first_sync(outcome.account)
     return redirect(url_for("accounts.index"))
 
 

@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from wizard.accounts import linking as oauth
+from wizard.accounts.settings import follow_personal_tags, new_settings
 from wizard.accounts.linking import LinkError
 from wizard.extensions import db
+from wizard.jobs.queue import enqueue_sync
 from wizard.google import scopes
 from wizard.google.tokens import apply_token, get_oauth_session, save_token  # noqa: F401 (public API)
 from wizard.messages import define, render
@@ -19,7 +21,6 @@ from wizard.models.accounts import (
     CONNECTED,
     NEEDS_RECONNECT,
     REVOKED,
-    AccountSettings,
     GoogleAccount,
     mark_needs_reconnect,  # noqa: F401 (public API: pages and the API)
     utcnow,
@@ -119,7 +120,7 @@ def _save_link(user, account, identity, token) -> LinkOutcome:
     relinked = account is not None
     if account is None:
         account = GoogleAccount(user_id=user.id, google_sub=identity["sub"], linked_at=utcnow())
-        account.settings = AccountSettings()
+        account.settings = new_settings()
         db.session.add(account)
     elif not account.is_linked:
         account.linked_at = utcnow()
@@ -129,7 +130,8 @@ def _save_link(user, account, identity, token) -> LinkOutcome:
     apply_token(account, token)
     account.set_status(CONNECTED)
     if account.settings is None:
-        account.settings = AccountSettings()
+        account.settings = new_settings()
+    follow_personal_tags(account, user)  # the tags put on contacts before linking (the documented order)
     try:
         db.session.commit()
     except IntegrityError as exc:  # another user linked the same Google account a moment ago
@@ -141,6 +143,16 @@ def _save_link(user, account, identity, token) -> LinkOutcome:
         return LinkOutcome(account, render("accounts.link.partial", email=account.email, features=names), "warning")
     code = "accounts.link.relinked" if relinked else "accounts.link.linked"
     return LinkOutcome(account, render(code, email=account.email))
+
+
+FIRST_SYNC_SCOPES = {"contacts": scopes.CONTACTS, "activities": scopes.CALENDAR_EVENTS}
+
+
+def start_first_sync(account) -> None:
+    """Linking ends with a sync under way (the procedure names no "Sync now"), of what the access allows."""
+    for object, scope in FIRST_SYNC_SCOPES.items():
+        if scopes.has(account.granted_scopes, scope):
+            enqueue_sync(account.id, object, trigger="manual")
 
 
 # Status changes

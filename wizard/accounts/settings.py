@@ -14,7 +14,7 @@ from wizard.extensions import db
 from wizard.form_choices import label_of, select_choices
 from wizard.google import scopes
 from wizard.google.tokens import NotConfigured, ReconnectNeeded, get_oauth_session
-from wizard.models.accounts import AccountSettings, AccountTagMapping
+from wizard.models.accounts import AccountSettings, AccountTagMapping, map_personal_tags
 from wizard.models.crm import Tag
 from wizard.redis import get_redis
 from wizard.settings.values import oauth_client
@@ -25,14 +25,25 @@ WRITABLE_ROLES = {"owner", "writer"}
 
 PLAIN_FIELDS = ("activities_auto", "activities_sync_from", "contacts_auto", "contacts_direction",
                 "activities_direction", "conflict_policy", "delete_in_google", "delete_in_crm", "untag_policy",
-                "notify_attendees")
+                "notify_attendees", "sync_all_personal_tags")
 
 
 def settings_of(account) -> AccountSettings:
     if account.settings is None:
-        account.settings = AccountSettings()
+        account.settings = new_settings()
         db.session.commit()
     return account.settings
+
+
+def new_settings() -> AccountSettings:
+    """A new account's settings: the periods and policies follow the administrator's defaults (the system
+    settings) until the user sets their own; every personal tag syncs until the user chooses tags."""
+    return AccountSettings(sync_all_personal_tags=True)
+
+
+def follow_personal_tags(account, user) -> None:
+    """While the account syncs every personal tag, map each one its user has, to a label of the same name."""
+    map_personal_tags(account, personal_tags(user))
 
 
 def personal_tags(user):
@@ -97,6 +108,7 @@ def build_form(account, user, formdata=None):
     form.target_calendar_id.choices, calendars_known = calendar_choices(account, current.target_calendar_id)
     form.calendars_known = calendars_known
     form.tag_labels = {m.tag_id: m.google_label for m in account.tag_mappings}
+    form.sends_nothing = account.sends_no_contacts
     return form
 
 
@@ -124,6 +136,8 @@ def _assign(current, name, value):
 
 
 def _save_tag_map(account, form, tag_map):
+    if form.sync_all_personal_tags.data:  # every tag; a label typed for it is kept
+        tag_map = {tag.id: tag_map.get(tag.id) or tag.name for tag in form.tags}
     allowed = {tag.id for tag in form.tags}
     wanted = {tag_id: label for tag_id, label in tag_map.items() if tag_id in allowed}
     for mapping in list(account.tag_mappings):
@@ -137,7 +151,7 @@ def _save_tag_map(account, form, tag_map):
 
 # For the JSON API: the same fields and the same validation as the page, periods in minutes.
 API_FIELDS = PLAIN_FIELDS + ("activities_period_minutes", "contacts_period_minutes", "target_calendar_id")
-BOOLEAN_FIELDS = ("activities_auto", "contacts_auto", "delete_in_google", "delete_in_crm")
+BOOLEAN_FIELDS = ("activities_auto", "contacts_auto", "delete_in_google", "delete_in_crm", "sync_all_personal_tags")
 
 
 def as_dict(account) -> dict:

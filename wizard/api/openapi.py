@@ -250,18 +250,22 @@ def sync_schemas():
         return {"type": "string", "enum": [value for value, _label in choices]}
 
     settings = {
-        "activities_auto": {"type": "boolean", "description": "Синхронизировать активности автоматически"},
+        "activities_auto": {"type": "boolean", "description": "Sync activities automatically"},
         "activities_period_minutes": {"type": "integer", "description": "Period of the automatic activities sync "
                                                                        "(5 minutes to 7 days)"},
-        "activities_sync_from": {"type": "string", "format": "date", "description": "Синхронизировать начиная с"},
-        "contacts_auto": {"type": "boolean", "description": "Синхронизировать контакты автоматически"},
+        "activities_sync_from": {"type": "string", "format": "date", "description": "Sync activities starting from this date"},
+        "contacts_auto": {"type": "boolean", "description": "Sync contacts automatically"},
+        "sync_all_personal_tags": {"type": "boolean", "description": "Sync every personal tag of the user, each to "
+                                   "a Google label of the same name (new tags included); `tags` then only renames "
+                                   "labels. True for a newly linked account."},
         "contacts_period_minutes": {"type": "integer", "description": "Period of the automatic contacts sync "
                                                                      "(5 minutes to 1 day)"},
         "target_calendar_id": {"type": "string", "description": "From the account's calendar list; primary by default"},
         "contacts_direction": enum(DIRECTION_CHOICES), "activities_direction": enum(DIRECTION_CHOICES),
         "conflict_policy": enum(CONFLICT_CHOICES), "untag_policy": enum(UNTAG_CHOICES),
         "notify_attendees": enum(NOTIFY_CHOICES),
-        "delete_in_google": {"type": "boolean"}, "delete_in_crm": {"type": "boolean"},
+        "delete_in_google": {"type": "boolean", "description": "A record deleted in the CRM is deleted in Google"},
+        "delete_in_crm": {"type": "boolean", "description": "A record deleted in Google is deleted in the CRM"},
         "tags": {"type": "array", "description": "Personal tags that select contacts, and their Google labels",
                  "items": obj({"tag_id": ID, "google_label": {"type": "string", "maxLength": 255}}, ["tag_id"])},
     }

@@ -59,7 +59,7 @@ def first_admin_setup(token):
             abort(410)
         sessions.start(user)
         flash(_("The administrator account is ready. Next: the setup wizard."), "success")
-        return redirect(url_for("main.index"))
+        return redirect(url_for("setup.start"))  # the message promises the wizard: go there
     return render_template("auth/first_admin.html", form=form)
 
 

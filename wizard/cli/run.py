@@ -79,6 +79,66 @@ def display_host(host):
     return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
+def port_taken(host, port) -> bool:
+    """Binding tells what a connection attempt misses (a port bound but not yet listening). SO_REUSEADDR as the
+    servers set it: a port left in TIME_WAIT by the last run is free for them, a listening one is not (Linux)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def free_port(host) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+class Ports:
+    """The web's and the emulator's ports, checked before anything starts; 0 asks for a free one."""
+
+    def __init__(self, host, web, emulator_host, emulator):
+        self.host, self.web, self.emulator_host, self.emulator = host, web, emulator_host, emulator
+        self.refusal = None
+
+    @classmethod
+    def chosen(cls, host, web, demo, emulator=None):
+        emulator_host = os.environ.get("EMULATOR_HOST", "127.0.0.1")
+        if emulator is None:
+            emulator = int(os.environ.get("EMULATOR_PORT") or 8765)
+        ports = cls(host, web or free_port(host), emulator_host, (emulator or free_port(emulator_host)) if demo else None)
+        ports.refusal = ports._check(web, emulator)
+        return ports
+
+    def _check(self, web, emulator):
+        if port_taken(self.host, self.web):
+            return f"port {self.web} is already in use: choose another with --port (0 takes a free one)"
+        if self.emulator == self.web:
+            return f"the web server and the Google emulator cannot both use port {self.web}"
+        if self.emulator is not None and port_taken(self.emulator_host, self.emulator):
+            return (f"port {self.emulator} (the Google emulator) is already in use: choose another with "
+                    "--emulator-port (0 takes a free one)")
+        return None
+
+    def emulator_environment(self) -> dict:
+        if self.emulator is None:
+            return {}
+        base = f"http://{self.emulator_host}:{self.emulator}"
+        return {"EMULATOR_PORT": str(self.emulator), "GOOGLE_BASE_URL": os.environ.get("GOOGLE_BASE_URL", base)}
+
+    def apply(self, app):
+        """The supervisor's own app was configured at import time, before the ports were known."""
+        from config import google_endpoints
+
+        environment = self.emulator_environment()
+        if environment:
+            app.config["EMULATOR_PORT"] = self.emulator
+            app.config.update(google_endpoints(environment["GOOGLE_BASE_URL"]))
+
+
 class Supervisor:
     def __init__(self, app, host="127.0.0.1", port=5000, demo=False, echo=print):
         self.app = app
@@ -95,7 +155,7 @@ class Supervisor:
 
     # --- start -------------------------------------------------------------------------------------
     def start(self):
-        if wait_listening(display_host(self.host), self.port, 0.2):
+        if wait_listening(display_host(self.host), self.port, 0.2):  # `syncwizard run` checked it; others call too
             raise RuntimeError(f"port {self.port} is already in use: choose another with --port")
         if not self.app.config.get("REDIS_URL"):
             self.redis = SupervisedRedis(Path(self.app.instance_path) / "redis")

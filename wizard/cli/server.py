@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from wizard import create_app
-from wizard.cli.run import run
+from wizard.cli.run import Ports, run
 from wizard.jobs.worker import run_worker
 
 # Commands are declared at module level on a group of their own; register() adds them to `syncwizard`.
@@ -17,13 +17,23 @@ commands = AppGroup("server")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the web server listens on.")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Use the offline Google emulator and demo data.")
-def run_command(host, port, demo):
-    """Migrate the database and start Redis (if needed), the web server, the worker (and the emulator)."""
+@click.option("--emulator-port", type=click.IntRange(0, 65535), default=None,
+              help="Port of the Google emulator in demo mode (default: EMULATOR_PORT, else 8765; 0: a free one).")
+def run_command(host, port, demo, emulator_port):
+    """Migrate the database and start Redis (if needed), the web server, the worker (and the emulator).
+    A --port or --emulator-port of 0 takes a free port and prints it."""
+    echo = lambda m: click.echo(m, err=False)  # noqa: E731
+    ports = Ports.chosen(host, port, demo, emulator_port)
+    if ports.refusal:  # before anything else is printed or started
+        echo(f"syncwizard run: {ports.refusal}")
+        raise SystemExit(1)
     if demo:
-        # Before the app is built: the demo configuration points Google's URLs at the emulator.
-        os.environ["SYNCWIZARD_CONFIG"] = "demo"
-
-    raise SystemExit(run(create_app(), host, port, demo, echo=lambda m: click.echo(m, err=False)))
+        # Before the app is built: the demo configuration points Google's URLs at the emulator, and the
+        # children (web, worker) read the emulator's port from their environment.
+        os.environ.update(SYNCWIZARD_CONFIG="demo", **ports.emulator_environment())
+    app = create_app()
+    ports.apply(app)
+    raise SystemExit(run(app, host, ports.web, demo, echo=echo))
 
 
 @commands.command("worker")

@@ -26,6 +26,7 @@ from wizard.crm.validation import (
     is_storable,
 )
 from wizard.extensions import db
+from wizard.models.accounts import map_new_personal_tag
 from wizard.models.clock import iso_z
 from wizard.models.crm import (
     Activity,
@@ -349,6 +350,7 @@ def get_or_create_tag(owner_id: int, name: str, *, personal=True, commit=True) -
             raise ValidationError({"name": [_l("You can have at most %(num)d tags.", num=per_user)]})
         tag = Tag(owner_id=owner_id, name=name, personal=personal, created_at=now())
         db.session.add(tag)
+        map_new_personal_tag(tag)  # accounts syncing every personal tag take the new one too
         _commit(commit)
     return tag
 

@@ -43,6 +43,7 @@ class ObjectHealth:
     schedule: SyncSchedule | None
     auto: bool
     period_minutes: int
+    sends_nothing: bool = False  # contacts only: no tag chosen, so a "successful" run sent no contact
 
     @property
     def next_run_at(self):
@@ -92,7 +93,8 @@ def object_health(account) -> list[ObjectHealth]:
             object=object, granted=scopes.has(account.granted_scopes, OBJECT_SCOPE[object]), last_run=last,
             active_run=active, recent_runs=runs, schedule=schedule,
             auto=bool(getattr(settings, f"{object}_auto", True)),
-            period_minutes=int(getattr(settings, f"{object}_period_minutes", 60) or 60)))
+            period_minutes=int(getattr(settings, f"{object}_period_minutes", 60) or 60),
+            sends_nothing=object == "contacts" and account.sends_no_contacts))
     return result
 
 

@@ -5,7 +5,7 @@ which pairs and cursors refer to) stays, so relinking the same Google account re
 """
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wizard import crypto
@@ -122,6 +122,12 @@ class GoogleAccount(db.Model):
         issued = as_utc(self.refresh_token_issued_at)
         return issued + TESTING_REFRESH_TOKEN_LIFETIME if issued else None
 
+    @property
+    def sends_no_contacts(self) -> bool:
+        """A contacts sync towards Google with no tag chosen sends no contact: never to be shown as success."""
+        return (self.settings is not None and self.settings.contacts_direction != FROM_GOOGLE
+                and not self.tag_mappings)
+
     def __repr__(self):
         return f"<GoogleAccount {self.id} {self.email} {self.status}>"
 
@@ -175,6 +181,11 @@ class AccountSettings(db.Model):
     activities_sync_from: Mapped[date] = mapped_column(Date, default=default_sync_from)
     contacts_auto: Mapped[bool] = mapped_column(default=True)
     contacts_period_own: Mapped[int | None] = mapped_column("contacts_period_minutes", default=None)
+    # The documented procedure tags contacts and never says to pick a tag: an account linked through the OAuth
+    # flow starts with this on (wizard.accounts.settings.new_settings) and syncs every personal tag of its
+    # user, each to a Google label of the same name, until the user chooses tags one by one. Off for settings
+    # made any other way, and for accounts linked before it existed: they keep their explicit choice.
+    sync_all_personal_tags: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Beyond them
     target_calendar_id: Mapped[str] = mapped_column(String(1024), default="primary")
     target_calendar_name: Mapped[str] = mapped_column(String(255), default="")
@@ -239,3 +250,23 @@ def mark_needs_reconnect(account_id: int, reason_code: str) -> None:
     if account.status != NEEDS_RECONNECT or account.reason_code != reason_code:
         account.set_status(NEEDS_RECONNECT, reason_code)
     db.session.commit()
+
+
+def map_personal_tags(account, tags) -> None:
+    """While the account syncs every personal tag, map each of `tags` it lacks to a label of the tag's name."""
+    if not (account.settings and account.settings.sync_all_personal_tags):
+        return
+    mapped = {m.tag_id for m in account.tag_mappings}
+    for tag in tags:
+        if tag.personal and tag.id not in mapped:
+            account.tag_mappings.append(AccountTagMapping(tag_id=tag.id, google_label=tag.name))
+
+
+def map_new_personal_tag(tag) -> None:
+    """A personal tag just created: the owner's accounts that sync every personal tag take it too."""
+    if not tag.personal:
+        return
+    db.session.flush()  # the tag's id
+    for account in db.session.scalars(select(GoogleAccount).where(
+            GoogleAccount.user_id == tag.owner_id, GoogleAccount.unlinked_at.is_(None))):
+        map_personal_tags(account, [tag])

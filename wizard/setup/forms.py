@@ -30,7 +30,7 @@ def setting_form(defn, formdata=None):
         field = PasswordField(label, validators=[_check(defn.code)],
                               description=_l("Stored encrypted and never shown. Enter a new value to replace it."))
     elif defn.type == registry.CHOICE:
-        field = SelectField(label, choices=select_choices((v, str(t)) for v, t in defn.choices),
+        field = SelectField(label, choices=select_choices(defn.choices),  # lazy labels: the reader's language
                             validators=[_check(defn.code)])
     else:
         field = StringField(label, validators=[_check(defn.code)], description=defn.description,
@@ -58,7 +58,8 @@ class ValuesForm(FlaskForm):
 class ConsoleForm(FlaskForm):
     publishing_status = SelectField(
         _l("Google consent screen status"),
-        choices=select_choices((v, str(t)) for v, t in registry.definition("GoogleAppPublishingStatus").choices))
+        # The lazy labels themselves: str() here would fix them in the language of the import, English.
+        choices=select_choices(registry.definition("GoogleAppPublishingStatus").choices))
     submit = SubmitField(_l("Next"))
 
 

@@ -1,4 +1,6 @@
 """System settings pages (/admin/settings) and the setup wizard (/admin/setup): form in, service, template."""
+from urllib.parse import urlsplit
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,7 +11,7 @@ from wizard.google.rules import CALLBACK_FORMS, LEGACY_CALLBACK, check_address
 from wizard.messages import Message
 from wizard.settings import registry
 from wizard.settings import values as services
-from wizard.settings.address import address_from_request
+from wizard.settings.address import STRUCTURAL, address_from_request
 from wizard.setup import client_file, credentials, forms, google_errors, steps, verify
 from wizard.setup import progress as wizard_state
 from wizard.setup.blueprint import bp
@@ -63,7 +65,14 @@ def _render(key, **context):
     state = wizard_state.load()
     back, forward = steps.neighbours(key)
     return render_template(f"setup/step_{key}.html", steps=steps.STEPS, current=key, state=state,
-                           back=back, forward=forward, position=steps.index(key) + 1, **context)
+                           back=back, forward=forward, position=steps.index(key) + 1,
+                           address_ok=_stored_address_ok(), **context)
+
+
+def _stored_address_ok() -> bool:
+    """Steps 1 and 2 are ticked only while the saved address gives values Google accepts."""
+    address = services.site_address()
+    return bool(address) and check_address(address, CALLBACK_FORMS[services.callback_form()]).ok
 
 
 def _done(key):
@@ -77,13 +86,32 @@ def address_step():
     if request.method == "GET":
         form.site_address.data = wizard_state.load().site_address or services.site_address() \
             or address_from_request()
-    if form.validate_on_submit():
-        services.set_setting("SiteAddress", form.site_address.data, current_user)
-        state = wizard_state.load()
-        state.site_address = services.get_setting("SiteAddress")
-        return _done("address")
     verdict = check_address(form.site_address.data or "")
-    return _render("address", form=form, verdict=verdict, detected=address_from_request())
+    # Every problem Google would refuse is named here, at the first step, and nothing is saved until none is left.
+    if form.validate_on_submit() and verdict.ok:
+        return _save_address(form.site_address.data)
+    return _render("address", form=form, verdict=verdict,
+                   detected=address_from_request(), structural=STRUCTURAL, alternatives=alternatives(verdict))
+
+
+def _save_address(value):
+    services.set_setting("SiteAddress", value, current_user)
+    wizard_state.load().site_address = services.get_setting("SiteAddress")
+    if not _stored_address_ok():  # accepted, but not with the legacy callback form chosen earlier: step 2
+        return _done("address")
+    # Google accepts the values: step 3 repeats them with copy buttons, so step 2 (the legacy form) is only a
+    # detour for those who need it.
+    wizard_state.complete("address")
+    flash(_("Google accepts the address. Register the two values below in the Google Cloud console."), "success")
+    return _done("values")
+
+
+def alternatives(verdict):
+    """For an address Google refuses by its host (an IP, an intranet name): what to enter instead."""
+    if not {p.code for p in verdict.problems} & {"raw_ip_host", "tld_not_public_suffix", "localhost_subdomain"}:
+        return None
+    port = urlsplit(verdict.origin or "").port
+    return {"dns": "https://crm.example.com", "localhost": f"http://localhost:{port}" if port else "http://localhost"}
 
 
 def values_step():
@@ -93,10 +121,10 @@ def values_step():
     form = forms.ValuesForm()
     if request.method == "GET":
         form.callback_form.data = services.callback_form()
-    if form.validate_on_submit():
+    verdicts = {name: check_address(address, path) for name, path in CALLBACK_FORMS.items()}
+    if form.validate_on_submit() and verdicts[form.callback_form.data].ok:  # a refused value is never passed on
         services.set_setting("OAuthCallbackForm", form.callback_form.data, current_user)
         return _done("values")
-    verdicts = {name: check_address(address, path) for name, path in CALLBACK_FORMS.items()}
     return _render("values", form=form, address=address, verdicts=verdicts,
                    chosen=verdicts[services.callback_form()])
 
@@ -110,6 +138,7 @@ def console_step():
         return _done("console")
     verdict = check_address(services.site_address() or "", CALLBACK_FORMS[services.callback_form()])
     return _render("console", form=form, checklist=steps.CHECKLIST, link=steps.console_link, verdict=verdict,
+                   scope_lines=steps.scope_lines(), upload_form=forms.CredentialsForm(formdata=None),
                    testing=services.get_setting("GoogleAppPublishingStatus") == "testing")
 
 
@@ -123,6 +152,8 @@ def credentials_step(too_large=None):
         errors, differences = result.errors, result.differences
         if result.saved and not differences:
             flash(_("The credentials were saved."), "success")
+            wizard_state.complete("console")  # the file comes from the console: that step is done too
+            _probe()  # upload and the first check in one step: step 5 opens with Google's answer
             return _done("credentials")
         if result.saved:
             wizard_state.complete("credentials")
@@ -175,10 +206,13 @@ STEP_VIEWS = {"address": address_step, "values": values_step, "console": console
 def probe():
     if not forms.ProbeForm().validate_on_submit():
         abort(400)
-    outcome = verify.probe()
-    if outcome.good:
-        wizard_state.complete("verify")
+    _probe()
     return redirect(url_for("setup.step", key="verify", _anchor="probe"))
+
+
+def _probe():
+    if verify.probe().good:
+        wizard_state.complete("verify")
 
 
 @bp.post("/admin/setup/verify/roundtrip")

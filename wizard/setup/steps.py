@@ -40,37 +40,45 @@ class ChecklistItem:
     warning: object = None
 
 
+# The console's own labels, as it shows them in the admin's language (the emulated console: wizard/emulator;
+# Google's in Russian uses the same words), in quotes; scopes go one per line, as the scopes field takes them.
 CHECKLIST = (
     ChecklistItem("project", _l("Create the project"),
-                  _l("Sign in with your Google account, enter a project name and click “Create”."),
+                  _l("Sign in with your Google account, enter the “Project name” and click “Create”."),
                   "projectcreate"),
     ChecklistItem("calendar_api", _l("Enable Google Calendar API"),
-                  _l("With the new project selected, click “Enable”."),
+                  _l("With the new project open, under “APIs & Services” click “Enable” next to Google Calendar "
+                     "API."),
                   "apis/library/calendar-json.googleapis.com"),
     ChecklistItem("people_api", _l("Enable Google People API"),
-                  _l("Click “Enable”. The “Contacts API” named in the old manual was shut down in 2022; "
-                     "Google People API replaces it."),
+                  _l("Click “Enable” next to Google People API. The “Contacts API” named in the old manual was "
+                     "shut down in 2022; Google People API replaces it."),
                   "apis/library/people.googleapis.com"),
     ChecklistItem("consent", _l("Configure the OAuth consent screen"),
-                  _l("Enter the app name (the old manual's “Product name”) and a support e-mail. Choose the user "
-                     "type: “Internal” if every user has an account in your Google Workspace organization (no "
-                     "verification, no token expiry), otherwise “External”."),
+                  _l("Under “OAuth consent screen” fill in “App name” (the old manual's “Product name”) and "
+                     "“User support email”. “User type”: “Internal” if every user has an account in your Google "
+                     "Workspace organization (no verification, no token expiry), otherwise “External”. "
+                     "“Publishing status”: “In production”."),
                   "apis/credentials/consent",
-                  _l("An External app left in “Testing” status gets refresh tokens that expire after 7 days: "
-                     "every user's sync stops a week after connecting. Add your users under “Test users” only "
-                     "while trying it out, then click “Publish app” (Audience → Publishing status → In "
-                     "production).")),
+                  _l("An “External” app left in “Testing” status gets refresh tokens that expire after 7 days: "
+                     "every user's sync stops a week after connecting. Use “Test users” only while trying it out, "
+                     "then set “Publishing status” to “In production”.")),
     ChecklistItem("scopes", _l("Add the scopes"),
-                  _l("Under Data access click “Add or remove scopes” and add: "
-                     "https://www.googleapis.com/auth/contacts, https://www.googleapis.com/auth/calendar.events, "
-                     "https://www.googleapis.com/auth/calendar.calendarlist.readonly, openid, email, profile."),
+                  _l("In the same form, paste the lines below into “Scopes (one per line)” and click “Save”."),
                   "auth/scopes"),
     ChecklistItem("client", _l("Create the OAuth client ID"),
-                  _l("Click “Create credentials” → “OAuth client ID”, choose application type “Web application”, "
-                     "paste the origin of step 2 under “Authorized JavaScript origins” and the redirect URI under "
-                     "“Authorized redirect URIs”, click “Create”, then “Download JSON”."),
+                  _l("Under “Create OAuth client ID” choose the “Application type” “Web application”, paste the "
+                     "two values below into “Authorized JavaScript origins” and “Authorized redirect URIs”, click "
+                     "“Create”, then “Download JSON”."),
                   "apis/credentials/oauthclient"),
 )
+
+
+def scope_lines() -> str:
+    """The scopes to paste, one per line (the console's scopes field takes one per line)."""
+    from wizard.google.scopes import REQUESTED
+
+    return "\n".join(REQUESTED)
 
 
 def console_link(item: ChecklistItem) -> str:
