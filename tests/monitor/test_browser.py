@@ -1,5 +1,6 @@
 """A real browser on the jobs page: it refreshes itself without reloading, pauses and resumes on request,
 deletes a failed job through its form, and reads in English and Russian. Screenshots: test-artifacts/."""
+import threading
 import time
 
 import pytest
@@ -15,12 +16,24 @@ DEPTH = '[data-queue="default"] [data-depth]'
 
 @pytest.fixture
 def live_worker(live_redis):
-    """A worker registered in the live server's Redis and beating as wizard.jobs.worker does (not consuming)."""
+    """A worker registered in the live server's Redis and beating as wizard.jobs.worker does (not consuming):
+    every few seconds, since a worker silent for WORKER_HEARTBEAT_MAX_AGE (35 s) counts as gone."""
     worker = Worker([Queue("sync", connection=live_redis)], connection=live_redis, name="monitor-browser.4242")
     worker.register_birth()
     worker.heartbeat()
-    live_redis.set(heartbeat_key(worker.name), repr(time.time()), ex=120)
+    stop = threading.Event()
+
+    def beat():
+        while True:
+            live_redis.set(heartbeat_key(worker.name), repr(time.time()), ex=120)
+            if stop.wait(5):
+                return
+
+    beating = threading.Thread(target=beat, daemon=True)
+    beating.start()
     yield worker
+    stop.set()
+    beating.join()
     worker.register_death()
     live_redis.delete(heartbeat_key(worker.name))
 

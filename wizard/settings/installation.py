@@ -86,7 +86,10 @@ def local_identities() -> list[tuple[str, str]]:
 def adoptable() -> tuple[str, str]:
     """(value, source) for a database without an identity: an older one of this machine, else a new one."""
     local = local_identities()
-    return local[0][1] if local else uuid.uuid4().hex, local[0][0] if local else "created"
+    if not local:
+        return uuid.uuid4().hex, "created"
+    where, value = local[0]
+    return value, where
 
 
 def describe(identity: Identity) -> list[str]:
