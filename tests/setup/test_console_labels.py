@@ -13,12 +13,12 @@ from wizard.google.scopes import REQUESTED
 LABELS = {
     "en": ["Project name", "Create", "APIs & Services", "Enable", "OAuth consent screen", "App name",
            "User support email", "User type", "Internal", "External", "Publishing status", "In production",
-           "Testing", "Test users", "Scopes (one per line)", "Save", "Create OAuth client ID", "Application type",
+           "Testing", "Test users", "Manually add scopes (one per line)", "Save", "Create OAuth client ID", "Application type",
            "Web application", "Authorized JavaScript origins", "Authorized redirect URIs", "Download JSON"],
-    "ru": ["Название проекта", "Создать", "API и сервисы", "Включить", "Экран запроса доступа OAuth",
+    "ru": ["Название проекта", "Создать", "API и сервисы", "Включить", "Экран согласия OAuth",
            "Название приложения", "Адрес электронной почты службы поддержки", "Тип пользователей", "Внутренний",
            "Внешний", "Статус публикации", "В рабочей среде", "Тестирование", "Тестовые пользователи",
-           "Области доступа (по одной в строке)", "Сохранить", "Создать идентификатор клиента OAuth",
+           "Добавить области вручную (по одной в строке)", "Сохранить", "Создать идентификатор клиента OAuth",
            "Тип приложения", "Веб-приложение", "Разрешенные источники JavaScript",
            "Разрешенные URI перенаправления", "Скачать JSON"],
 }
@@ -32,10 +32,11 @@ def console_text(emulator, language):
     http.headers["Accept-Language"] = language
     home = http.get(emulator.url + "/", timeout=10).text
     project = http.post(emulator.url + "/console/projects", data={"name": "Labels"}, timeout=10)
-    consent_url = project.url.split("#")[0] + "/consent"
+    base = project.url.split("#")[0].split("?")[0]  # the console confirms a save with ?saved=...
+    consent_url = base + "/consent"
     http.post(consent_url, data={"app_name": "x", "support_email": "a@example.com", "user_type": "external",
                                  "status": "production", "scopes": "openid"}, timeout=10)
-    created = http.post(project.url.split("#")[0] + "/clients", timeout=10, data={
+    created = http.post(base + "/clients", timeout=10, data={
         "application_type": "web", "name": "w", "javascript_origins": "https://crm.example.com",
         "redirect_uris": "https://crm.example.com/oauth/google/callback"}).text
     return re.sub(r"\s+", " ", home + project.text + created)

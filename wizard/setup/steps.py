@@ -64,7 +64,7 @@ CHECKLIST = (
                      "every user's sync stops a week after connecting. Use “Test users” only while trying it out, "
                      "then set “Publishing status” to “In production”.")),
     ChecklistItem("scopes", _l("Add the scopes"),
-                  _l("In the same form, paste the lines below into “Scopes (one per line)” and click “Save”."),
+                  _l("In the same form, paste the lines below into “Manually add scopes (one per line)” and click “Save”."),
                   "auth/scopes"),
     ChecklistItem("client", _l("Create the OAuth client ID"),
                   _l("Under “Create OAuth client ID” choose the “Application type” “Web application”, paste the "
