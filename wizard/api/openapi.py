@@ -48,7 +48,9 @@ CONTACT_TEXT = {"first_name": text(100), "middle_name": text(100), "last_name": 
                 "company": text(200), "job_title": text(200), "notes": text(10000)}
 
 CONTACT_INPUT = obj({
-    **CONTACT_TEXT,
+    # The CRM reads null in a text field as empty (wizard.crm.validation.text), and the document says so.
+    **{name: nullable({**schema, "description": f"{schema.get('description', '')} null is the same as empty.".strip()})
+       for name, schema in CONTACT_TEXT.items()},
     "birthday": nullable(BIRTHDAY),
     "emails": {"type": "array", "maxItems": 20, "items": EMAIL_IN},
     "phones": {"type": "array", "maxItems": 20, "items": PHONE_IN},
