@@ -240,3 +240,10 @@ def test_odd_api_paths_are_json_404(api, path):
 def test_empty_or_null_choices_are_refused(api, body):
     path = "/activities" if "title" in body else "/contacts"
     assert api("POST", path, json=body).status_code == 422
+
+
+def test_a_tag_name_longer_than_documented_is_refused_even_when_its_spaces_collapse(api, alice):
+    sent = "a" + " " * 120 + "b"  # 122 characters sent; "a b" once spaces are collapsed
+    answer = api("POST", "/tags", json={"name": sent})
+    assert answer.status_code == 422 and "name" in answer.json["error"]["fields"]
+    assert api("GET", "/tags").json == {"items": []}

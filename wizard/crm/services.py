@@ -307,8 +307,8 @@ def get_tag(owner_id: int, tag_id: int) -> Tag:
 
 
 def _clean_tag_name(name) -> str:
-    if (not isinstance(name, str) or not is_storable(name) or not " ".join(name.split())
-            or len(" ".join(name.split())) > 100):
+    # The limit counts what is sent, as for every text field (the API documents maxLength 100 on the raw value).
+    if not isinstance(name, str) or not is_storable(name) or not " ".join(name.split()) or len(name) > 100:
         raise ValidationError({"name": [_l("A tag name has 1 to 100 characters.")]})
     return " ".join(name.split())
 
