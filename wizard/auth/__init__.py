@@ -2,7 +2,7 @@
 checked on every request (wizard.auth.sessions)."""
 from flask_babel import lazy_gettext as _l
 
-from wizard.auth import routes  # noqa: F401  (registers the views)
+from wizard.auth import routes, sessions  # noqa: F401  (routes: registers the views)
 from wizard.auth.blueprint import bp  # noqa: F401
 from wizard.auth.decorators import admin_required  # noqa: F401  (public: other areas import it from here)
 from wizard.auth.session import HttpsAwareSessionInterface
@@ -11,8 +11,6 @@ from wizard.extensions import login_manager
 
 @login_manager.user_loader
 def load_user(user_id):
-    from wizard.auth import sessions
-
     return sessions.load(user_id)
 
 

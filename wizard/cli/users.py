@@ -1,12 +1,14 @@
 """Commands: user list, disable, enable, role, reset-link (the same operations as the Users pages, written to
 the same audit log with "command line" as the actor). `user create` lives in wizard.cli.admin."""
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+
+from wizard.users import links, services
+from wizard.users.services import UserError
 
 
 def _person(email):
-    from wizard.users import services
-
     user = services.find(email)
     if user is None:
         raise click.ClickException(f"no user {email}")
@@ -15,10 +17,6 @@ def _person(email):
 
 def _apply(operation, email, done):
     """Run one service operation; a refusal (e.g. the last administrator) exits 1 with its reason."""
-    from flask import current_app
-
-    from wizard.users.services import UserError
-
     user = _person(email)
     with current_app.test_request_context():  # messages are translated through Flask-Babel
         try:
@@ -33,8 +31,6 @@ def _apply(operation, email, done):
 @with_appcontext
 def list_users(q):
     """Every user: e-mail, role, status, name."""
-    from wizard.users import services
-
     page = services.search(q, 1)
     for number in range(1, (page.pages or 1) + 1):
         for user in services.search(q, number).items:
@@ -47,8 +43,6 @@ def list_users(q):
 @with_appcontext
 def disable(email):
     """Disable a user: sessions end, API tokens and Google sync stop; nothing is deleted."""
-    from wizard.users import services
-
     _apply(lambda user: services.disable(None, user), email, "disabled {email}")
 
 
@@ -57,8 +51,6 @@ def disable(email):
 @with_appcontext
 def enable(email):
     """Enable a disabled user again."""
-    from wizard.users import services
-
     _apply(lambda user: services.enable(None, user), email, "enabled {email}")
 
 
@@ -68,8 +60,6 @@ def enable(email):
 @with_appcontext
 def role(email, role):
     """Give a user the admin or the user role."""
-    from wizard.users import services
-
     _apply(lambda user: services.set_role(None, user, role), email, f"{{email}} is now {role}")
 
 
@@ -78,10 +68,6 @@ def role(email, role):
 @with_appcontext
 def reset_link(email):
     """Print a one-time, expiring link with which the user chooses a new password."""
-    from flask import current_app
-
-    from wizard.users import links, services
-
     def issue(user):
         return links.path(services.reset_link(None, user))
 

@@ -17,6 +17,7 @@ from rq.results import Result
 
 from wizard.extensions import db
 from wizard.jobs.entry import PERIODIC_JOBS
+from wizard.jobs.fairness import slot_limit, slots_in_use
 from wizard.jobs.heartbeat import heartbeat_key
 from wizard.jobs.queue import job_id_for, queue_names
 from wizard.logging_setup import mask
@@ -106,15 +107,12 @@ def _description(job_id, connection) -> str | None:
 @dataclass
 class BulkSlots:
     """Long runs working now against how many may (wizard.jobs.fairness): a full house means first syncs wait."""
-
     used: int
     limit: int
     jobs: list[str]
 
 
 def bulk_slots(connection, config) -> BulkSlots:
-    from wizard.jobs.fairness import slot_limit, slots_in_use
-
     held = slots_in_use(connection)
     return BulkSlots(used=len(held), limit=slot_limit(connection, config), jobs=held)
 

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from wizard.google.scopes import REQUESTED
+
 
 @dataclass(frozen=True)
 class Step:
@@ -76,8 +78,6 @@ CHECKLIST = (
 
 def scope_lines() -> str:
     """The scopes to paste, one per line (the console's scopes field takes one per line)."""
-    from wizard.google.scopes import REQUESTED
-
     return "\n".join(REQUESTED)
 
 

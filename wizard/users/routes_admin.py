@@ -9,7 +9,7 @@ from wizard.extensions import db
 from wizard.models.users import User
 from wizard.users import links, services
 from wizard.users.blueprint import bp
-from wizard.users.forms import ActionForm, InviteForm, RoleForm
+from wizard.users.forms import ROLE_NAMES, ActionForm, InviteForm, RoleForm
 from wizard.users.services import UserError
 
 MAX_QUERY = 200
@@ -133,8 +133,6 @@ def reset_link(user_id):
 @bp.app_template_global()
 def audit_text(entry) -> str:
     """An audit entry in words (the stored action is a code, so the log reads in either language)."""
-    from wizard.users.forms import ROLE_NAMES
-
     texts = {
         "created": lambda: _("Account created (%(role)s)", role=ROLE_NAMES.get(entry.detail, entry.detail)),
         "role": lambda: _("Role changed to %(role)s", role=ROLE_NAMES.get(entry.detail, entry.detail)),
