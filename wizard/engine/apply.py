@@ -322,21 +322,20 @@ class Applier:
             self.ctx.commit_batch(len(chunk))
 
     def google_removals(self):
-        removals = self.plan.of(A.RemoveFromGoogleScope)
         google = self.ctx.google
-        for start in range(0, len(removals), google.MEMBERS_BATCH):
-            chunk = removals[start:start + google.MEMBERS_BATCH]
-            for result in google.remove_from_scope(list(chunk)):
-                self._after_removal(result, "unlink")
-            self.ctx.commit_batch(len(chunk))
+        self._remove_in_batches(A.RemoveFromGoogleScope, google.MEMBERS_BATCH, google.remove_from_scope, "unlink")
 
     def google_deletes(self):
-        deletes = self.plan.of(A.DeleteInGoogle)
         google = self.ctx.google
-        for start in range(0, len(deletes), google.DELETE_BATCH):
-            chunk = deletes[start:start + google.DELETE_BATCH]
-            for result in google.delete(list(chunk)):
-                self._after_removal(result, "delete")
+        self._remove_in_batches(A.DeleteInGoogle, google.DELETE_BATCH, google.delete, "delete")
+
+    def _remove_in_batches(self, kind, size, send, verb):
+        """Scope removals and deletions alike: a batch sent, each answer recorded, the batch committed."""
+        actions = self.plan.of(kind)
+        for start in range(0, len(actions), size):
+            chunk = actions[start:start + size]
+            for result in send(list(chunk)):
+                self._after_removal(result, verb)
             self.ctx.commit_batch(len(chunk))
 
     def _after_removal(self, result, verb):
