@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, insert, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, delete, func, insert, or_, select, union_all
+from sqlalchemy.orm import aliased, selectinload
 
 from wizard.crm.changes import record_change
 from wizard.crm.validation import (
@@ -558,10 +558,23 @@ def list_activities(owner_id: int, *, status: str | None = None, type: str | Non
     if type:
         query = query.where(Activity.type == type)
     total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(Activity.id).subquery()))
-    # One ordering for both kinds: the start instant, or the start date at midnight UTC.
-    order = func.coalesce(Activity.start_at, Activity.start_date)
-    items = list(db.session.scalars(query.order_by(order.desc(), Activity.id.desc())
-                                    .limit(per_page).offset((page - 1) * per_page)))
+    offset = (page - 1) * per_page
+    if offset >= total:
+        return Page(items=[], total=total, page=page, per_page=per_page)
+    # One ordering for both kinds: the start instant, or the start date at midnight UTC. No index can serve
+    # that mixed key, and ordering by it sorted every activity of the owner for each page (issue 16). Each
+    # kind is read in its own index's order, only as far as this page reaches, and only those rows are merged.
+    # Every write path validates an activity into exactly one kind (start_at, or start_date when all-day).
+    wanted = offset + per_page
+    timed = (query.where(Activity.start_at.is_not(None))
+             .order_by(Activity.start_at.desc(), Activity.id.desc()).limit(wanted))
+    all_day = (query.where(Activity.start_date.is_not(None), Activity.start_at.is_(None))
+               .order_by(Activity.start_date.desc(), Activity.id.desc()).limit(wanted))
+    both = union_all(select(timed.subquery()), select(all_day.subquery())).subquery()
+    row = aliased(Activity, both)
+    order = func.coalesce(row.start_at, row.start_date)
+    items = list(db.session.scalars(select(row).order_by(order.desc(), row.id.desc()).limit(per_page)
+                                    .offset(offset)))
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
