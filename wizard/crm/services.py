@@ -564,11 +564,14 @@ def list_activities(owner_id: int, *, status: str | None = None, type: str | Non
     # One ordering for both kinds: the start instant, or the start date at midnight UTC. No index can serve
     # that mixed key, and ordering by it sorted every activity of the owner for each page (issue 16). Each
     # kind is read in its own index's order, only as far as this page reaches, and only those rows are merged.
-    # Every write path validates an activity into exactly one kind (start_at, or start_date when all-day).
+    # Every write path validates an activity into exactly one kind (start_at, or start_date when all-day), so
+    # the two readings neither overlap nor miss one.
     wanted = offset + per_page
     timed = (query.where(Activity.start_at.is_not(None))
              .order_by(Activity.start_at.desc(), Activity.id.desc()).limit(wanted))
-    all_day = (query.where(Activity.start_date.is_not(None), Activity.start_at.is_(None))
+    # Not also `start_at IS NULL`: SQLite would then read the all-day ones through the start_at index and sort
+    # them all again.
+    all_day = (query.where(Activity.start_date.is_not(None))
                .order_by(Activity.start_date.desc(), Activity.id.desc()).limit(wanted))
     both = union_all(select(timed.subquery()), select(all_day.subquery())).subquery()
     row = aliased(Activity, both)
