@@ -103,7 +103,7 @@ def page_cost(client, url, marker):
 
 
 @pytest.fixture
-def two_users(make_user, login_as):
+def two_users(make_user):
     """A user with SMALL and one with LARGE contacts and activities, each with a personal tag."""
     small, large = make_user("small@example.com"), make_user("large@example.com")
     for user, count in ((small, SMALL), (large, LARGE)):
