@@ -25,7 +25,13 @@ SCOPE_SPLIT = re.compile(r"[\s,]+")
 
 
 class WorkspaceError(ValueError):
-    """Refused input; `message` is Google's wording (English), the pages translate it."""
+    """Refused input: `message` is Google's wording (English, what the control API answers) with `%(name)s`
+    placeholders, so the pages can look it up in the catalogue and fill in `params` after translating."""
+
+    def __init__(self, message, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
 
 
 # ---- service accounts ------------------------------------------------------------------------------------
@@ -36,12 +42,12 @@ def add_service_account(state, project_id, account_id, display_name=None, descri
         raise WorkspaceError("Service account ID must be between 6 and 30 characters, start with a lower case "
                              "letter and contain only lower case letters, digits and dashes.")
     if project_id not in state.projects:
-        raise WorkspaceError("unknown project")
+        raise WorkspaceError("Unknown project %(project)s.", project=project_id)
     email = f"{account_id}@{project_id}.{SA_DOMAIN}"
     with state.lock:
         if email in state.service_accounts:
-            raise WorkspaceError(f"Service account {account_id} already exists within project "
-                                 f"projects/{project_id}.")
+            raise WorkspaceError("Service account %(account)s already exists within project %(project)s.",
+                                 account=account_id, project=f"projects/{project_id}")
         # 21 digits starting with 1, like Google's unique ids; never the same twice in one world.
         unique_id = str(100000000000000000000 + state.next_seq() * 7919 + secrets.randbelow(10**9))
         account = {"email": email, "unique_id": unique_id, "project_id": project_id,
@@ -57,7 +63,7 @@ def service_account_for_control(state, body):
     enabled unless `enabled_apis`/`disabled_apis` say otherwise."""
     project_id = body.get("project_id")
     if project_id and project_id not in state.projects:
-        raise WorkspaceError(f"unknown project {project_id}")
+        raise WorkspaceError("Unknown project %(project)s.", project=project_id)
     if not project_id:
         disabled = set(body.get("disabled_apis") or ())
         enabled = body.get("enabled_apis")
@@ -157,7 +163,7 @@ def add_domain_user(state, domain, email, name=None):
     if "@" not in email:
         email = f"{email}@{domain['name']}"
     if email.rsplit("@", 1)[1] != domain["name"] or not re.match(r"^[a-z0-9._%+-]+@", email):
-        raise WorkspaceError(f"The email address must be in the domain {domain['name']}.")
+        raise WorkspaceError("The email address must be in the domain %(domain)s.", domain=domain["name"])
     return accounts.add_user(state, email, name)
 
 
@@ -184,7 +190,7 @@ def set_delegation(state, domain, client_id, scopes):
         raise WorkspaceError("Enter at least one OAuth scope.")
     bad = [s for s in scopes if not s.startswith("https://")]
     if bad:
-        raise WorkspaceError(f"Invalid scope: {bad[0]}")
+        raise WorkspaceError("Invalid scope: %(scope)s", scope=bad[0])
     with state.lock:
         entry = {"client_id": client_id, "scopes": scopes, "updated": state.now()}
         domain["delegations"][client_id] = entry
