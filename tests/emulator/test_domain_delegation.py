@@ -268,3 +268,17 @@ def test_control_refuses_bad_input_and_changes_nothing(emulator):
     assert emulator.control("GET", "/service-accounts") == {"service_accounts": []}
     assert emulator.control("GET", "/domains")["domains"] == [{"domain": "example.com", "users": [],
                                                                 "delegations": []}]
+
+
+def test_public_keys_are_published_where_the_key_file_says(setup, emulator):
+    key_file = setup["key_file"]
+    certs = requests.get(key_file["client_x509_cert_url"], timeout=10).json()
+    assert list(certs) == [key_file["private_key_id"]]
+    signed = assertion(key_file)
+    assert jwt.decode(signed, certs=certs, audience=GOOGLE_TOKEN_URI)["sub"] == USER
+    jwks = requests.get(f"{emulator.url}/service_accounts/v1/metadata/jwk/{setup['email']}", timeout=10).json()
+    assert [k["kid"] for k in jwks["keys"]] == [key_file["private_key_id"]]
+    emulator.control("DELETE", f"/service-accounts/{setup['email']}/keys/{key_file['private_key_id']}")
+    assert requests.get(key_file["client_x509_cert_url"], timeout=10).json() == {}
+    assert requests.get(f"{emulator.url}/robot/v1/metadata/x509/nobody%40x.iam.gserviceaccount.com",
+                        timeout=10).status_code == 404

@@ -9,10 +9,13 @@ the scopes granted to it (exact strings, as Google compares them).
 """
 import re
 import secrets
+from datetime import datetime, timezone
 from urllib.parse import quote
 
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from . import accounts
 
@@ -105,9 +108,23 @@ def create_key(state, account, base_url):
     private_pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                         serialization.NoEncryption()).decode()
     with state.lock:
-        account["keys"][key_id] = {"key_id": key_id, "public_pem": public_pem, "created": state.now()}
+        account["keys"][key_id] = {"key_id": key_id, "public_pem": public_pem, "created": state.now(),
+                                   "cert_pem": certificate(private, account, state.now())}
         state.dirty = True
     return key_file(account, key_id, private_pem, base_url)
+
+
+def certificate(private, account, now):
+    """The self-signed X.509 certificate Google publishes for a key (`client_x509_cert_url`): made while the
+    private key is at hand, since only its public half is kept."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, account["unique_id"])])
+    start = datetime.fromtimestamp(now, tz=timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(start)
+            # User-managed keys do not expire unless an organisation policy says so.
+            .not_valid_after(datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc))
+            .sign(private, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def key_file(account, key_id, private_pem, base_url):
