@@ -282,3 +282,10 @@ def test_public_keys_are_published_where_the_key_file_says(setup, emulator):
     assert requests.get(key_file["client_x509_cert_url"], timeout=10).json() == {}
     assert requests.get(f"{emulator.url}/robot/v1/metadata/x509/nobody%40x.iam.gserviceaccount.com",
                         timeout=10).status_code == 404
+
+
+def test_fixture_shortcuts(emulator):
+    account = emulator.service_account("shortcut")
+    domains = emulator.workspace_domain("example.org", ["eve"], client_id=account["unique_id"], scopes=SCOPES)
+    assert domains[0]["delegations"][0]["scopes"] == SCOPES
+    assert refresh(credentials(account["key_file"], subject="eve@example.org"))
