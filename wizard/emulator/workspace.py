@@ -51,14 +51,22 @@ def add_service_account(state, project_id, account_id, display_name=None, descri
         if email in state.service_accounts:
             raise WorkspaceError("Service account %(account)s already exists within project %(project)s.",
                                  account=account_id, project=f"projects/{project_id}")
-        # 21 digits starting with 1, like Google's unique ids; never the same twice in one world.
-        unique_id = str(100000000000000000000 + state.next_seq() * 7919 + secrets.randbelow(10**9))
+        unique_id = new_unique_id(state)
         account = {"email": email, "unique_id": unique_id, "project_id": project_id,
                    "display_name": (display_name or account_id).strip(), "description": description or "",
                    "keys": {}}
         state.service_accounts[email] = account
         state.dirty = True
         return account
+
+
+def new_unique_id(state):
+    """21 digits starting with 1, like Google's unique ids; never the same twice in one world."""
+    taken = {a["unique_id"] for a in state.service_accounts.values()}
+    while True:
+        candidate = str(10**20 + secrets.randbelow(10**20))
+        if candidate not in taken:
+            return candidate
 
 
 def service_account_for_control(state, body):
