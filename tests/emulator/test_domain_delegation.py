@@ -289,3 +289,33 @@ def test_fixture_shortcuts(emulator):
     domains = emulator.workspace_domain("example.org", ["eve"], client_id=account["unique_id"], scopes=SCOPES)
     assert domains[0]["delegations"][0]["scopes"] == SCOPES
     assert refresh(credentials(account["key_file"], subject="eve@example.org"))
+
+
+@pytest.mark.parametrize("claims", [{"sub": 5}, {"sub": ["a"]}, {"scope": ["x"]}, {"iss": {"a": 1}},
+                                    {"aud": None}, {"iat": "now"}, {"exp": True}, {"scope": 7}])
+def test_odd_claim_types_get_googles_refusals_not_a_crash(setup, emulator, claims):
+    status, body = post_assertion(emulator, assertion(setup["key_file"], **claims))
+    assert status in (400, 401) and body["error"] in ("invalid_grant", "invalid_scope", "unauthorized_client")
+
+
+def signed(signer, header, claims):
+    """A JWS with exactly this header (google-auth's encoder would put its own `alg` and `kid` back)."""
+    def part(value):
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    signing_input = f"{part(header)}.{part(claims)}"
+    return signing_input + "." + base64.urlsafe_b64encode(signer.sign(signing_input)).decode().rstrip("=")
+
+
+def test_odd_headers_fail_the_signature(setup, emulator):
+    signer = crypt.RSASigner.from_service_account_info(setup["key_file"])
+    now = int(time.time())
+    claims = {"iss": setup["email"], "aud": GOOGLE_TOKEN_URI, "iat": now, "exp": now + 3600,
+              "scope": " ".join(SCOPES), "sub": USER}
+    for header in ({"alg": "RS256", "kid": ["x"]}, {"alg": "RS256", "kid": 12}, {"alg": "none"},
+                   {"alg": "HS256", "kid": setup["key_file"]["private_key_id"]}):
+        assert post_assertion(emulator, signed(signer, header, claims)) == (
+            400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}), header
+    assert post_assertion(emulator, signed(signer, [], claims)) == (
+        400, {"error": "invalid_grant", "error_description": "Invalid JWT: Malformed assertion."})
+    assert post_assertion(emulator, signed(signer, {"alg": "RS256", "typ": "JWT"}, claims))[0] == 200

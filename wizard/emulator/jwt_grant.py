@@ -71,7 +71,7 @@ def check_signature(account, header, signing_input, signature):
     if header.get("alg") != "RS256":
         raise Refused(*INVALID_SIGNATURE)
     kid = header.get("kid")
-    candidates = [kid] if kid else list(account["keys"])
+    candidates = [str(kid)] if kid else list(account["keys"])
     for key_id in candidates:
         key = workspace.public_key(account, key_id)
         if key is None:
@@ -122,12 +122,13 @@ def exchange(state, assertion, own_token_uri):
     check_signature(account, header, signing_input, signature)
     check_audience(claims, own_token_uri)
     check_times(claims, state.now())
-    scopes = [s for s in str(claims.get("scope") or "").split() if s]
+    scope = claims.get("scope")
+    scopes = scope.split() if isinstance(scope, str) else []
     if not scopes:
         raise Refused(*NO_SCOPE)
-    subject = claims.get("sub")
+    subject = str(claims.get("sub") or "")
     if subject and subject.lower() != account["email"]:
-        email = check_delegation(state, account, str(subject), scopes)
+        email = check_delegation(state, account, subject, scopes)
     else:
         email = account["email"]  # the service account acting as itself
     return mint(state, account, email, scopes)
