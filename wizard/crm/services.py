@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
+from wizard.crm import participants as activity_participants
 from wizard.crm.changes import record_change
 from wizard.crm.validation import (
     ValidationError,
@@ -462,6 +463,7 @@ def activity_to_input(activity: Activity) -> dict:
         "show_in_calendar": activity.show_in_calendar, "timezone": activity.timezone,
         "start_at": activity.start_at, "end_at": activity.end_at,
         "start_date": activity.start_date, "end_date": activity.end_date,
+        "participants": [activity_participants.participant_to_input(p) for p in activity.participants],
     }
 
 
@@ -479,6 +481,10 @@ def activity_to_dict(activity: Activity) -> dict:
 
 
 def _apply_activity(activity: Activity, data: dict) -> None:
+    data = dict(data)
+    wanted = data.pop("participants", None)
+    if wanted is not None:
+        activity_participants.apply(activity, activity_participants.resolve(activity.owner_id, wanted))
     for name, value in data.items():
         setattr(activity, name, value)
     activity.updated_at = now()
@@ -494,7 +500,7 @@ def get_activities(owner_id: int, ids, *, include_deleted=True) -> list[Activity
 
 def create_activity(owner_id: int, data: dict, *, default_zone="UTC", origin="user", commit=True) -> Activity:
     cleaned = clean_activity(data, default_zone)
-    activity = Activity(owner_id=owner_id, created_at=now())
+    activity = Activity(owner_id=owner_id, created_at=now(), participants=[])
     _apply_activity(activity, cleaned)
     db.session.add(activity)
     db.session.flush()
