@@ -88,3 +88,33 @@ def apply(activity: Activity, participants: list[dict]) -> None:
             row.response_status = participant["response_status"]
         rows.append(row)
     activity.participants = rows
+
+
+INVITABLE_LIMIT = 500  # the form's contact list; more are reached by typing their address
+
+
+def invitable_contacts(owner_id: int, limit: int = INVITABLE_LIMIT) -> list[tuple[int, str]]:
+    """(contact id, "Name <e-mail>") of the owner's live contacts that have an e-mail, in name order."""
+    first_email = (select(ContactEmail.value).where(ContactEmail.contact_id == Contact.id)
+                   .order_by(ContactEmail.position).limit(1).correlate(Contact).scalar_subquery())
+    query = (select(Contact.id, Contact.display_name, first_email)
+             .where(Contact.owner_id == owner_id, Contact.deleted_at.is_(None), first_email.is_not(None))
+             .order_by(Contact.sort_name, Contact.id).limit(limit))
+    return [(cid, address_line(name, email)) for cid, name, email in db.session.execute(query)]
+
+
+def address_line(name: str, email: str) -> str:
+    """`Name <e-mail>` as the form reads it back (quoted when the name holds address punctuation)."""
+    if not name or name == email:
+        return email
+    if any(ch in name for ch in ',;<>"()@'):
+        name = '"' + name.replace("\\", "").replace('"', "") + '"'
+    return f"{name} <{email}>"
+
+
+def participant_lines(activity: Activity) -> str:
+    return "\n".join(address_line(p.display_name, p.email) for p in activity.participants)
+
+
+def linked_contacts(activity: Activity | None) -> dict[str, int]:
+    return {p.normalized: p.contact_id for p in (activity.participants if activity else []) if p.contact_id}

@@ -231,7 +231,7 @@ class ActivityParticipant(db.Model):
     response_status: Mapped[str] = mapped_column(String(20), default="needsAction")
 
     activity: Mapped[Activity] = relationship(back_populates="participants")
-    contact: Mapped[Contact | None] = relationship()
+    contact: Mapped[Contact | None] = relationship(lazy="selectin")  # list pages name every participant
 
 
 class CrmChange(db.Model):
