@@ -156,6 +156,29 @@ def test_activities(api, alice):
     assert api("GET", "/activities").json["total"] == 1
 
 
+def test_activity_participants(api, alice, bob):
+    ivan = services.create_contact(alice.id, {"first_name": "Ivan", "emails": [{"value": "ivan@example.com"}]})
+    other = services.create_contact(bob.id, {"first_name": "Bob's", "emails": [{"value": "x@example.com"}]})
+    created = api("POST", "/activities", json={"title": "Meeting", "start_at": "2026-03-10T10:00", "participants": [
+        {"contact_id": ivan.id}, {"email": "Guest@Example.org", "display_name": "Guest"}]})
+    assert created.status_code == 201, created.json
+    assert created.json["participants"] == [
+        {"contact_id": ivan.id, "email": "ivan@example.com", "display_name": "Ivan", "response_status": "needsAction"},
+        {"contact_id": None, "email": "Guest@Example.org", "display_name": "Guest", "response_status": "needsAction"}]
+    activity_id = created.json["id"]
+    kept = api("PATCH", f"/activities/{activity_id}", json={"title": "Renamed"}).json
+    assert kept["participants"] == created.json["participants"]  # left out on PATCH: kept
+    for bad, field in (([{"email": "nope"}], "participants.0.email"), ([{"contact_id": other.id}],
+                       "participants.0.contact_id"), ({}, "participants"), ([{"email": "a@b.example", "x": 1}],
+                       "participants.0.x"), ([{"email": "a@b.example", "response_status": "yes"}],
+                                            "participants.0.response_status")):
+        refused = api("PATCH", f"/activities/{activity_id}", json={"participants": bad})
+        assert refused.status_code == 422 and field in refused.json["error"]["fields"], (bad, refused.json)
+    assert api("GET", f"/activities/{activity_id}").json["participants"] == created.json["participants"]
+    emptied = api("PATCH", f"/activities/{activity_id}", json={"participants": []}).json
+    assert emptied["participants"] == []
+
+
 def test_another_users_records_are_404(api, alice, bob, bob_token):
     contact = services.create_contact(alice.id, {"first_name": "Secret"})
     tag = services.get_or_create_tag(alice.id, "Alice's tag")

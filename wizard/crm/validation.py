@@ -24,6 +24,7 @@ CONTACT_FIELDS = set(CONTACT_TEXT_FIELDS) | {"birthday", "emails", "phones", "ad
 ACTIVITY_FIELDS = {"title", "type", "start_at", "end_at", "timezone", "all_day", "start_date", "end_date",
                    "location", "description", "status", "show_in_calendar", "participants"}
 PARTICIPANT_FIELDS = {"contact_id", "email", "display_name", "response_status"}
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL
 MAX_PARTICIPANTS = 200  # a meeting's guests; well under what Google Calendar accepts on one event
 
 
@@ -338,8 +339,9 @@ def clean_participant(item, prefix, errors) -> dict | None:
         return None
     check_unknown(item, PARTICIPANT_FIELDS, errors, prefix)
     contact_id = item.get("contact_id")
-    if contact_id is not None and (isinstance(contact_id, bool) or not isinstance(contact_id, int)):
-        errors.add(prefix + "contact_id", _l("Must be a whole number."))
+    if contact_id is not None and (isinstance(contact_id, bool) or not isinstance(contact_id, int)
+                                   or not 0 < contact_id <= MAX_ROW_ID):
+        errors.add(prefix + "contact_id", _l("No such contact."))
         contact_id = None
     email = text(item, "email", 254, errors, prefix=prefix, required=contact_id is None)
     if email and not valid_email(email):
@@ -353,6 +355,9 @@ def clean_participant(item, prefix, errors) -> dict | None:
 def clean_participants(data, errors) -> list[dict]:
     """The participants in their order; a person listed twice (same e-mail) counts once."""
     cleaned, seen = [], set()
+    if data["participants"] is not None and not isinstance(data["participants"], list):
+        errors.add("participants", _l("Must be a list."))  # {} or "" would read as an empty list below
+        return []
     for index, item in enumerate(item_list(data, "participants", errors, MAX_PARTICIPANTS)):
         participant = clean_participant(item, f"participants.{index}.", errors)
         if participant is None:
