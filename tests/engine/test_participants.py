@@ -2,14 +2,19 @@
 attendees, Google's attendees (added with Google's official client too) come back as participants linked to
 the matching contacts with their answers, removals travel both ways, concurrent edits of different people
 both survive, and invitations are mailed only when the account allows it."""
+import hashlib
+import json
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from flask_migrate import downgrade, stamp, upgrade
 
 from tests.emulator.discovery import Google, call
 from wizard.crm import services
 from wizard.engine import run_sync
 from wizard.extensions import db
-from wizard.models.crm import Activity
-from wizard.models.sync import RunStatus
+from wizard.models.crm import Activity, ActivityParticipant
+from wizard.models.sync import Pair, RunStatus
 
 from .test_activities_sync import Calendar
 
@@ -173,3 +178,41 @@ def test_invitations_are_mailed_when_the_account_allows_it(app, make_account, em
     synced(account)
     [message] = mailed(emulator)
     assert message["sendUpdates"] == "all" and sorted(message["recipients"]) == ["a@example.com", "b@example.org"]
+
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "wizard" / "migrations"
+
+
+def former_fingerprint(values: dict) -> str:
+    """`wizard.sync.records.fingerprint` as the version without participants computed it."""
+    canonical = json.dumps(["activities", values], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def test_guests_an_event_had_before_the_upgrade_survive_a_crm_edit_and_reach_the_crm(app, make_account,
+                                                                                       emulator):
+    """Pairs synced before participants were mapped hold a base without them. The upgrade makes the next run
+    read every event afresh, so a CRM edit planned against that base cannot drop the event's guests."""
+    account = make_account(activities_sync_from=date(2026, 1, 1))
+    calendar = Calendar(emulator, account)
+    activity = meeting(account, [])
+    synced(account)
+    event = calendar.events()[0]
+    calendar.patch(event["id"], {"attendees": [{"email": "a@example.com", "responseStatus": "accepted"}]})
+    synced(account)
+    # Back to what the previous version left: the edit listed (its etag and the token recorded), no
+    # participant in the CRM, a base without the field.
+    db.session.execute(db.delete(ActivityParticipant))
+    pair = db.session.scalar(db.select(Pair).where(Pair.object == "activities"))
+    pair.base = {k: v for k, v in pair.base.items() if k != "participants"}
+    pair.crm_fingerprint = pair.google_fingerprint = former_fingerprint(pair.base)
+    db.session.commit()
+    stamp(directory=str(MIGRATIONS))
+    downgrade(directory=str(MIGRATIONS), revision="5f2c9a7d31e4")
+    upgrade(directory=str(MIGRATIONS))
+    services.update_activity(account.user_id, activity.id, {"location": "Room 4"})
+    synced(account)
+    event, guests = attendees(calendar)
+    assert event["location"] == "Room 4" and set(guests) == {"a@example.com"}
+    assert participants(activity.id) == {"a@example.com": (None, "", "accepted")}
+    settled(account)

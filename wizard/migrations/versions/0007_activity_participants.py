@@ -37,6 +37,11 @@ def upgrade():
     with op.batch_alter_table('activity_participants', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_activity_participants_activity_id'), ['activity_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_activity_participants_contact_id'), ['contact_id'], unique=False)
+    # Synced pairs hold a base without participants, and the events' attendees were never read: a CRM edit
+    # planned against that base would send the event back without its guests. The next activities run lists
+    # every event afresh (no sync token, no etag to skip by), so each pair merges with its event's attendees.
+    op.execute(sa.text("UPDATE sync_cursors SET google_token = NULL WHERE object = 'activities'"))
+    op.execute(sa.text("UPDATE sync_pairs SET google_etag = NULL WHERE object = 'activities'"))
 
 
 def downgrade():
