@@ -215,6 +215,7 @@ def test_activity_participants_on_the_form_and_the_list_in_both_languages(client
     login_as(alice, "ru")
     form = client.get("/activities/new").get_data(as_text=True)
     assert "Участники" in form and "Пригласить контакты" in form
+    assert "Анна Ли &lt;ann@example.com&gt;" in form  # the example address shown, not read as a tag
     assert f'value="{ivan.id}"' in form and "Nomail" not in form  # only contacts that can be invited
     response = client.post("/activities/new", data={
         "title": "Встреча", "type": "meeting", "status": "planned", "start_at": "2026-03-11T10:00",

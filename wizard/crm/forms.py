@@ -184,9 +184,11 @@ class ActivityForm(FlaskForm):
     show_in_calendar = BooleanField(_l("Show in calendar"), default=True)
     participant_contacts = SelectMultipleField(_l("Invite contacts"), coerce=int, choices=[],
                                                description=_l("Contacts with an e-mail address."))
+    # The description is shown as markup (lazy strings count as safe in Jinja): its brackets are entities.
     participant_emails = TextAreaField(
-        _l("Participants"), description=_l("One per line: an e-mail address, or a name and an address as "
-                                           "in Ann Lee <ann@example.com>. A contact's address links the contact."))
+        _l("Invite by e-mail"),
+        description=_l("One per line: an e-mail address, or a name and an address as in Ann Lee "
+                       "&lt;ann@example.com&gt;. A contact's address links the contact."))
 
     def participants_input(self, linked: dict | None = None) -> list[dict]:
         """Typed lines, then chosen contacts. `linked` (normalized e-mail -> contact id) keeps the contact of a
