@@ -181,6 +181,10 @@ def test_activity_participants(api, alice, bob):
     # Addresses Google takes as attendees are kept, even on hosts a contact's e-mail would be refused.
     intranet = api("PATCH", f"/activities/{activity_id}", json={"participants": [{"email": "ops@intranet"}]})
     assert intranet.status_code == 200 and intranet.json["participants"][0]["email"] == "ops@intranet"
+    # The CRM never answers for someone else: an answer sent through the API is ignored.
+    answered = api("PATCH", f"/activities/{activity_id}", json={"participants": [
+        {"email": "guest@example.org", "response_status": "accepted"}]}).json
+    assert [p["response_status"] for p in answered["participants"]] == ["needsAction"]
     emptied = api("PATCH", f"/activities/{activity_id}", json={"participants": []}).json
     assert emptied["participants"] == []
 

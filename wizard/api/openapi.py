@@ -95,8 +95,8 @@ PARTICIPANT_IN = obj({
     "email": nullable(text(254, format="email", description="Required without contact_id; an address held by "
                                                              "one of your contacts links that contact.")),
     "display_name": nullable(text(300)),
-    "response_status": nullable({**RESPONSE_STATUS, "description": "Normally left out: the answer Google last "
-                                                                   "reported is kept."}),
+    "response_status": nullable({**RESPONSE_STATUS, "description": "Read-only: accepted and ignored (the "
+                                                                   "answer comes from Google Calendar)."}),
 })
 PARTICIPANT = obj({"contact_id": nullable(ID), "email": {"type": "string"}, "display_name": {"type": "string"},
                    "response_status": RESPONSE_STATUS}, ["contact_id", "email", "display_name", "response_status"],

@@ -75,16 +75,16 @@ def resolve(owner_id: int, wanted: list[dict]) -> list[dict]:
     return out
 
 
-def apply(activity: Activity, participants: list[dict]) -> None:
-    """Make the activity's rows the given participants, matched by e-mail: kept rows keep their id and, when
-    the input names no answer, the answer Google last reported."""
+def apply(activity: Activity, participants: list[dict], answers: bool = False) -> None:
+    """Make the activity's rows the given participants, matched by e-mail: kept rows keep their id and the
+    answer Google last reported; only the sync (`answers`, copying Google's) writes answers."""
     current = {row.normalized: row for row in activity.participants}
     rows = []
     for position, participant in enumerate(participants):
         row = current.pop(participant["normalized"], None) or ActivityParticipant(response_status=NO_ANSWER)
         row.position, row.email, row.normalized = position, participant["email"], participant["normalized"]
         row.contact_id, row.display_name = participant["contact_id"], participant["display_name"] or ""
-        if participant.get("response_status"):
+        if answers and participant.get("response_status"):
             row.response_status = participant["response_status"]
         rows.append(row)
     activity.participants = rows

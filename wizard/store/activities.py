@@ -176,13 +176,13 @@ class ActivityStore:
         data = record_input(record, self_email=self.self_email)
         data.setdefault("type", "meeting")
         activity = services.create_activity(self.owner_id, data, default_zone=data.get("timezone") or "UTC",
-                                            origin=ORIGIN, commit=False)
+                                            origin=ORIGIN, commit=False, answers=True)
         return str(activity.id)
 
     def update(self, crm_id: str, record, fields=None) -> None:
         current = services.get_activity(self.owner_id, int(crm_id))
         services.update_activity(self.owner_id, int(crm_id), record_input(record, current, self.self_email),
-                                 origin=ORIGIN,
+                                 origin=ORIGIN, answers=True,
                                  commit=False)
 
     def exists(self, crm_id) -> bool:
