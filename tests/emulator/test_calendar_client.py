@@ -216,6 +216,10 @@ def test_attendees_as_google_keeps_them(google, emulator):
                      "responseStatus": "tentative"}  # organizer is read-only: what the client sent is ignored
     [message] = emulator.control("GET", "/mail")["messages"]
     assert message["sendUpdates"] == "all" and message["recipients"] == ["guest@example.org"]
+    # externalOnly: guests outside the calendar owner's domain only.
+    call(events.insert(calendarId="primary", body=event(attendees=[
+        {"email": "bob@example.com"}, {"email": "guest@example.org"}]), sendUpdates="externalOnly"))
+    assert emulator.control("GET", "/mail")["messages"][-1]["recipients"] == ["guest@example.org"]
     for attendee, reason in (({"displayName": "No address"}, "required"), ({"email": "not an address"}, "invalid"),
                              ({"email": "a@example.com", "responseStatus": "maybe"}, "invalid")):
         with pytest.raises(HttpError) as excinfo:
