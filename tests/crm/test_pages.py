@@ -231,6 +231,10 @@ def test_activity_participants_on_the_form_and_the_list_in_both_languages(client
     listing = client.get("/activities").get_data(as_text=True)
     assert "Участники" in listing and "Принято" in listing and "Нет ответа" in listing
     assert f'href="/contacts/{olga.id}"' in listing
+    card = client.get(f"/contacts/{olga.id}").get_data(as_text=True)
+    assert "Участвует в активностях" in card and f'href="/activities/{activity.id}/edit"' in card
+    assert "Принято" in card
+    assert "Нет активностей." in client.get(f"/contacts/{make(alice, first_name='Solo').id}").get_data(as_text=True)
     login_as(alice, "en")
     edit = client.get(f"/activities/{activity.id}/edit").get_data(as_text=True)
     assert "Participants and their answers in Google Calendar" in edit and "Accepted" in edit

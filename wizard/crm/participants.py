@@ -118,3 +118,13 @@ def participant_lines(activity: Activity) -> str:
 
 def linked_contacts(activity: Activity | None) -> dict[str, int]:
     return {p.normalized: p.contact_id for p in (activity.participants if activity else []) if p.contact_id}
+
+
+def contact_activities(owner_id: int, contact_id: int, limit: int = 20) -> list[ActivityParticipant]:
+    """The contact's participations in live activities, latest first (the contact card's list)."""
+    query = (select(ActivityParticipant).join(Activity)
+             .where(ActivityParticipant.contact_id == contact_id, Activity.owner_id == owner_id,
+                    Activity.deleted_at.is_(None))
+             .order_by(Activity.start_at.desc().nulls_last(), Activity.start_date.desc(), Activity.id.desc())
+             .limit(limit))
+    return list(db.session.scalars(query))
