@@ -216,3 +216,21 @@ def test_guests_an_event_had_before_the_upgrade_survive_a_crm_edit_and_reach_the
     assert event["location"] == "Room 4" and set(guests) == {"a@example.com"}
     assert participants(activity.id) == {"a@example.com": (None, "", "accepted")}
     settled(account)
+
+
+def test_a_sync_write_keeps_the_typed_address_and_the_chosen_contact(app, make_account, emulator):
+    account = make_account(activities_sync_from=date(2026, 1, 1))
+    calendar = Calendar(emulator, account)
+    ivan = contact(account, "Ivan", "Petrov", "ivan@example.com")
+    activity = meeting(account, [{"contact_id": ivan.id}, {"email": "Guest@Example.org"}])
+    synced(account)
+    # Ivan's address changes in the CRM: he stays invited at the old one, still as the contact.
+    services.update_contact(account.user_id, ivan.id, {"emails": [{"value": "ivan@new.example"}]})
+    event, guests = attendees(calendar)
+    calendar.patch(event["id"], {"attendees": [dict(guests["ivan@example.com"], responseStatus="declined"),
+                                               guests["guest@example.org"]]})
+    synced(account)
+    db.session.expire_all()
+    rows = {p.email: (p.contact_id, p.response_status) for p in db.session.get(Activity, activity.id).participants}
+    assert rows == {"ivan@example.com": (ivan.id, "declined"), "Guest@Example.org": (None, "needsAction")}
+    settled(account)

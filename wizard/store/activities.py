@@ -37,13 +37,18 @@ def participant_items(activity: Activity, self_email: str | None = None):
 
 def participants_input(record, current: Activity | None = None, self_email: str | None = None) -> list[dict]:
     """The record's participants as service input (answers included: they come from Google), plus the
-    current row at the account's own address, which the record leaves out."""
+    current row at the account's own address, which the record leaves out. A person already on the activity
+    keeps the address as typed and the contact it was linked to (even if that contact's e-mail changed)."""
     own = normalize_email(self_email) if self_email else None
+    rows = {p.normalized: p for p in (current.participants if current is not None else [])}
     kept = [{"contact_id": p.contact_id, "email": p.email, "display_name": p.display_name,
-             "response_status": p.response_status}
-            for p in (current.participants if current is not None else []) if own and p.normalized == own]
-    given = [{"email": item.key, "display_name": (item.value or (None,))[0] or "",
-              "response_status": _answer(item.value)} for item in sorted(record["participants"])]
+             "response_status": p.response_status} for key, p in rows.items() if own and key == own]
+    given = []
+    for item in sorted(record["participants"]):
+        row = rows.get(item.key)
+        given.append({"email": row.email if row is not None else item.key,
+                      "contact_id": row.contact_id if row is not None else None,
+                      "display_name": (item.value or (None,))[0] or "", "response_status": _answer(item.value)})
     return kept + given
 
 
