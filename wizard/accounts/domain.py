@@ -31,9 +31,6 @@ define("accounts.domain.outside", _l(
     "%(address)s is not an address of the domain %(domain)s."))
 define("accounts.domain.taken", _l(
     "%(address)s is already connected for another user of this CRM."))
-define("accounts.domain.on", _l("Google sync through the domain is on for %(email)s (%(address)s)."))
-define("accounts.domain.off", _l(
-    "Google sync through the domain is off for %(email)s. Their CRM data and Google data are kept."))
 
 
 class DomainError(Exception):
@@ -145,3 +142,11 @@ def members() -> list[Member]:
     for user in db.session.scalars(select(User).order_by(User.email)):
         rows.append(Member(user, delegated_account(user), bool(grant and grant.covers(user.email))))
     return rows
+
+
+def domain_broken() -> str | None:
+    """The domain-wide reason delegated accounts are stopped for (key deleted, delegation withdrawn), if any:
+    the administrators' one banner."""
+    return db.session.scalar(select(GoogleAccount.reason_code).where(
+        GoogleAccount.kind == DELEGATED, GoogleAccount.unlinked_at.is_(None),
+        GoogleAccount.status == NEEDS_RECONNECT, GoogleAccount.reason_code.in_(workspace.DOMAIN_WIDE)).limit(1))
