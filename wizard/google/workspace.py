@@ -261,7 +261,7 @@ class DelegatedSession(requests.Session):
     """A requests session for one delegated account: every request carries a token from the cache (minted when
     missing). Google refusing the assertion calls `on_refused(account_id, reason)` once and raises
     ReconnectNeeded(account_id, reason): the engine stops the run, nothing retries. A 401 from an API drops the
-    cached token, so the next run mints a fresh one."""
+    cached token; the transport then calls renew() once (wizard.google.transport.Transport.refresh)."""
 
     def __init__(self, account_id, subject: str, delegation: Delegation, cache: TokenCache, on_refused=None,
                  scopes=SCOPES):
@@ -269,13 +269,22 @@ class DelegatedSession(requests.Session):
         self.account_id, self.subject, self.delegation = account_id, subject, delegation
         self.cache, self.on_refused, self.scopes = cache, on_refused, tuple(scopes)
 
-    def request(self, method, url, *args, headers=None, **kwargs):
+    def _token(self) -> str:
         try:
-            token = self.cache.token(self.delegation, self.subject, self.scopes)
+            return self.cache.token(self.delegation, self.subject, self.scopes)
         except DelegationRefused as refused:
             if self.on_refused is not None:
                 self.on_refused(self.account_id, refused.reason)
             raise ReconnectNeeded(self.account_id, refused.reason) from refused
+
+    def renew(self) -> None:
+        """A token Google stopped accepting (a 401: the key or the grant was removed, tokens revoked): mint
+        another at once. Refused, it raises ReconnectNeeded (the transport's one forced refresh)."""
+        self.cache.drop(self.delegation, self.subject, self.scopes)
+        self._token()
+
+    def request(self, method, url, *args, headers=None, **kwargs):
+        token = self._token()
         headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
         response = super().request(method, url, *args, headers=headers, **kwargs)
         if response.status_code == 401:
