@@ -44,6 +44,9 @@ def test_a_stopped_domain_is_one_banner_for_admins_and_a_plain_line_for_users(
     assert 'data-banner="domain-user"' in page and "administrator must reconnect" in page
     assert 'data-banner="reconnect"' not in page  # no button sending the user to a consent page
     assert 'data-banner="domain"' not in page
+    health = client.get(f"/sync/accounts/{accounts[0].id}/health").get_data(as_text=True)
+    assert "The administrator must reconnect the domain" in health
+    assert "/reconnect" not in health
     client.post("/logout")
     login(admin)
     page = client.get("/crm/contacts").get_data(as_text=True)
