@@ -90,3 +90,11 @@ def test_the_users_table_and_switches_are_for_admins_only(app, client, login, co
     assert client.get("/admin/domain/users").status_code in (403, 404)
     assert client.post(f"/admin/domain/users/{ann.id}/on").status_code in (400, 403, 404)
     assert domain_accounts.delegated_account(ann) is None
+
+
+def test_a_user_invited_in_domain_mode_is_connected_at_once(app, client, login, emulator, configured, admin):
+    login(admin)
+    client.post("/admin/users/new", data={"email": "dan@example.com", "name": "Dan", "role": "user"})
+    client.post("/admin/users/new", data={"email": "eve@gmail.com", "name": "Eve", "role": "user"})
+    accounts = {a.email: a for a in db.session.scalars(db.select(GoogleAccount))}
+    assert set(accounts) == {"dan@example.com"} and accounts["dan@example.com"].status == CONNECTED

@@ -19,7 +19,7 @@ from wizard.jobs.queue import enqueue_sync
 from wizard.messages import define, render
 from wizard.models.accounts import CONNECTED, DELEGATED, NEEDS_RECONNECT, REVOKED, GoogleAccount, utcnow
 from wizard.models.users import User
-from wizard.settings.values import delegation
+from wizard.settings.values import delegation, domain_mode
 from wizard.sync.records import normalize_email
 
 SWITCHED_OFF = "delegation_off"
@@ -150,3 +150,16 @@ def domain_broken() -> str | None:
     return db.session.scalar(select(GoogleAccount.reason_code).where(
         GoogleAccount.kind == DELEGATED, GoogleAccount.unlinked_at.is_(None),
         GoogleAccount.status == NEEDS_RECONNECT, GoogleAccount.reason_code.in_(workspace.DOMAIN_WIDE)).limit(1))
+
+
+def enrol_new_user(user) -> GoogleAccount | None:
+    """A user just created: in domain mode, one whose address is in the domain is connected at once, so that
+    tagging contacts is all they ever do. Anything else (personal mode, another domain) leaves them alone."""
+    grant = delegation()
+    if grant is None or not domain_mode() or not grant.covers(user.email):
+        return None
+    try:
+        return enrol(user)
+    except DomainError:
+        db.session.rollback()
+        return None
