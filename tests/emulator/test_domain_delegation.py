@@ -268,3 +268,54 @@ def test_control_refuses_bad_input_and_changes_nothing(emulator):
     assert emulator.control("GET", "/service-accounts") == {"service_accounts": []}
     assert emulator.control("GET", "/domains")["domains"] == [{"domain": "example.com", "users": [],
                                                                 "delegations": []}]
+
+
+def test_public_keys_are_published_where_the_key_file_says(setup, emulator):
+    key_file = setup["key_file"]
+    certs = requests.get(key_file["client_x509_cert_url"], timeout=10).json()
+    assert list(certs) == [key_file["private_key_id"]]
+    signed = assertion(key_file)
+    assert jwt.decode(signed, certs=certs, audience=GOOGLE_TOKEN_URI)["sub"] == USER
+    jwks = requests.get(f"{emulator.url}/service_accounts/v1/metadata/jwk/{setup['email']}", timeout=10).json()
+    assert [k["kid"] for k in jwks["keys"]] == [key_file["private_key_id"]]
+    emulator.control("DELETE", f"/service-accounts/{setup['email']}/keys/{key_file['private_key_id']}")
+    assert requests.get(key_file["client_x509_cert_url"], timeout=10).json() == {}
+    assert requests.get(f"{emulator.url}/robot/v1/metadata/x509/nobody%40x.iam.gserviceaccount.com",
+                        timeout=10).status_code == 404
+
+
+def test_fixture_shortcuts(emulator):
+    account = emulator.service_account("shortcut")
+    domains = emulator.workspace_domain("example.org", ["eve"], client_id=account["unique_id"], scopes=SCOPES)
+    assert domains[0]["delegations"][0]["scopes"] == SCOPES
+    assert refresh(credentials(account["key_file"], subject="eve@example.org"))
+
+
+@pytest.mark.parametrize("claims", [{"sub": 5}, {"sub": ["a"]}, {"scope": ["x"]}, {"iss": {"a": 1}},
+                                    {"aud": None}, {"iat": "now"}, {"exp": True}, {"scope": 7}])
+def test_odd_claim_types_get_googles_refusals_not_a_crash(setup, emulator, claims):
+    status, body = post_assertion(emulator, assertion(setup["key_file"], **claims))
+    assert status in (400, 401) and body["error"] in ("invalid_grant", "invalid_scope", "unauthorized_client")
+
+
+def signed(signer, header, claims):
+    """A JWS with exactly this header (google-auth's encoder would put its own `alg` and `kid` back)."""
+    def part(value):
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    signing_input = f"{part(header)}.{part(claims)}"
+    return signing_input + "." + base64.urlsafe_b64encode(signer.sign(signing_input)).decode().rstrip("=")
+
+
+def test_odd_headers_fail_the_signature(setup, emulator):
+    signer = crypt.RSASigner.from_service_account_info(setup["key_file"])
+    now = int(time.time())
+    claims = {"iss": setup["email"], "aud": GOOGLE_TOKEN_URI, "iat": now, "exp": now + 3600,
+              "scope": " ".join(SCOPES), "sub": USER}
+    for header in ({"alg": "RS256", "kid": ["x"]}, {"alg": "RS256", "kid": 12}, {"alg": "none"},
+                   {"alg": "HS256", "kid": setup["key_file"]["private_key_id"]}):
+        assert post_assertion(emulator, signed(signer, header, claims)) == (
+            400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}), header
+    assert post_assertion(emulator, signed(signer, [], claims)) == (
+        400, {"error": "invalid_grant", "error_description": "Invalid JWT: Malformed assertion."})
+    assert post_assertion(emulator, signed(signer, {"alg": "RS256", "typ": "JWT"}, claims))[0] == 200

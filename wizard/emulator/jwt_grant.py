@@ -5,6 +5,9 @@ the RS256 signature must verify against the key named by `kid` (or, without `kid
 account), `aud` must be Google's token endpoint, `iat`/`exp` must span at most an hour around the emulator's
 clock, `scope` must be present; with `sub`, the user must exist in a Workspace domain whose Admin console
 granted this service account's client ID every requested scope. Each refusal is Google's own body.
+
+It also serves each service account's public keys where Google publishes them (the key file's
+`client_x509_cert_url`, and the same keys as a JWK set), so a signature can be checked by anyone.
 """
 import base64
 import json
@@ -14,6 +17,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from . import tokens, workspace
+from .errors import not_found
+from .routing import route
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 # Google accepts its token endpoint under each name it has had; the emulator also accepts its own URL (a key
@@ -66,7 +71,7 @@ def check_signature(account, header, signing_input, signature):
     if header.get("alg") != "RS256":
         raise Refused(*INVALID_SIGNATURE)
     kid = header.get("kid")
-    candidates = [kid] if kid else list(account["keys"])
+    candidates = [str(kid)] if kid else list(account["keys"])
     for key_id in candidates:
         key = workspace.public_key(account, key_id)
         if key is None:
@@ -117,12 +122,13 @@ def exchange(state, assertion, own_token_uri):
     check_signature(account, header, signing_input, signature)
     check_audience(claims, own_token_uri)
     check_times(claims, state.now())
-    scopes = [s for s in str(claims.get("scope") or "").split() if s]
+    scope = claims.get("scope")
+    scopes = scope.split() if isinstance(scope, str) else []
     if not scopes:
         raise Refused(*NO_SCOPE)
-    subject = claims.get("sub")
+    subject = str(claims.get("sub") or "")
     if subject and subject.lower() != account["email"]:
-        email = check_delegation(state, account, str(subject), scopes)
+        email = check_delegation(state, account, subject, scopes)
     else:
         email = account["email"]  # the service account acting as itself
     return mint(state, account, email, scopes)
@@ -138,3 +144,34 @@ def mint(state, account, email, scopes):
                                   "service_account": account["email"], "project_id": account["project_id"]}
     state.dirty = True
     return {"access_token": value, "expires_in": lifetime, "token_type": "Bearer"}
+
+
+# ---- published public keys ----------------------------------------------------------------------------------
+
+def b64url(number):
+    return base64.urlsafe_b64encode(number.to_bytes((number.bit_length() + 7) // 8, "big")).decode().rstrip("=")
+
+
+def jwk(public, key_id):
+    numbers = public.public_numbers()
+    return {"kty": "RSA", "alg": "RS256", "use": "sig", "kid": key_id, "n": b64url(numbers.n),
+            "e": b64url(numbers.e)}
+
+
+def published_account(call):
+    account = workspace.find_account(call.state, call.params["account"])
+    if account is None:
+        raise not_found("Not Found")
+    return account
+
+
+@route("GET", "/robot/v1/metadata/x509/{account}", "oauth")
+def x509_certificates(call):
+    return {key_id: key["cert_pem"] for key_id, key in published_account(call)["keys"].items()
+            if key.get("cert_pem")}
+
+
+@route("GET", "/service_accounts/v1/metadata/jwk/{account}", "oauth")
+def jwk_set(call):
+    account = published_account(call)
+    return {"keys": [jwk(workspace.public_key(account, key_id), key_id) for key_id in account["keys"]]}

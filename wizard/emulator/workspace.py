@@ -9,10 +9,13 @@ the scopes granted to it (exact strings, as Google compares them).
 """
 import re
 import secrets
+from datetime import datetime, timezone
 from urllib.parse import quote
 
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from . import accounts
 
@@ -25,7 +28,13 @@ SCOPE_SPLIT = re.compile(r"[\s,]+")
 
 
 class WorkspaceError(ValueError):
-    """Refused input; `message` is Google's wording (English), the pages translate it."""
+    """Refused input: `message` is Google's wording (English, what the control API answers) with `%(name)s`
+    placeholders, so the pages can look it up in the catalogue and fill in `params` after translating."""
+
+    def __init__(self, message, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
 
 
 # ---- service accounts ------------------------------------------------------------------------------------
@@ -36,14 +45,13 @@ def add_service_account(state, project_id, account_id, display_name=None, descri
         raise WorkspaceError("Service account ID must be between 6 and 30 characters, start with a lower case "
                              "letter and contain only lower case letters, digits and dashes.")
     if project_id not in state.projects:
-        raise WorkspaceError("unknown project")
+        raise WorkspaceError("Unknown project %(project)s.", project=project_id)
     email = f"{account_id}@{project_id}.{SA_DOMAIN}"
     with state.lock:
         if email in state.service_accounts:
-            raise WorkspaceError(f"Service account {account_id} already exists within project "
-                                 f"projects/{project_id}.")
-        # 21 digits starting with 1, like Google's unique ids; never the same twice in one world.
-        unique_id = str(100000000000000000000 + state.next_seq() * 7919 + secrets.randbelow(10**9))
+            raise WorkspaceError("Service account %(account)s already exists within project %(project)s.",
+                                 account=account_id, project=f"projects/{project_id}")
+        unique_id = new_unique_id(state)
         account = {"email": email, "unique_id": unique_id, "project_id": project_id,
                    "display_name": (display_name or account_id).strip(), "description": description or "",
                    "keys": {}}
@@ -52,12 +60,21 @@ def add_service_account(state, project_id, account_id, display_name=None, descri
         return account
 
 
+def new_unique_id(state):
+    """21 digits starting with 1, like Google's unique ids; never the same twice in one world."""
+    taken = {a["unique_id"] for a in state.service_accounts.values()}
+    while True:
+        candidate = str(10**20 + secrets.randbelow(10**20))
+        if candidate not in taken:
+            return candidate
+
+
 def service_account_for_control(state, body):
     """Control API: a service account in the given project, or in a new project of its own with both APIs
     enabled unless `enabled_apis`/`disabled_apis` say otherwise."""
     project_id = body.get("project_id")
     if project_id and project_id not in state.projects:
-        raise WorkspaceError(f"unknown project {project_id}")
+        raise WorkspaceError("Unknown project %(project)s.", project=project_id)
     if not project_id:
         disabled = set(body.get("disabled_apis") or ())
         enabled = body.get("enabled_apis")
@@ -99,9 +116,23 @@ def create_key(state, account, base_url):
     private_pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                         serialization.NoEncryption()).decode()
     with state.lock:
-        account["keys"][key_id] = {"key_id": key_id, "public_pem": public_pem, "created": state.now()}
+        account["keys"][key_id] = {"key_id": key_id, "public_pem": public_pem, "created": state.now(),
+                                   "cert_pem": certificate(private, account, state.now())}
         state.dirty = True
     return key_file(account, key_id, private_pem, base_url)
+
+
+def certificate(private, account, now):
+    """The self-signed X.509 certificate Google publishes for a key (`client_x509_cert_url`): made while the
+    private key is at hand, since only its public half is kept."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, account["unique_id"])])
+    start = datetime.fromtimestamp(now, tz=timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(start)
+            # User-managed keys do not expire unless an organisation policy says so.
+            .not_valid_after(datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc))
+            .sign(private, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def key_file(account, key_id, private_pem, base_url):
@@ -157,7 +188,7 @@ def add_domain_user(state, domain, email, name=None):
     if "@" not in email:
         email = f"{email}@{domain['name']}"
     if email.rsplit("@", 1)[1] != domain["name"] or not re.match(r"^[a-z0-9._%+-]+@", email):
-        raise WorkspaceError(f"The email address must be in the domain {domain['name']}.")
+        raise WorkspaceError("The email address must be in the domain %(domain)s.", domain=domain["name"])
     return accounts.add_user(state, email, name)
 
 
@@ -184,7 +215,7 @@ def set_delegation(state, domain, client_id, scopes):
         raise WorkspaceError("Enter at least one OAuth scope.")
     bad = [s for s in scopes if not s.startswith("https://")]
     if bad:
-        raise WorkspaceError(f"Invalid scope: {bad[0]}")
+        raise WorkspaceError("Invalid scope: %(scope)s", scope=bad[0])
     with state.lock:
         entry = {"client_id": client_id, "scopes": scopes, "updated": state.now()}
         domain["delegations"][client_id] = entry
