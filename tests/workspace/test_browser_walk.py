@@ -4,17 +4,19 @@ the Admin console grant with the scopes copied from the wizard — uploads the k
 the domain then tag contacts (their only action: no settings page, no consent page) and their contacts and
 activities arrive in their Google accounts after a real worker runs. Every request the browser made is
 watched: none reached Google's consent page."""
+import os
 import subprocess
 import sys
-from datetime import date, timedelta
 
 import pytest
 import requests
 
+from config import PROJECT_ROOT
 from tests.plugins.browser import LiveServer
 from wizard.google import workspace
 
 PASSWORD = "domain walk password"
+GUIDE_SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 USERS = ("ann@example.com", "bob@example.com", "cat@example.com")
 TEXT = {"en": {"saved": "The key and the domain were saved.", "ok": "calendar list and contacts were read",
                "connected": "Connected", "tag": "Clients"},
@@ -65,6 +67,19 @@ def google_events(emulator_url, email):
     return sorted(e.get("summary", "") for e in body.get("items", []))
 
 
+class Shooter:
+    """Screenshots into test-artifacts/; with UPDATE_GUIDE_SCREENSHOTS=1 also the guides' pictures
+    (docs/screenshots/<step>-<language>.png), as tests/e2e/test_documented_procedure.py does."""
+
+    def __init__(self, page, screenshot, language):
+        self.page, self.screenshot, self.language = page, screenshot, language
+
+    def __call__(self, step):
+        path = self.screenshot(self.page, f"{step}-{self.language}")
+        if os.environ.get("UPDATE_GUIDE_SCREENSHOTS") == "1":
+            (GUIDE_SCREENSHOTS / f"{step}-{self.language}.png").write_bytes(path.read_bytes())
+
+
 def login(page, site, email, language):
     page.goto(site.url + "/login")
     page.fill("input[name=email]", email)
@@ -75,7 +90,7 @@ def login(page, site, email, language):
     assert page.locator("html").get_attribute("lang") == language
 
 
-def google_side(page, emulator, scopes_line):
+def google_side(page, emulator, scopes_line, shoot):
     """The administrator in Google's consoles (the emulator's): project with both APIs, service account, JSON
     key, the domain's users and the Admin console's grant. Returns the downloaded key file's path."""
     page.goto(emulator.url + "/")
@@ -103,6 +118,7 @@ def google_side(page, emulator, scopes_line):
     page.get_by_label("OAuth scopes (comma-delimited)").last.fill(scopes_line)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url("**saved=authorized*")
+    shoot("domain-admin-console")
     return download.value.path(), client_id
 
 
@@ -113,8 +129,9 @@ def test_domain_setup_and_three_users_who_only_tag(site, emulator, browser, scre
     admin = site.create_user("admin@example.org", PASSWORD, role="admin")
     for email in USERS:
         site.create_user(email, PASSWORD)
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
     page = context.new_page()
+    shoot = Shooter(page, screenshot, language)
     page.set_default_timeout(20000)
     consent_requests, errors = [], []
     page.on("request", lambda r: consent_requests.append(r.url) if "/o/oauth2/" in r.url else None)
@@ -124,14 +141,15 @@ def test_domain_setup_and_three_users_who_only_tag(site, emulator, browser, scre
         login(page, site, admin, language)
         page.goto(site.url + "/admin/setup")
         page.click("#choose-mode")
+        shoot("domain-mode")
         page.check("input[name=mode][value=domain]")
         with page.expect_navigation():
             page.click("#mode-form [type=submit]")
         assert page.url.endswith("/admin/setup/domain")
         scopes_line = page.input_value("#delegation-scopes")
         assert scopes_line == ",".join(workspace.SCOPES)
-        screenshot(page, f"domain-{language}-steps")
-        key_path, client_id = google_side(page, emulator, scopes_line)
+        shoot("domain-steps")
+        key_path, client_id = google_side(page, emulator, scopes_line, shoot)
 
         page.goto(site.url + "/admin/setup/domain")
         page.set_input_files("#key_file", key_path)
@@ -146,12 +164,12 @@ def test_domain_setup_and_three_users_who_only_tag(site, emulator, browser, scre
             page.click("#domain-verify-form [type=submit]")
         page.wait_for_selector("#domain-verify-result[data-status=ok]")
         assert t["ok"] in page.locator("#domain-verify-result").inner_text()
-        screenshot(page, f"domain-{language}-verified")
+        shoot("domain-verified")
         page.click("#domain-users-link")
         page.wait_for_url("**/admin/domain/users")
         assert page.locator("tr[data-state=on]").count() == 3
         assert page.locator("tr[data-state=on]").first.inner_text().count(t["connected"]) == 1
-        screenshot(page, f"domain-{language}-users")
+        shoot("domain-users")
         page.context.clear_cookies()
 
         # Three users of the domain: they tag contacts, nothing else.
