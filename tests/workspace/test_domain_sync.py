@@ -141,3 +141,17 @@ def test_a_key_deleted_mid_run_flags_every_account_loses_nothing_and_asks_google
     for email in USERS:
         assert names_in(emulator, email, "Клиенты") == [f"Person{i}" for i in range(8)]
     assert Pair.query.count() == 24
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_token_endpoint_in_trouble_is_retried_not_a_reason_to_stop_the_domain(app, emulator, configured,
+                                                                                  people, status):
+    tag_contacts(people[0], "Клиенты", ["Anna"])
+    [ann] = [a for a in domain_accounts.enrol_domain(start_sync=False) if a.email == "ann@example.com"]
+    emulator.control("POST", "/faults", json={"endpoint": "oauth", "error_rate": 1, "error_statuses": [status],
+                                              "remaining": 1})
+    run = run_sync(ann.id, "contacts")
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    assert run.counts["retries"] >= 1 and run.counts["google"] == {"create": 1}
+    db.session.expire_all()
+    assert all(a.status == CONNECTED for a in db.session.scalars(db.select(GoogleAccount)))

@@ -40,6 +40,7 @@ from flask import current_app
 
 from wizard import crypto
 from wizard.google import scopes as scope_sets
+from wizard.google.errors import Transient
 from wizard.google.oauth import HTTP_TIMEOUT, ReconnectNeeded, token_error
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -186,7 +187,7 @@ def mint(delegation: Delegation, subject: str, scopes=SCOPES, *, http=None) -> d
     url = token_url()
     data = {"grant_type": GRANT_TYPE, "assertion": assertion(delegation.key, subject, scopes, url)}
     response = (http or requests).post(url, data=data, timeout=HTTP_TIMEOUT)
-    if response.status_code >= 500:
+    if response.status_code >= 500 or response.status_code == 429:  # Google's trouble, not a refusal: retry later
         raise requests.HTTPError(f"token endpoint answered HTTP {response.status_code}", response=response)
     if response.status_code >= 400:
         try:
@@ -272,6 +273,9 @@ class DelegatedSession(requests.Session):
     def _token(self) -> str:
         try:
             return self.cache.token(self.delegation, self.subject, self.scopes)
+        except requests.RequestException as error:
+            # The API request was never sent: a retryable failure, never an ambiguous one (no create happened).
+            raise Transient(f"token endpoint: {error}"[:300]) from error
         except DelegationRefused as refused:
             if self.on_refused is not None:
                 self.on_refused(self.account_id, refused.reason)
