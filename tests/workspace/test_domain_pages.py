@@ -98,3 +98,11 @@ def test_a_user_invited_in_domain_mode_is_connected_at_once(app, client, login, 
     client.post("/admin/users/new", data={"email": "eve@gmail.com", "name": "Eve", "role": "user"})
     accounts = {a.email: a for a in db.session.scalars(db.select(GoogleAccount))}
     assert set(accounts) == {"dan@example.com"} and accounts["dan@example.com"].status == CONNECTED
+
+
+def test_a_too_long_address_is_refused_with_a_reason(app, client, login, configured, admin, ann):
+    login(admin)
+    page = client.post(f"/admin/domain/users/{ann.id}/on", data={"address": "a" * 250 + "@example.com"},
+                       follow_redirects=True)
+    assert page.status_code == 200 and "254" in page.get_data(as_text=True)
+    assert domain_accounts.delegated_account(ann) is None

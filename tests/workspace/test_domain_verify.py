@@ -111,3 +111,13 @@ def admin_locale_ru():
     admin = db.session.scalar(db.select(User).where(User.email == "admin@example.com"))
     admin.locale = "ru"
     db.session.commit()
+
+
+@pytest.mark.parametrize("address", ["", "ann", "ann@gmail.com"])
+def test_an_address_outside_the_domain_is_refused_before_asking_google(admin_client, emulator, domain,
+                                                                       service_account, address):
+    upload(admin_client, service_account["key_file"])
+    emulator.control("POST", "/stats/reset")
+    page = verify(admin_client, address)
+    assert 'data-status="outside"' in page and "is not an address of the domain example.com" in page
+    assert emulator.control("GET", "/stats")["total"] == 0

@@ -57,6 +57,8 @@ _outcome(workspace.CLOCK,
          _l("Set the server's clock right (NTP), then verify again."))
 _outcome(workspace.REFUSED, _l("Google refused the assertion: %(detail)s."),
          _l("Check the key and the Admin console's delegation, then verify again."))
+_outcome("outside", _l("%(address)s is not an address of the domain %(domain)s."),
+         _l("Enter the address of an existing user of %(domain)s (not a group or an alias), then verify again."))
 _outcome("unreachable", _l("The server could not reach Google (%(detail)s)."),
          _l("Allow outgoing HTTPS from this server to oauth2.googleapis.com and *.googleapis.com (proxy or "
             "firewall), then verify again."))
@@ -78,7 +80,7 @@ class Verification:
         """(what happened, what to fix), translated."""
         params = {"address": self.address, "detail": self.detail, "client_id": client_id, "domain": domain,
                   "api": self.api, "redirect_uri": ""}
-        if self.status.startswith("domain_") or self.status in ("ok", "not_configured", "unreachable"):
+        if self.status.startswith("domain_") or self.status in ("ok", "not_configured", "outside", "unreachable"):
             return (render(f"setup.domain.{self.status}", **params),
                     render(f"setup.domain.{self.status}.fix", **params))
         return google_errors.explain(self.status, **params)
@@ -136,6 +138,8 @@ def verify(address: str) -> Verification:
     address = (address or "").strip().lower()
     if grant is None:
         return Verification("not_configured", address)
+    if "@" not in address or not grant.covers(address):
+        return Verification("outside", address)  # an empty `sub` would act as the service account itself
     try:
         token = workspace.mint(grant, address)["access_token"]
     except workspace.DelegationRefused as refused:

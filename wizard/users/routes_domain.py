@@ -37,7 +37,8 @@ def domain_switch_on(user_id):
     user = db.session.get(User, user_id) or abort(404)
     form = DomainAddressForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        return redirect(url_for("users.domain_members", _anchor=f"member-{user.id}"))
     try:
         account = domain.enrol(user, (form.address.data or "").strip() or None)
     except domain.DomainError as error:
