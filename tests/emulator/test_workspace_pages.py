@@ -91,6 +91,7 @@ def test_refusals_change_nothing(walk, emulator):
     unique_id = next(iter(emulator.state.service_accounts.values()))["unique_id"]
     for form in ({"client_id": "crm-sync@x.iam.gserviceaccount.com", "scopes": G + "contacts"},
                  {"client_id": unique_id, "scopes": ""},
+                 {"client_id": str(int(unique_id) + 1), "scopes": G + "contacts"},
                  {"client_id": unique_id, "scopes": "contacts"}):
         refused = http.post(emulator.url + DELEGATION, data={"domain": "example.com", **form}, timeout=5)
         assert refused.status_code == 400, form

@@ -208,8 +208,9 @@ def set_delegation(state, domain, client_id, scopes):
     """Add or overwrite a client's grant, as the Admin console's "Add new" and "Edit" do."""
     client_id = (client_id or "").strip()
     scopes = parse_scopes(scopes)
-    if not client_id.isdigit():
-        # Google's form only takes the numeric client ID; an e-mail here is the documented mistake.
+    if not client_id.isdigit() or find_account(state, client_id) is None:
+        # Google's form only takes the numeric client ID of an existing client; an e-mail here is the
+        # documented mistake, a mistyped number the common one.
         raise WorkspaceError("Client ID is invalid. Enter the numeric client ID of the service account.")
     if not scopes:
         raise WorkspaceError("Enter at least one OAuth scope.")
