@@ -9,6 +9,11 @@ client it read from the system settings:
 A refresh that Google answers with `invalid_grant` (revoked, expired Testing token, >100 tokens) marks the
 account "needs reconnect" (wizard.models.accounts.mark_needs_reconnect, the model's own operation) and raises
 ReconnectNeeded, so the user is told instead of the sync stopping silently.
+
+A delegated account (domain-wide delegation, wizard.google.workspace) has no token here at all: its session
+mints one per user through the domain's service account, handed in instead of the OAuth client. Google
+refusing the domain's key or delegation stops every delegated account at once (mark_delegation_broken); an
+address the domain does not know stops only its own.
 """
 from datetime import datetime, timedelta, timezone
 
