@@ -106,3 +106,21 @@ def test_a_too_long_address_is_refused_with_a_reason(app, client, login, configu
                        follow_redirects=True)
     assert page.status_code == 200 and "254" in page.get_data(as_text=True)
     assert domain_accounts.delegated_account(ann) is None
+
+
+def test_a_domain_user_may_still_link_a_personal_gmail(app, client, login, emulator, configured, ann):
+    from tests.accounts.conftest import CLEAN_CALLBACK, SITE, Browser
+    from tests.accounts.helpers import CLIENT_ID, CLIENT_SECRET, configure_google_client
+
+    emulator.add_client(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uris=[CLEAN_CALLBACK],
+                        javascript_origins=[SITE], status="production")
+    emulator.add_user("anna.personal@gmail.com", "Anna")
+    configure_google_client(SITE)
+    delegated = domain_accounts.enrol(ann, start_sync=False)
+    login(ann)
+    response = Browser(client, emulator).link("anna.personal@gmail.com")
+    assert response.status_code == 302
+    accounts = {a.kind: a for a in db.session.scalars(db.select(GoogleAccount).where(GoogleAccount.user_id == ann.id))}
+    assert set(accounts) == {"delegated", "personal"} and accounts["delegated"].id == delegated.id
+    assert accounts["personal"].email == "anna.personal@gmail.com" and accounts["personal"].has_refresh_token
+    assert accounts["delegated"].refresh_token_enc is None and accounts["delegated"].status == CONNECTED
