@@ -46,6 +46,7 @@ GOOGLE_ENDPOINTS = {
     "GOOGLE_CALENDAR_API_URL": ("https://www.googleapis.com", "/calendar/v3/"),
     "GOOGLE_BATCH_URL": ("https://www.googleapis.com", "/batch/calendar/v3"),
     "GOOGLE_CONSOLE_URL": ("https://console.cloud.google.com", "/"),
+    "GOOGLE_ADMIN_CONSOLE_URL": ("https://admin.google.com", "/"),
 }
 
 

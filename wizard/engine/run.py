@@ -33,7 +33,7 @@ from wizard.models.accounts import CONNECTED, GoogleAccount, mark_needs_reconnec
 from wizard.models.sync import RunStatus, SyncRun, utcnow
 from wizard.redis import kept_alive
 from wizard.settings.installation import installation_id
-from wizard.settings.values import oauth_client
+from wizard.settings.values import google_credentials
 from wizard.store import store_for
 from wizard.sync.actions import PlanTally, UpdateGoogle
 from wizard.sync.changes import Seen, side
@@ -152,7 +152,7 @@ class RunContext:
         self.scope = scope_key(account, run.object)
         self.store = store_for(run.object, account)
         self.installation = installation_id()
-        self.google = google_side_for(run.object, account, oauth_client(), self.installation)
+        self.google = google_side_for(run.object, account, google_credentials(account), self.installation)
         self.tally = Tally()
         self.guard = None
         self.failed_crm: set = set()
