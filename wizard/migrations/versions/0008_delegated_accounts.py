@@ -1,7 +1,7 @@
 """google accounts: how each is connected (personal consent, or the Workspace domain's delegation)
 
 Revision ID: 8b41e6c2d907
-Revises: 5f2c9a7d31e4
+Revises: 8b3e61c0a4f2
 Create Date: 2026-12-06 04:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8b41e6c2d907'
-down_revision = '5f2c9a7d31e4'
+down_revision = '8b3e61c0a4f2'
 branch_labels = None
 depends_on = None
 
