@@ -40,6 +40,23 @@ with app.app_context():
                                        "timezone": "Europe/Moscow"})
 """
 
+SCHEDULER_TICK = """
+import sys
+from datetime import timedelta
+from wizard import create_app
+from wizard.jobs.schedule import dispatch_due
+from wizard.models.clock import utcnow
+with create_app().app_context():
+    print(dispatch_due(utcnow() + timedelta(seconds=int(sys.argv[1]))))
+"""
+
+
+def scheduler_tick(site, seconds_on=0) -> int:
+    """The worker's scheduler, as it runs every minute: how many runs it queued."""
+    done = subprocess.run([sys.executable, "-c", SCHEDULER_TICK, str(seconds_on)], env=site.env, check=True,
+                          capture_output=True, text=True)
+    return int(done.stdout.strip())
+
 
 @pytest.fixture
 def site(tmp_path, redis_server, emulator):
@@ -127,8 +144,9 @@ def google_side(page, emulator, scopes_line, shoot):
 def test_domain_setup_and_three_users_who_only_tag(site, emulator, browser, screenshot, language):
     t = TEXT[language]
     admin = site.create_user("admin@example.org", PASSWORD, role="admin")
-    for email in USERS:
+    for email in USERS:  # the company's CRM already holds their contacts and meetings
         site.create_user(email, PASSWORD)
+        subprocess.run([sys.executable, "-c", MAKE_DATA, email], env=site.env, check=True, capture_output=True)
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     shoot = Shooter(page, screenshot, language)
@@ -171,10 +189,16 @@ def test_domain_setup_and_three_users_who_only_tag(site, emulator, browser, scre
         assert page.locator("tr[data-state=on]").first.inner_text().count(t["connected"]) == 1
         shoot("domain-users")
         page.context.clear_cookies()
+        # Verification connected the users and queued their first runs; a worker takes them at once, before
+        # anyone has tagged anything: the meetings arrive, no contact is selected yet.
+        site.cli("worker", "--burst", "--no-scheduler", "sync", "sync-bulk")
+        scheduler_tick(site)  # its regular tick: the next runs are set an hour on
+        site.cli("worker", "--burst", "--no-scheduler", "sync", "sync-bulk")
+        assert [google_contacts(emulator.url, email) for email in USERS] == [[], [], []]
+        assert scheduler_tick(site, 61) == 0  # nothing due a minute on
 
         # Three users of the domain: they tag contacts, nothing else.
         for email in USERS:
-            subprocess.run([sys.executable, "-c", MAKE_DATA, email], env=site.env, check=True, capture_output=True)
             login(page, site, email, language)
             page.goto(site.url + "/contacts")
             for first in ("Ivan", "Maria"):
@@ -183,6 +207,8 @@ def test_domain_setup_and_three_users_who_only_tag(site, emulator, browser, scre
             with page.expect_navigation():
                 page.click("#bulk-tag")
             page.context.clear_cookies()
+        # Tagging brought their contacts runs to within a minute: the scheduler's tick a minute on queues them.
+        assert scheduler_tick(site, 61) == 3  # one contacts run per tagging user
         site.cli("worker", "--burst", "--no-scheduler", "sync", "sync-bulk")
         for email in USERS:
             name = email.split("@")[0].capitalize()

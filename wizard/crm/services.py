@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from wizard.crm import participants as activity_participants
 from wizard.crm.changes import record_change
+from wizard.crm.sync_soon import contacts_soon
 from wizard.crm.validation import (
     ValidationError,
     clean_activity,
@@ -389,6 +390,8 @@ def delete_tag(owner_id: int, tag_id: int, *, origin="user", commit=True) -> Non
     tag = get_tag(owner_id, tag_id)
     ids = _touch_tagged(owner_id, tag, origin)
     _bump(ids)
+    if ids:
+        contacts_soon(owner_id, origin)
     db.session.execute(delete(contact_tags).where(contact_tags.c.tag_id == tag.id))
     db.session.delete(tag)
     _commit(commit)
@@ -425,6 +428,7 @@ def tag_contacts(owner_id: int, tag_id: int, contact_ids, *, origin="user", comm
         for contact_id in new:
             record_change(owner_id, "contact", contact_id, origin)
         _bump(new)
+        contacts_soon(owner_id, origin)
     _commit(commit)
     _expire_tags(new)
     return len(new)
@@ -441,6 +445,7 @@ def untag_contacts(owner_id: int, tag_id: int, contact_ids, *, origin="user", co
         for contact_id in having:
             record_change(owner_id, "contact", contact_id, origin)
         _bump(having)
+        contacts_soon(owner_id, origin)
     _commit(commit)
     _expire_tags(having)
     return len(having)
