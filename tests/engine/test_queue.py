@@ -195,3 +195,16 @@ def test_a_long_wait_inside_one_batch_keeps_the_run_exclusive(app, account, emul
     assert seen == {"lock_held": True, "sync_now": run_id}
     assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
     assert not get_redis().exists(running_lock_name(account.id, "contacts"))  # released at the end
+
+
+def test_a_dead_worker_of_this_machine_leaves_the_live_count_at_once(app):
+    """Issue #18: its last beat is fresh, but its process is gone: not counted (the bulk limit follows the
+    count); a worker of another machine is judged by its heartbeat alone."""
+    from wizard.jobs.heartbeat import beat, live_worker_count
+
+    redis = get_redis()
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    for name in (f"{socket.gethostname()}.{os.getpid()}", f"{socket.gethostname()}.{process.pid}", "elsewhere.1"):
+        beat(redis, name)
+    assert live_worker_count(redis, 35) == 2

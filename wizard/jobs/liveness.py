@@ -13,22 +13,19 @@ A run judged dead is closed by the caller and replaced; the replacement waits fo
 before it writes (wizard.engine.run_sync with wait_for_lock), so a wrong verdict costs a skipped run, never two
 writers: the lock stays what keeps runs exclusive.
 """
-import os
 import socket
 import time
-from pathlib import Path
 
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from wizard.engine.lock import running_lock_name
-from wizard.jobs.heartbeat import heartbeat_key
+from wizard.jobs.heartbeat import heartbeat_key, known_dead
 from wizard.models.sync import RunStatus, SyncRun
 
 LIVE_JOB_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED,
                    JobStatus.CREATED, JobStatus.RATE_LIMITED, JobStatus.READY_TO_ENQUEUE}
 DEFAULT_HEARTBEAT_MAX_AGE = 35.0
-PROC = Path("/proc")
 
 
 def job_of(run: SyncRun, connection) -> Job | None:
@@ -71,24 +68,8 @@ def worker_alive(name: str | None, connection, heartbeat_max_age: float) -> bool
         return True
     host, _, pid = name.rpartition(".")
     if host == socket.gethostname() and pid.isdigit():
-        return process_running(int(pid))
+        return not known_dead(name)
     beat_at = connection.get(heartbeat_key(name))
     if beat_at is None:
         return connection.exists(f"rq:worker:{name}") == 1  # a worker of an older release, without our beat
     return time.time() - float(beat_at) <= heartbeat_max_age
-
-
-def process_running(pid: int) -> bool:
-    """The process exists and is not a zombie (a zombie holds no lock and runs no code)."""
-    if not PROC.is_dir():  # no /proc: whether the pid exists at all
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    try:
-        return (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
