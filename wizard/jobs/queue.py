@@ -15,7 +15,7 @@ the job id, the run row and the checks above are the same in both queues.
 Runs outlive their workers (issue #18): a run is alive only while its lease (the running lock, 30 s), its RQ
 job and its worker all say so (wizard.jobs.liveness); the workers, from their heartbeats, close the dead runs
 and queue them again, and give a queued run whose job vanished from Redis its job back (recover_dead_runs), so
-a run a dead worker or a Redis restart left is replaced within a heartbeat or two instead of waiting for its
+a run a dead worker or a Redis restart left is replaced within a beat or two (10 s each) instead of waiting for its
 account's next scheduled run.
 """
 import time
@@ -143,7 +143,7 @@ def recover_dead_runs(connection=None) -> list[int]:
       account's sync queued again at once (trigger "recovery"). A recovery run that dies too is only closed: a
       run that kills its worker every time (out of memory) must not loop; the schedule tries it again.
     - A queued run whose RQ job vanished (Redis flushed or restarted without its data) gets its job back.
-    The workers call this from their heartbeats, so a dead run is replaced within a heartbeat or two,
+    The workers call this from their heartbeats (every 10 s), so a dead run is replaced within a beat or two,
     whatever the schedule says."""
     connection = connection or get_redis()
     active = db.session.scalars(db.select(SyncRun).where(SyncRun.status.in_(RunStatus.ACTIVE))
