@@ -124,3 +124,17 @@ def test_a_domain_user_may_still_link_a_personal_gmail(app, client, login, emula
     assert set(accounts) == {"delegated", "personal"} and accounts["delegated"].id == delegated.id
     assert accounts["personal"].email == "anna.personal@gmail.com" and accounts["personal"].has_refresh_token
     assert accounts["delegated"].refresh_token_enc is None and accounts["delegated"].status == CONNECTED
+
+
+def test_the_admin_menu_leads_to_the_users_of_the_domain_in_domain_mode_only(app, client, login, configured, ann,
+                                                                             admin):
+    from wizard.settings.values import set_setting
+
+    login(admin)
+    assert 'href="/admin/domain/users"' in client.get("/crm/contacts").get_data(as_text=True)
+    set_setting("GoogleConnectionMode", "personal")
+    assert 'href="/admin/domain/users"' not in client.get("/crm/contacts").get_data(as_text=True)
+    set_setting("GoogleConnectionMode", "domain")
+    client.post("/logout")
+    login(ann)
+    assert 'href="/admin/domain/users"' not in client.get("/crm/contacts").get_data(as_text=True)

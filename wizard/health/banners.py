@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wizard.accounts.domain import domain_broken
 from wizard.accounts.services import accounts_needing_reconnect
 from wizard.extensions import db
+from wizard.settings.values import domain_mode
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +21,10 @@ def banner_context():
         return {"reconnect_accounts": []}
 
     try:
-        broken = domain_broken() if getattr(current_user, "is_admin", False) else None
-        return {"reconnect_accounts": accounts_needing_reconnect(current_user), "domain_broken": broken}
+        admin = getattr(current_user, "is_admin", False)
+        broken = domain_broken() if admin else None
+        return {"reconnect_accounts": accounts_needing_reconnect(current_user), "domain_broken": broken,
+                "domain_mode": admin and domain_mode()}  # the menu's "Users of the domain"
     except SQLAlchemyError:
         # An error page rendered while the database is down must still render.
 
