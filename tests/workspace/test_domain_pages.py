@@ -138,3 +138,12 @@ def test_the_admin_menu_leads_to_the_users_of_the_domain_in_domain_mode_only(app
     client.post("/logout")
     login(ann)
     assert 'href="/admin/domain/users"' not in client.get("/crm/contacts").get_data(as_text=True)
+
+
+def test_the_api_says_an_account_is_connected_by_the_domain(app, client, configured, ann):
+    from wizard.api.tokens import create_token
+
+    account = domain_accounts.enrol(ann, start_sync=False)
+    token = create_token(ann.id)[1]
+    body = client.get(f"/api/v1/accounts/{account.id}", headers={"Authorization": f"Bearer {token}"}).json
+    assert body["connection"] == "delegated" and body["needs_reconnect"] is False

@@ -303,6 +303,10 @@ def sync_schemas():
         "Account": obj({
             "id": ID, "email": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"},
             "reason_code": nullable({"type": "string"}),
+            "connection": {"type": "string", "enum": ["personal", "delegated"],
+                           "description": "personal: its user linked it through Google's consent screen; "
+                                          "delegated: the Workspace domain's delegation connects it, so "
+                                          "reconnecting is the administrator's"},
             "features": {"type": "object", "additionalProperties": {"type": "boolean"},
                          "description": "Which features the granted scopes allow (contacts, activities, ...)"},
             "scopes_granted": {"type": "array", "items": {"type": "string"},
@@ -311,8 +315,8 @@ def sync_schemas():
                                  "description": "Features the granted scopes do not allow (reconnect to grant them)"},
             "needs_reconnect": {"type": "boolean", "description": "Google refused the link (e.g. invalid_grant): "
                                                                   "only reconnecting brings it back"},
-            "linked_at": nullable(TIMESTAMP)}, ["id", "email", "name", "status", "reason_code", "features",
-                                                "scopes_granted", "missing_features", "needs_reconnect",
+            "linked_at": nullable(TIMESTAMP)}, ["id", "email", "name", "status", "reason_code", "connection",
+                                                "features", "scopes_granted", "missing_features", "needs_reconnect",
                                                 "linked_at"]),
         "Guard": obj({
             "id": ID, "account_id": ID, "object": {"type": "string", "enum": ["contacts", "activities"]},
