@@ -147,3 +147,30 @@ def test_the_api_says_an_account_is_connected_by_the_domain(app, client, configu
     token = create_token(ann.id)[1]
     body = client.get(f"/api/v1/accounts/{account.id}", headers={"Authorization": f"Bearer {token}"}).json
     assert body["connection"] == "delegated" and body["needs_reconnect"] is False
+
+
+def test_going_back_to_personal_mode_stops_the_domain_and_coming_back_reconnects_the_same_accounts(
+        app, client, login, emulator, configured, ann, admin, make_user):
+    from wizard.jobs.schedule import account_is_runnable
+
+    bob = make_user("bob@example.com")
+    carol = make_user("carol@crm.example.net")  # mapped by the administrator to a domain address
+    first = [domain_accounts.enrol(ann, start_sync=False), domain_accounts.enrol(bob, start_sync=False),
+             domain_accounts.enrol(carol, "cat@example.com", start_sync=False)]
+    domain_accounts.switch_off(first[1])  # the administrator's own switch-off of bob
+    login(admin)
+    warning = client.get("/admin/setup/mode").get_data(as_text=True)
+    assert 'id="mode-stops-domain"' in warning and "stops the 2 users" in warning
+    page = client.post("/admin/setup/mode", data={"mode": "personal"}, follow_redirects=True).get_data(as_text=True)
+    assert "2 users connected through the domain were stopped" in page
+    for account in first:
+        db.session.refresh(account)
+        assert not account.is_linked and not account_is_runnable(account)
+    assert 'id="mode-stops-domain"' not in client.get("/admin/setup/mode").get_data(as_text=True)
+
+    client.post("/admin/setup/mode", data={"mode": "domain"})
+    again = domain_accounts.enrol_domain(start_sync=False)
+    assert sorted(a.id for a in again) == sorted([first[0].id, first[2].id])  # the same rows: pairs kept
+    assert {a.email for a in again} == {"ann@example.com", "cat@example.com"}
+    db.session.refresh(first[1])
+    assert not first[1].is_linked  # switched off by the administrator: stays off

@@ -23,6 +23,7 @@ from wizard.settings.values import delegation, domain_mode
 from wizard.sync.records import normalize_email
 
 SWITCHED_OFF = "delegation_off"
+MODE_OFF = "domain_mode_off"  # stopped because the administrator chose "each user links their own" again
 
 define("accounts.domain.not_configured", _l(
     "The Google Workspace domain is not connected yet: upload the service account key and the domain in the "
@@ -119,18 +120,46 @@ def switch_off(account: GoogleAccount, commit: bool = True) -> None:
         db.session.commit()
 
 
+def connected_through_domain() -> list[GoogleAccount]:
+    return list(db.session.scalars(select(GoogleAccount).where(
+        GoogleAccount.kind == DELEGATED, GoogleAccount.unlinked_at.is_(None)).order_by(GoogleAccount.id)))
+
+
+def stop_for_personal_mode() -> int:
+    """The administrator went back to "each user links their own Google account": nothing may keep acting as
+    the users through the key. Their rows, settings and pairs stay, so choosing the domain again (and
+    verifying) reconnects the same accounts without duplicating anything. Returns how many were stopped."""
+    stopped = connected_through_domain()
+    for account in stopped:
+        account.unlinked_at = utcnow()
+        account.set_status(REVOKED, MODE_OFF)
+    db.session.commit()
+    return len(stopped)
+
+
+def _enrolment_address(user) -> str | None:
+    """None: leave the user alone (already connected, or switched off by the administrator); else the address
+    to connect them as (their CRM e-mail, or the one they had before the mode was switched to personal)."""
+    current = delegated_account(user)
+    if current is None:
+        return user.email
+    return current.email if not current.is_linked and current.reason_code == MODE_OFF else None
+
+
 def enrol_domain(start_sync: bool = True) -> list[GoogleAccount]:
-    """Every active user whose CRM e-mail is in the domain and who has no delegated account yet (a user the
-    administrator switched off keeps their switched-off row and is left alone)."""
+    """Every active user whose CRM e-mail is in the domain and who has no delegated account yet, and everyone
+    the mode switch stopped (a user the administrator switched off keeps their switched-off row and is left
+    alone)."""
     grant = delegation()
     if grant is None:
         return []
     enrolled = []
     for user in db.session.scalars(select(User).order_by(User.id)):
-        if not user.is_active or not grant.covers(user.email) or delegated_account(user) is not None:
+        address = _enrolment_address(user) if user.is_active else None
+        if address is None or not grant.covers(address):
             continue
         try:
-            enrolled.append(enrol(user, start_sync=start_sync))
+            enrolled.append(enrol(user, address, start_sync=start_sync))
         except DomainError:  # the address is connected for someone else: the table shows it
             db.session.rollback()
     return enrolled

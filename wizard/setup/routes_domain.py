@@ -23,8 +23,14 @@ def mode():
         services.set_setting("GoogleConnectionMode", form.mode.data, current_user)
         if form.mode.data == "domain":
             return redirect(url_for("setup.domain_path"))
+        stopped = domain_accounts.stop_for_personal_mode()
+        if stopped:
+            flash(_("%(count)s users connected through the domain were stopped: each may now link their own "
+                    "Google account. Choosing the domain again and verifying reconnects them.", count=stopped),
+                  "warning")
         return redirect(url_for("setup.start"))
-    return render_template("setup/mode.html", form=form)
+    return render_template("setup/mode.html", form=form,
+                           through_domain=len(domain_accounts.connected_through_domain()))
 
 
 @bp.route("/admin/setup/domain", methods=["GET", "POST"])
