@@ -46,6 +46,7 @@ GOOGLE_ENDPOINTS = {
     "GOOGLE_CALENDAR_API_URL": ("https://www.googleapis.com", "/calendar/v3/"),
     "GOOGLE_BATCH_URL": ("https://www.googleapis.com", "/batch/calendar/v3"),
     "GOOGLE_CONSOLE_URL": ("https://console.cloud.google.com", "/"),
+    "GOOGLE_ADMIN_CONSOLE_URL": ("https://admin.google.com", "/"),
 }
 
 
@@ -106,7 +107,7 @@ class Config:
     LOGIN_LIMIT_PER_IP = env("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
     API_RATE_LIMIT = env("API_RATE_LIMIT", "300 per minute")  # per API token (per IP without one)
     BOOTSTRAP_SERVE_LOCAL = True  # intranet installs have no internet: no CDN
-    # Workers beat every 25 s idle and every 20 s while a job runs: a worker silent longer than this is gone
+    # Workers beat every 10 s, idle or while a job runs: a worker silent longer than this is gone
     # (one beat and some slack), for /readyz, the jobs page and the bulk-slot limit, which follows the live
     # count; a dead worker counted for 90 s held long runs back to one at a time (issue #18).
     WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 35)

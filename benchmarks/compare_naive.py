@@ -38,7 +38,7 @@ QUOTA_LIFTED_FROM = 10000
 NAIVE_RETRIES = 10
 LABEL = "CRM contacts"
 # No first-sync preview: the product syncs straight away, as the naive loop does (1,000,000 is the setting's
-# highest value; the harness's default of 10**9 is out of range and falls back to the preview at 50).
+# highest value; said here too, since the comparison depends on it).
 SETTINGS = {"SYNC_FIRST_SYNC_PREVIEW": 1000000}
 
 

@@ -27,9 +27,11 @@ def seed_activities(user_id, count):
             services.create_activity(user_id, {"title": f"All-day {i}", "all_day": True,
                                                "start_date": begin.date(), "end_date": begin.date()}, commit=False)
         else:
+            # Every third meeting has guests, so the figures include mapping and storing participants.
+            guests = [{"email": f"guest{i}@example.org"}, {"email": "team@example.com"}] if i % 3 == 0 else []
             services.create_activity(user_id, {"title": f"Meeting {i}", "type": "meeting", "start_at": begin,
-                                               "end_at": begin + timedelta(hours=1), "timezone": "Europe/Moscow"},
-                                     commit=False)
+                                               "end_at": begin + timedelta(hours=1), "timezone": "Europe/Moscow",
+                                               "participants": guests}, commit=False)
         if i % 1000 == 999:
             db.session.commit()
             db.session.expunge_all()

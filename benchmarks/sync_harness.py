@@ -75,7 +75,7 @@ def environment(**config):
     redis = EmbeddedRedis(tmp / "redis", persist=False).start()
     emulator = Emulator()
     try:
-        settings = {"SYNC_FIRST_SYNC_PREVIEW": 10 ** 9, "GOOGLE_PEOPLE_PER_MINUTE": 600, "SYNC_CHUNK_SIZE": 2000,
+        settings = {"SYNC_FIRST_SYNC_PREVIEW": 10 ** 6, "GOOGLE_PEOPLE_PER_MINUTE": 600, "SYNC_CHUNK_SIZE": 2000,
                     **config}  # a caller may override the defaults
         app = create_app(TestingConfig, INSTANCE_PATH=str(tmp / "instance"), REDIS_URL=redis.url,
                          SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'bench.db'}", INSTALLATION_ID="bench",

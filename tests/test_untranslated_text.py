@@ -21,7 +21,7 @@ from wizard.setup.steps import KEYS
 
 # Proper names, product names and terms that stay Latin in Russian text.
 PROPER = {"Google", "Gmail", "Calendar", "Contacts", "People", "API", "APIs", "Workspace", "Cloud", "OAuth",
-          "JSON", "JavaScript", "URI", "URIs", "URL", "CSV", "vCard", "Redis", "RQ", "ID", "SQLite", "PostgreSQL",
+          "JSON", "JavaScript", "IAM", "URI", "URIs", "URL", "CSV", "vCard", "Redis", "RQ", "ID", "SQLite", "PostgreSQL",
           "Prometheus", "Bearer", "Fernet", "https", "http", "localhost", "IP", "DNS", "IANA", "UTC", "E.164",
           "Alembic", "Flask", "Sync", "Wizard", "Ctrl", "OK", "TLS", "SMTP", "HTTP", "HTTPS", "ISO", "UUID",
           "E-mail", "e-mail", "email", "openid", "profile", "CRM", "Authorization", "json", "vcf",
@@ -109,7 +109,8 @@ def admin_pages():
 
     set_setting("SiteAddress", "https://crm.example.com")  # the later wizard steps need it
     return (["/admin/settings", "/admin/jobs"] + [f"/admin/settings/{d.code}" for d in registry.SETTINGS]
-            + [f"/admin/setup/{key}" for key in KEYS])
+            + [f"/admin/setup/{key}" for key in KEYS]
+            + ["/admin/setup/mode", "/admin/setup/domain", "/admin/domain/users"])
 
 
 def visit(client, paths, language):

@@ -61,6 +61,11 @@ define("sync.run.abandoned", _l("The run was interrupted (the worker stopped); t
 # A run whose worker (or its job process) died mid-run: closed once its lease lapsed, and queued again at once.
 define("sync.run.worker_died", _l("The worker running it (%(worker)s) stopped: it was killed or restarted mid-run. "
                                   "A new run was queued at once and continues from where this one got to."))
+# A run whose running lock was no longer its own (Redis away longer than the lease, or the lock taken by another
+# worker after it lapsed): it stopped before writing more, so two runs never write at once.
+define("sync.run.lock_lost", _l("The run lost its running lock (Redis was unreachable longer than the lease, or "
+                                "another worker took over) and stopped before writing more. Nothing written "
+                                "is lost: the next run continues from where this one got to."))
 define("sync.run.crashed", _l("The run stopped on an unexpected error: %(detail)s"))
 
 # Per-record issues raised by the engine

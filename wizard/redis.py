@@ -120,27 +120,65 @@ def init_app(app):
         app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
 
 
+class Lease:
+    """What a holder knows of a lock it keeps alive: lost for good (expired and maybe taken by another), or
+    confirmed held at `confirmed_at` (time.monotonic)."""
+
+    def __init__(self, lock):
+        self.lock = lock
+        self.confirmed_at = time.monotonic()
+        self.lost = False
+
+    def renew(self) -> None:
+        """Extend the lock to its full TTL. A lock that is not ours any more is lost; Redis unreachable is not
+        (yet): the next renewal tries again, and held() decides from the last time the lock was confirmed."""
+        try:
+            self.lock.extend(self.lock.timeout, replace_ttl=True)
+        except redis_lib.exceptions.LockNotOwnedError:
+            self.lost = True
+        except redis_lib.RedisError:
+            return
+        else:
+            self.confirmed_at = time.monotonic()
+
+    def held(self) -> bool:
+        """Still ours? Asks Redis (one GET); with Redis unreachable, only while less than two thirds of the
+        TTL passed since the lock was last confirmed (past that, it may lapse before our next write ends)."""
+        if self.lost:
+            return False
+        try:
+            owned = self.lock.owned()
+        except redis_lib.RedisError:
+            return time.monotonic() - self.confirmed_at < self.lock.timeout * 2 / 3
+        if not owned:
+            self.lost = True
+        else:
+            self.confirmed_at = time.monotonic()
+        return owned
+
+
 @contextmanager
 def kept_alive(lock, name=None):
-    """Renew a Redis lock (made with thread_local=False) from a thread while the body runs.
+    """Renew a Redis lock (made with thread_local=False) from a thread while the body runs; yields its Lease.
 
     A lock's TTL is how long a dead holder blocks the others, so it is short; a live holder may hold it far
     longer (a run's batch waiting out a Retry-After of minutes, a write phase of thousands of contacts). The
-    thread keeps it while the process lives; a killed process's thread dies with it and the lock expires."""
+    thread keeps it while the process lives; a killed process's thread dies with it and the lock expires. A
+    holder that must not go on without the lock (a sync run) asks lease.held() before each write."""
     stop = threading.Event()
+    lease = Lease(lock)
 
     def renew():
         while not stop.wait(lock.timeout / 3):
-            try:
-                lock.extend(lock.timeout, replace_ttl=True)
-            except Exception:  # noqa: BLE001  (expired and taken meanwhile: not ours any more)
+            lease.renew()
+            if lease.lost:  # expired and taken meanwhile: not ours any more
                 log.warning("lock %s lost", name or lock.name)
                 return
 
     thread = threading.Thread(target=renew, name=f"kept-alive-{name or lock.name}", daemon=True)
     thread.start()
     try:
-        yield
+        yield lease
     finally:
         stop.set()
         thread.join()

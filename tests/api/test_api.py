@@ -156,6 +156,39 @@ def test_activities(api, alice):
     assert api("GET", "/activities").json["total"] == 1
 
 
+def test_activity_participants(api, alice, bob):
+    ivan = services.create_contact(alice.id, {"first_name": "Ivan", "emails": [{"value": "ivan@example.com"}]})
+    other = services.create_contact(bob.id, {"first_name": "Bob's", "emails": [{"value": "x@example.com"}]})
+    silent = services.create_contact(alice.id, {"first_name": "Silent"})
+    created = api("POST", "/activities", json={"title": "Meeting", "start_at": "2026-03-10T10:00", "participants": [
+        {"contact_id": ivan.id}, {"email": "Guest@Example.org", "display_name": "Guest"}]})
+    assert created.status_code == 201, created.json
+    assert created.json["participants"] == [
+        {"contact_id": ivan.id, "email": "ivan@example.com", "display_name": "Ivan", "response_status": "needsAction"},
+        {"contact_id": None, "email": "Guest@Example.org", "display_name": "Guest", "response_status": "needsAction"}]
+    activity_id = created.json["id"]
+    kept = api("PATCH", f"/activities/{activity_id}", json={"title": "Renamed"}).json
+    assert kept["participants"] == created.json["participants"]  # left out on PATCH: kept
+    for bad, field in (([{"email": "nope"}], "participants.0.email"), ([{"contact_id": other.id}],
+                       "participants.0.contact_id"), ({}, "participants"), ([{"email": "a@b.example", "x": 1}],
+                       "participants.0.x"), ([{"email": "a@b.example", "response_status": "yes"}],
+                                            "participants.0.response_status")):
+        refused = api("PATCH", f"/activities/{activity_id}", json={"participants": bad})
+        assert refused.status_code == 422 and field in refused.json["error"]["fields"], (bad, refused.json)
+    no_address = api("PATCH", f"/activities/{activity_id}", json={"participants": [{"contact_id": silent.id}]})
+    assert no_address.json["error"]["fields"] == {"participants.0.contact_id": [
+        "Silent has no e-mail address to invite."]}
+    # Addresses Google takes as attendees are kept, even on hosts a contact's e-mail would be refused.
+    intranet = api("PATCH", f"/activities/{activity_id}", json={"participants": [{"email": "ops@intranet"}]})
+    assert intranet.status_code == 200 and intranet.json["participants"][0]["email"] == "ops@intranet"
+    # The CRM never answers for someone else: an answer sent through the API is ignored.
+    answered = api("PATCH", f"/activities/{activity_id}", json={"participants": [
+        {"email": "guest@example.org", "response_status": "accepted"}]}).json
+    assert [p["response_status"] for p in answered["participants"]] == ["needsAction"]
+    emptied = api("PATCH", f"/activities/{activity_id}", json={"participants": []}).json
+    assert emptied["participants"] == []
+
+
 def test_another_users_records_are_404(api, alice, bob, bob_token):
     contact = services.create_contact(alice.id, {"first_name": "Secret"})
     tag = services.get_or_create_tag(alice.id, "Alice's tag")

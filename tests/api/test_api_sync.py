@@ -103,6 +103,7 @@ def test_an_accounts_json_says_what_its_link_is_missing(api, alice):
     assert scopes.CONTACTS in body["scopes_granted"]
     assert "activities" in body["missing_features"] and "contacts" not in body["missing_features"]
     assert body["needs_reconnect"] is True
+    assert body["connection"] == "personal"
 
 
 def test_a_public_tag_can_be_created(api):

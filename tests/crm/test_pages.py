@@ -206,3 +206,58 @@ def test_pages_render_in_russian(client, alice, login_as, path):
     response = client.get(path)
     assert response.status_code == 200
     assert 'lang="ru"' in response.get_data(as_text=True)
+
+
+def test_activity_participants_on_the_form_and_the_list_in_both_languages(client, alice, login_as):
+    ivan = make(alice, emails=[{"value": "ivan@example.com"}])
+    olga = make(alice, first_name="Olga", last_name="Smirnova", emails=[{"value": "OLGA@example.com"}])
+    make(alice, first_name="Nomail", last_name="Person")
+    login_as(alice, "ru")
+    form = client.get("/activities/new").get_data(as_text=True)
+    assert "Участники" in form and "Пригласить контакты" in form
+    assert "Анна Ли &lt;ann@example.com&gt;" in form  # the example address shown, not read as a tag
+    assert f'value="{ivan.id}"' in form and "Nomail" not in form  # only contacts that can be invited
+    response = client.post("/activities/new", data={
+        "title": "Встреча", "type": "meeting", "status": "planned", "start_at": "2026-03-11T10:00",
+        "timezone": "Europe/Moscow", "show_in_calendar": "y", "participant_contacts": [str(ivan.id)],
+        "participant_emails": "Гость <guest@example.org>\nolga@example.com\n"})
+    assert response.status_code == 302
+    activity = services.list_activities(alice.id).items[0]
+    assert [(p.email, p.contact_id, p.display_name, p.response_status) for p in activity.participants] == [
+        ("guest@example.org", None, "Гость", "needsAction"), ("olga@example.com", olga.id, "", "needsAction"),
+        ("ivan@example.com", ivan.id, "Ivan Petrov", "needsAction")]
+    activity.participants[1].response_status = "accepted"  # as Google would report it
+    services.db.session.commit()
+    listing = client.get("/activities").get_data(as_text=True)
+    assert "Участники" in listing and "Принято" in listing and "Нет ответа" in listing
+    assert f'href="/contacts/{olga.id}"' in listing
+    card = client.get(f"/contacts/{olga.id}").get_data(as_text=True)
+    assert "Участвует в активностях" in card and f'href="/activities/{activity.id}/edit"' in card
+    assert "Принято" in card
+    assert "Нет активностей." in client.get(f"/contacts/{make(alice, first_name='Solo').id}").get_data(as_text=True)
+    login_as(alice, "en")
+    edit = client.get(f"/activities/{activity.id}/edit").get_data(as_text=True)
+    assert "Participants and their answers in Google Calendar" in edit and "Accepted" in edit
+    assert "Гость &lt;guest@example.org&gt;" in edit
+    # An edit that leaves Olga in keeps her answer; removing a line removes the participant.
+    client.post(f"/activities/{activity.id}/edit", data={
+        "title": "Встреча", "type": "meeting", "status": "planned", "start_at": "2026-03-11T10:00",
+        "timezone": "Europe/Moscow", "show_in_calendar": "y", "participant_emails": "olga@example.com"})
+    services.db.session.expire_all()
+    assert [(p.email, p.response_status) for p in services.get_activity(alice.id, activity.id).participants] == [
+        ("olga@example.com", "accepted")]
+
+
+@pytest.mark.parametrize("locale, message", [("en", "Not a valid e-mail address: not-an-address"),
+                                             ("ru", "Неверный адрес электронной почты: not-an-address")])
+def test_a_bad_participant_address_is_refused_and_changes_nothing(client, alice, login_as, locale, message):
+    activity = services.create_activity(alice.id, {"title": "Call", "start_at": "2026-03-10T10:00Z",
+                                                   "participants": [{"email": "a@example.com"}]})
+    login_as(alice, locale)
+    response = client.post(f"/activities/{activity.id}/edit", data={
+        "title": "Renamed", "type": "call", "status": "planned", "start_at": "2026-03-10T13:00",
+        "timezone": "Europe/Moscow", "participant_emails": "b@example.com\nnot-an-address"})
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    services.db.session.expire_all()
+    kept = services.get_activity(alice.id, activity.id)
+    assert kept.title == "Call" and [p.email for p in kept.participants] == ["a@example.com"]

@@ -92,6 +92,13 @@ def google_events(emulator):
     return sorted(e.get("summary", "") for e in body.get("items", []) if e.get("status") != "cancelled")
 
 
+def google_guests(emulator, summary):
+    body = requests.get(emulator.url + "/calendar/v3/calendars/primary/events", timeout=10,
+                        headers={"Authorization": "Bearer " + emulator_token(emulator, "calendar")}).json()
+    event = next(e for e in body.get("items", []) if e.get("summary") == summary)
+    return [(a["email"], a.get("displayName")) for a in event.get("attendees") or []]
+
+
 def login(page, site, email, language):
     page.goto(site.url + "/login")
     page.fill("input[name=email]", email)
@@ -202,6 +209,7 @@ def tag_contacts_and_add_activities(page, site, shoot, w, tomorrow):
         page.fill("#end_at", f"{tomorrow}T{hour}:30")
         page.fill("#timezone", "Europe/Moscow")
         if title.startswith("Meeting"):
+            page.fill("#participant_emails", "Maria Sidorova <maria@example.com>")  # a guest of the event
             shoot("activity-form")
         with page.expect_navigation():
             page.click("#save-activity")
@@ -304,6 +312,8 @@ def test_documented_procedure(fresh_site, emulator, browser, tmp_path, language)
         shoot("health")
         assert google_contacts(emulator.url, GMAIL) == sorted(CONTACTS[:3])
         assert google_events(emulator) == ["Call Ivan Petrov", "Meeting with Maria"]
+        assert google_guests(emulator, "Meeting with Maria") == [("maria@example.com", "Maria Sidorova")]
+        assert all(not m["recipients"] for m in emulator.control("GET", "/mail")["messages"])  # nobody mailed
 
         # "In Google": the emulator's data page shows them; an edit there comes back to the CRM.
         page.goto(emulator.url + f"/_emulator/ui/{GMAIL}")

@@ -8,7 +8,9 @@ from config import PROJECT_ROOT
 
 DOCS = PROJECT_ROOT / "docs"
 IMAGE = re.compile(r"!\[[^\]]*\]\((screenshots/[^)]+)\)")
-STEPS_FILE = PROJECT_ROOT / "tests" / "e2e" / "test_documented_procedure.py"
+# The walks that take the guides' pictures: the documented procedure, and the domain-wide delegation walk.
+STEPS_FILES = (PROJECT_ROOT / "tests" / "e2e" / "test_documented_procedure.py",
+               PROJECT_ROOT / "tests" / "workspace" / "test_browser_walk.py")
 
 
 def images(guide):
@@ -26,7 +28,7 @@ def test_both_languages_show_the_same_steps(audience):
 @pytest.mark.parametrize("guide", ["guide-admin.en.md", "guide-admin.ru.md", "guide-user.en.md",
                                    "guide-user.ru.md"])
 def test_every_picture_is_committed_and_taken_by_the_walk(guide):
-    walk = STEPS_FILE.read_text(encoding="utf-8")
+    walk = "".join(f.read_text(encoding="utf-8") for f in STEPS_FILES)
     for path in images(guide):
         assert (DOCS / path).is_file(), path
         step = re.sub(r"-(en|ru)\.png$", "", path.split("/", 1)[1])

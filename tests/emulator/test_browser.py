@@ -1,7 +1,11 @@
-"""The emulator's pages in real chromium: the consent page (granular consent) and the console walk."""
+"""The emulator's pages in real chromium: the consent page (granular consent), the console walk and the
+domain-wide delegation walk (service account, key download, Admin console grant)."""
+import json
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import google.auth.transport.requests
 import pytest
+from google.oauth2 import service_account
 
 pytestmark = pytest.mark.browser
 G = "https://www.googleapis.com/auth/"
@@ -49,3 +53,45 @@ def test_console_walk_in_a_browser(page, emulator, screenshot):
         page.get_by_role("link", name="Download JSON").click()
     assert download.value.suggested_filename == f"client_secret_{client_id}.json"
     assert emulator.control("GET", "/clients")["clients"][0]["enabled_apis"] == ["calendar", "people"]
+
+
+def test_service_account_and_delegation_walk_in_a_browser(page, emulator, screenshot):
+    """Google's steps for domain-wide delegation in chromium: a service account, its JSON key (a real
+    download), the Workspace user and the Admin console grant; the downloaded file then signs in as the
+    user through google-auth."""
+    page.goto(emulator.url + "/")
+    page.get_by_label("Project name").fill("CRM sync")
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_url("**/console/projects/*")
+    page.get_by_label("Service account name").fill("CRM sync")
+    page.get_by_role("button", name="Create and continue").click()
+    page.wait_for_url("**/serviceaccounts/*")
+    client_id = page.locator("#client-id").inner_text()
+    with page.expect_download() as download:
+        page.locator("form[action$='/keys'] button").click()
+    with open(download.value.path()) as saved:
+        key_file = json.load(saved)
+    assert download.value.suggested_filename.endswith(".json") and key_file["client_id"] == client_id
+    page.reload()
+    assert key_file["private_key_id"] in page.content()
+    screenshot(page, "emulator-service-account")
+
+    page.goto(emulator.url + "/ac/users")
+    page.get_by_label("Domain name").fill("example.com")
+    page.get_by_role("button", name="Add domain").click()
+    page.get_by_label("First name").fill("Ann")
+    page.get_by_label("Last name").fill("Smith")
+    page.get_by_label("Primary email").fill("ann")
+    page.locator("form[action='/ac/users'] button").click()
+    assert "ann@example.com" in page.content()
+    page.goto(emulator.url + "/ac/owl/domainwidedelegation")
+    page.get_by_label("Client ID", exact=True).fill(client_id)
+    page.get_by_label("OAuth scopes (comma-delimited)").last.fill(f"{G}contacts,{G}calendar")
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url("**saved=authorized*")
+    screenshot(page, "emulator-domain-wide-delegation")
+
+    creds = service_account.Credentials.from_service_account_info(
+        key_file, scopes=[f"{G}contacts", f"{G}calendar"]).with_subject("ann@example.com")
+    creds.refresh(google.auth.transport.requests.Request())
+    assert creds.token.startswith("ya29.")

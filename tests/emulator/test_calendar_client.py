@@ -202,3 +202,26 @@ def test_list_filters(google, emulator):
     changed_at = call(events.get(calendarId="primary", eventId="filt0002"))["updated"]
     recent = call(events.list(calendarId="primary", updatedMin=changed_at))
     assert [e["id"] for e in recent["items"]] == ["filt0002"]
+
+
+def test_attendees_as_google_keeps_them(google, emulator):
+    events = google.calendar.events()
+    created = call(events.insert(calendarId="primary", body=event(attendees=[
+        {"email": "ann@example.com", "self": False, "organizer": False},
+        {"email": "guest@example.org", "displayName": "Guest", "comment": "late", "optional": True,
+         "responseStatus": "tentative", "organizer": True}]), sendUpdates="all"))
+    own, guest = created["attendees"]
+    assert own["self"] is True and own["organizer"] is True and own["responseStatus"] == "needsAction"
+    assert guest == {"email": "guest@example.org", "displayName": "Guest", "comment": "late", "optional": True,
+                     "responseStatus": "tentative"}  # organizer is read-only: what the client sent is ignored
+    [message] = emulator.control("GET", "/mail")["messages"]
+    assert message["sendUpdates"] == "all" and message["recipients"] == ["guest@example.org"]
+    # externalOnly: guests outside the calendar owner's domain only.
+    call(events.insert(calendarId="primary", body=event(attendees=[
+        {"email": "bob@example.com"}, {"email": "guest@example.org"}]), sendUpdates="externalOnly"))
+    assert emulator.control("GET", "/mail")["messages"][-1]["recipients"] == ["guest@example.org"]
+    for attendee, reason in (({"displayName": "No address"}, "required"), ({"email": "not an address"}, "invalid"),
+                             ({"email": "a@example.com", "responseStatus": "maybe"}, "invalid")):
+        with pytest.raises(HttpError) as excinfo:
+            events.insert(calendarId="primary", body=event(attendees=[attendee])).execute()
+        assert error_of(excinfo) == (400, reason)

@@ -11,7 +11,7 @@ G = "https://www.googleapis.com/auth/"
 USER = "ann@example.com"
 # Names that stay in Latin letters in Google's Russian pages too.
 PROPER = {"Google", "OAuth", "API", "APIs", "JSON", "JavaScript", "URI", "URL", "People", "Calendar", "Cloud",
-          "Console", "ID", "UTC", "Gmail", "clientData"}
+          "Console", "ID", "UTC", "Gmail", "clientData", "Workspace", "P"}
 SKIPPED_TAGS = {"style", "script", "code", "option"}  # code: identifiers; option: IANA zone names
 VOID = {"input", "meta", "br", "img", "hr", "link"}
 
@@ -82,6 +82,16 @@ def pages(emulator):
     requests.post(emulator.url + "/calendar/v3/calendars/primary/events", headers=auth, timeout=5, json={
         "summary": "Call", "start": {"dateTime": "2026-03-02T10:00:00+03:00", "timeZone": "Europe/Moscow"},
         "end": {"dateTime": "2026-03-02T11:00:00+03:00", "timeZone": "Europe/Moscow"}})
+    account_url = http.post(project_url + "/serviceaccounts", data={"display_name": "Sync",
+                                                                  "account_id": "sync-robot"}, timeout=5).url
+    account_path = account_url.split("?")[0][len(emulator.url):]
+    http.post(emulator.url + account_path + "/keys", data={"key_type": "json"}, timeout=5)
+    http.post(emulator.url + "/ac/domains", data={"name": "example.com"}, timeout=5)
+    http.post(emulator.url + "/ac/users", data={"domain": "example.com", "first_name": "Bob", "last_name": "Stone",
+                                                "username": "bob"}, timeout=5)
+    unique_id = emulator.control("GET", "/service-accounts")["service_accounts"][0]["unique_id"]
+    http.post(emulator.url + "/ac/owl/domainwidedelegation", timeout=5,
+              data={"domain": "example.com", "client_id": unique_id, "scopes": G + "contacts"})
     consent = {"client_id": client_id, "redirect_uri": "https://crm.example.com/cb", "response_type": "code",
                "scope": f"openid email {G}contacts {G}calendar.events {G}calendar.calendarlist.readonly"}
     return [
@@ -95,6 +105,21 @@ def pages(emulator):
         ("not found", "/no/such/page", "GET", None),
         ("data index", "/_emulator/ui", "GET", None),
         ("data of a user", f"/_emulator/ui/{USER}", "GET", None),
+        ("service account", account_path + "?saved=created", "GET", None),
+        ("project, a refused service account", f"/console/projects/{pid}/serviceaccounts", "POST",
+         {"display_name": "Sync", "account_id": "sync-robot"}),
+        ("service account, a refused key type", account_path + "/keys", "POST", {"key_type": "p12"}),
+        ("admin users", "/ac/users?saved=user", "GET", None),
+        ("admin users, a refused user", "/ac/users", "POST", {"domain": "example.com", "first_name": "Bob",
+                                                               "last_name": "Stone", "username": "bob@other.org"}),
+        ("admin users, a refused domain", "/ac/domains", "POST", {"name": "not a domain"}),
+        ("delegation", "/ac/owl/domainwidedelegation?saved=authorized", "GET", None),
+        ("delegation, a refused client", "/ac/owl/domainwidedelegation", "POST",
+         {"domain": "example.com", "client_id": "sync@x.iam.gserviceaccount.com", "scopes": G + "contacts"}),
+        ("delegation, an existing client", "/ac/owl/domainwidedelegation", "POST",
+         {"domain": "example.com", "client_id": unique_id, "scopes": G + "contacts"}),
+        ("delegation, a refused edit", f"/ac/owl/domainwidedelegation/{unique_id}/edit", "POST",
+         {"domain": "example.com", "scopes": ""}),
     ]
 
 

@@ -1,4 +1,10 @@
 """Queueing: one run per account and object queued or running; real Redis, real RQ."""
+import os
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+
 from rq import Queue
 from rq.job import Job, JobStatus
 
@@ -54,6 +60,7 @@ def test_a_dead_running_run_is_closed_and_queued_again_once(app, make_account):
     """Issue #18: what the workers' heartbeats do. A run whose lease lapsed is closed naming its worker and
     queued again (trigger "recovery"); a run whose lease is held is left alone; a recovery run that dies too
     is only closed (a run that kills its worker every time must not loop)."""
+    from wizard.jobs.heartbeat import beat
     from wizard.jobs.queue import recover_dead_runs, running_lock
 
     alive, dead = make_account(email="alive@gmail.com"), make_account(email="dead@gmail.com")
@@ -64,6 +71,7 @@ def test_a_dead_running_run_is_closed_and_queued_again_once(app, make_account):
         Job.fetch(run.job_id, connection=get_redis()).set_status(JobStatus.STARTED)
     db.session.commit()
     assert running_lock(alive.id, "contacts").acquire()
+    beat(get_redis(), f"host.{alive.id}")  # the live run's worker beats (another machine: the heartbeat tells)
     [again] = recover_dead_runs()
     closed = db.session.scalars(db.select(SyncRun).where(SyncRun.account_id == dead.id)).first()
     assert (closed.status, closed.outcome_code) == (RunStatus.FAILED, "sync.run.worker_died")
@@ -80,20 +88,72 @@ def test_a_dead_running_run_is_closed_and_queued_again_once(app, make_account):
     assert db.session.get(SyncRun, again).outcome_code == "sync.run.worker_died"
 
 
-def test_a_running_run_holding_the_lock_is_live(app, make_account):
+def test_a_running_run_is_live_only_while_its_lock_job_and_worker_agree(app, make_account):
+    """Issue #18: "Sync now" in the first seconds after a worker's `kill -9` (its lease not lapsed yet) must
+    not answer with the dead run: the lock alone does not make a run live, its job and its worker must too."""
     account = make_account()
     run_id = enqueue_sync(account.id, "contacts")
-    Job.fetch(job_id_for(account.id, "contacts"), connection=get_redis()).delete()
+    job = Job.fetch(job_id_for(account.id, "contacts"), connection=get_redis())
+    job.set_status(JobStatus.STARTED)
     run = db.session.get(SyncRun, run_id)
-    run.status = RunStatus.RUNNING
+    run.status, run.worker = RunStatus.RUNNING, f"{socket.gethostname()}.{os.getpid()}"  # this process: alive
     db.session.commit()
     lock = running_lock(account.id, "contacts")
     assert lock.acquire()
     try:
         assert live_run(account.id, "contacts").id == run_id
         assert enqueue_sync(account.id, "contacts") == run_id
+        for dead in (lambda: job.set_status(JobStatus.FAILED),   # RQ saw its work horse die
+                     lambda: job.delete(),                       # the job is gone from Redis
+                     lambda: _on_dead_local_worker(run)):        # its worker's process is gone
+            dead()
+            assert live_run(account.id, "contacts") is None, "a dead run passed for live"
+            db.session.refresh(run)
+            assert (run.status, run.outcome_code) == (RunStatus.FAILED, "sync.run.worker_died")
+            run = _running_again(account, job)
     finally:
         lock.release()
+
+
+def _on_dead_local_worker(run):
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()  # reaped: its pid names no process any more
+    run.worker = f"{socket.gethostname()}.{process.pid}"
+    db.session.commit()
+
+
+def _running_again(account, job):
+    """A fresh running run of the account whose job started on this (live) process."""
+    run = SyncRun(account_id=account.id, object="contacts", trigger="manual", status=RunStatus.RUNNING,
+                  job_id=job.id, worker=f"{socket.gethostname()}.{os.getpid()}")
+    db.session.add(run)
+    db.session.commit()
+    job = Job.create("wizard.jobs.sync_account", args=(account.id, "contacts", run.id), id=job.id,
+                     connection=get_redis(), meta={"run_id": run.id})
+    job.save()
+    job.set_status(JobStatus.STARTED)
+    return run
+
+
+def test_a_queued_run_whose_job_vanished_gets_its_job_back(app, make_account):
+    """Issue #18: Redis flushed or restarted without its data loses the queued jobs; the recovery sweep (from
+    the workers' heartbeats) queues the same run's job again, but not in the instant between enqueue_sync's
+    commit of the run and its queueing of the job."""
+    from wizard.jobs.queue import LOST_JOB_GRACE, recover_dead_runs
+
+    account = make_account()
+    run_id = enqueue_sync(account.id, "contacts")
+    get_redis().flushdb()
+    assert recover_dead_runs() == []  # just queued: its job may be on its way
+    run = db.session.get(SyncRun, run_id)
+    run.queued_at = run.queued_at - timedelta(seconds=LOST_JOB_GRACE + 1)
+    db.session.commit()
+    assert recover_dead_runs() == [run_id]
+    job = Job.fetch(job_id_for(account.id, "contacts"), connection=get_redis())
+    assert (job.meta["run_id"], job.get_status()) == (run_id, JobStatus.QUEUED)
+    assert recover_dead_runs() == []  # once
+    assert enqueue_sync(account.id, "contacts") == run_id
+    assert db.session.scalar(db.select(db.func.count()).select_from(SyncRun)) == 1
 
 
 def test_progress_reports_counts(app, make_account):
@@ -135,3 +195,16 @@ def test_a_long_wait_inside_one_batch_keeps_the_run_exclusive(app, account, emul
     assert seen == {"lock_held": True, "sync_now": run_id}
     assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
     assert not get_redis().exists(running_lock_name(account.id, "contacts"))  # released at the end
+
+
+def test_a_dead_worker_of_this_machine_leaves_the_live_count_at_once(app):
+    """Issue #18: its last beat is fresh, but its process is gone: not counted (the bulk limit follows the
+    count); a worker of another machine is judged by its heartbeat alone."""
+    from wizard.jobs.heartbeat import beat, live_worker_count
+
+    redis = get_redis()
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    for name in (f"{socket.gethostname()}.{os.getpid()}", f"{socket.gethostname()}.{process.pid}", "elsewhere.1"):
+        beat(redis, name)
+    assert live_worker_count(redis, 35) == 2

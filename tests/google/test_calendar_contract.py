@@ -29,15 +29,16 @@ def test_calendar_list_has_the_primary_calendar(calendar):
 
 
 def test_insert_is_idempotent_by_id_and_writes_never_mail_attendees(emulator, calendar):
-    body = event_for(1)
-    body["attendees"] = [{"email": "guest@example.org"}]
+    guests = [("guest@example.org", (None, "needsAction"))]  # Google's default answer
+    body = event_for(1, participants=guests)
     inserted = calendar.insert_event("primary", body)
     assert inserted["id"] == event_id_for("inst", 1)
     with pytest.raises(AlreadyExists):
         calendar.insert_event("primary", body)  # a retried insert: 409 duplicate, paired by the engine
     got = calendar.get_event("primary", inserted["id"])
-    assert m.event_to_record(got) == activity(1)
-    record = activity(1, title="Moved", start="2026-06-02T09:00:00Z", end="2026-06-02T10:30:00Z")
+    assert m.event_to_record(got) == activity(1, participants=guests)
+    record = activity(1, title="Moved", start="2026-06-02T09:00:00Z", end="2026-06-02T10:30:00Z",
+                      participants=guests)
     updated = calendar.update_event("primary", got["id"], m.record_to_event(record, got), etag=got["etag"])
     assert m.event_to_record(updated) == record and updated["attendees"] == got["attendees"]
     with pytest.raises(StaleEtag):  # If-Match with the old etag: 412 conditionNotMet

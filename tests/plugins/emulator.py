@@ -40,6 +40,18 @@ class EmulatorHandle:
     def token(self, email, scopes):
         return self.control("POST", "/tokens", json={"email": email, "scopes": list(scopes)})["access_token"]
 
+    def service_account(self, name="crm-sync", **extra):
+        """A service account with a first key: the answer's `key_file` is Google's JSON key file."""
+        return self.control("POST", "/service-accounts", json={"name": name, "key": True, **extra})
+
+    def workspace_domain(self, domain, users=(), client_id=None, scopes=()):
+        """A Workspace domain with users and, given a service account's client ID, its delegation grant."""
+        self.control("POST", "/domains", json={"domain": domain, "users": list(users)})
+        if client_id:
+            self.control("POST", f"/domains/{domain}/delegations", json={"client_id": client_id,
+                                                                          "scopes": list(scopes)})
+        return self.control("GET", "/domains")["domains"]
+
     def stats(self):
         return self.control("GET", "/stats")
 

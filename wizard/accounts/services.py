@@ -176,7 +176,7 @@ def account_dict(account) -> dict:
     features = scopes.feature_states(account.granted_scopes)
     return {
         "id": account.id, "email": account.email, "name": account.name, "status": account.status,
-        "reason_code": account.reason_code,
+        "reason_code": account.reason_code, "connection": account.kind,
         "features": {f.code: granted for f, granted in features},
         # what a link is missing: the scopes Google granted, the features they do not allow, and whether
         # only reconnecting (a new consent) can bring the account back

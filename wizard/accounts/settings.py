@@ -17,7 +17,7 @@ from wizard.google.tokens import NotConfigured, ReconnectNeeded, get_oauth_sessi
 from wizard.models.accounts import AccountSettings, AccountTagMapping, map_personal_tags
 from wizard.models.crm import Tag
 from wizard.redis import get_redis
-from wizard.settings.values import oauth_client
+from wizard.settings.values import google_credentials
 
 log = logging.getLogger(__name__)
 CALENDAR_CACHE_SECONDS = 300
@@ -71,7 +71,7 @@ def calendars(account):
 
 def _fetch_calendars(account):
     url = current_app.config["GOOGLE_CALENDAR_API_URL"].rstrip("/") + "/users/me/calendarList"
-    session = get_oauth_session(account, oauth_client())
+    session = get_oauth_session(account, google_credentials(account))
     items, page = [], None
     for _ in range(20):  # 250 calendars a page: more than anyone has
         params = {"maxResults": 250, **({"pageToken": page} if page else {})}

@@ -8,7 +8,7 @@ from copy import deepcopy
 
 from wizard.accounts.forms import CONFLICT_CHOICES, DIRECTION_CHOICES, NOTIFY_CHOICES, UNTAG_CHOICES
 from wizard.crm.services import MAX_ID, MAX_PER_PAGE, SORTS
-from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES, CONTACT_FIELD_TYPES
+from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES, CONTACT_FIELD_TYPES, RESPONSE_STATUSES
 
 
 def ref(name):
@@ -87,6 +87,22 @@ TAG_PATCH = obj({"name": text(100, minLength=1)})
 CONTACT_IDS = obj({"contact_ids": {"type": "array", "maxItems": 10000, "items": ID}}, ["contact_ids"])
 CHANGED = obj({"changed": {"type": "integer", "minimum": 0}}, ["changed"])
 
+RESPONSE_STATUS = {"type": "string", "enum": list(RESPONSE_STATUSES),
+                   "description": "The participant's answer as Google Calendar reports it (attendee responseStatus)."}
+PARTICIPANT_IN = obj({
+    "contact_id": nullable({**ID, "description": "One of your contacts; invited at its first e-mail unless "
+                                                "`email` says which."}),
+    "email": nullable(text(254, format="email", description="Required without contact_id; an address held by "
+                                                             "one of your contacts links that contact.")),
+    "display_name": nullable(text(300)),
+    "response_status": nullable({**RESPONSE_STATUS, "description": "Read-only: accepted and ignored (the "
+                                                                   "answer comes from Google Calendar)."}),
+})
+PARTICIPANT = obj({"contact_id": nullable(ID), "email": {"type": "string"}, "display_name": {"type": "string"},
+                   "response_status": RESPONSE_STATUS}, ["contact_id", "email", "display_name", "response_status"],
+                  description="A participant: one of your contacts or a free e-mail address, synced with the "
+                              "Google event's attendees.")
+
 ACTIVITY_FIELDS = {
     "title": text(300), "type": {"type": "string", "enum": list(ACTIVITY_TYPES)},
     "status": {"type": "string", "enum": list(ACTIVITY_STATUSES)},
@@ -98,6 +114,9 @@ ACTIVITY_FIELDS = {
     "start_date": nullable({"type": "string", "format": "date", "description": "All-day activities."}),
     "end_date": nullable({"type": "string", "format": "date", "description": "Inclusive; defaults to start_date."}),
     "location": text(300), "description": text(10000), "show_in_calendar": {"type": "boolean"},
+    "participants": nullable({"type": "array", "maxItems": 200, "items": PARTICIPANT_IN,
+                              "description": "The whole list: absent people are removed (on PATCH, leave it out "
+                                             "to keep the participants)."}),
 }
 ACTIVITY_INPUT = obj(ACTIVITY_FIELDS, description="Timed: title and start_at. All-day: title, all_day=true and "
                                                   "start_date. On PATCH, absent fields keep their values.")
@@ -110,8 +129,9 @@ ACTIVITY = obj({
     "start_date": nullable({"type": "string", "format": "date"}),
     "end_date": nullable({"type": "string", "format": "date"}),
     "created_at": TIMESTAMP, "updated_at": TIMESTAMP, "deleted_at": nullable(TIMESTAMP),
+    "participants": {"type": "array", "items": ref("Participant")},
 }, ["id", "title", "type", "status", "all_day", "start_at", "end_at", "timezone", "start_date", "end_date",
-    "location", "description", "show_in_calendar", "created_at", "updated_at", "deleted_at"])
+    "location", "description", "show_in_calendar", "created_at", "updated_at", "deleted_at", "participants"])
 
 ERROR = obj({"error": obj({
     "code": {"type": "string"}, "message": {"type": "string"},
@@ -283,6 +303,10 @@ def sync_schemas():
         "Account": obj({
             "id": ID, "email": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"},
             "reason_code": nullable({"type": "string"}),
+            "connection": {"type": "string", "enum": ["personal", "delegated"],
+                           "description": "personal: its user linked it through Google's consent screen; "
+                                          "delegated: the Workspace domain's delegation connects it, so "
+                                          "reconnecting is the administrator's"},
             "features": {"type": "object", "additionalProperties": {"type": "boolean"},
                          "description": "Which features the granted scopes allow (contacts, activities, ...)"},
             "scopes_granted": {"type": "array", "items": {"type": "string"},
@@ -291,8 +315,8 @@ def sync_schemas():
                                  "description": "Features the granted scopes do not allow (reconnect to grant them)"},
             "needs_reconnect": {"type": "boolean", "description": "Google refused the link (e.g. invalid_grant): "
                                                                   "only reconnecting brings it back"},
-            "linked_at": nullable(TIMESTAMP)}, ["id", "email", "name", "status", "reason_code", "features",
-                                                "scopes_granted", "missing_features", "needs_reconnect",
+            "linked_at": nullable(TIMESTAMP)}, ["id", "email", "name", "status", "reason_code", "connection",
+                                                "features", "scopes_granted", "missing_features", "needs_reconnect",
                                                 "linked_at"]),
         "Guard": obj({
             "id": ID, "account_id": ID, "object": {"type": "string", "enum": ["contacts", "activities"]},
@@ -366,7 +390,7 @@ def sync_paths():
 
 SCHEMAS = {
     "Contact": CONTACT, "ContactInput": CONTACT_INPUT, "Tag": TAG, "TagRef": TAG_REF, "TagInput": TAG_INPUT,
-    "TagPatch": TAG_PATCH, "ContactIds": CONTACT_IDS, "Changed": CHANGED, "Activity": ACTIVITY,
+    "TagPatch": TAG_PATCH, "ContactIds": CONTACT_IDS, "Changed": CHANGED, "Activity": ACTIVITY, "Participant": PARTICIPANT,
     "ActivityInput": ACTIVITY_INPUT, "ActivityCreate": ACTIVITY_CREATE, "Error": ERROR, "Me": ME,
 }
 

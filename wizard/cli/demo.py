@@ -110,7 +110,11 @@ def _activities(user):
         services.create_activity(user.id, {
             "title": title, "type": kind, "status": status, "timezone": user.timezone,
             "start_at": begins, "end_at": begins + timedelta(minutes=minutes),
-            "location": "Москва" if kind == "meeting" else ""}, origin="demo")
+            "location": "Москва" if kind == "meeting" else "",
+            # Meetings have guests: two demo contacts (linked by their addresses) and an outside address.
+            "participants": [{"email": "contact1@example.org"}, {"email": "contact2@example.org"},
+                             {"email": "partner@example.com", "display_name": "Партнёр"}] if kind == "meeting" else [],
+        }, origin="demo")
         count += 1
     services.create_activity(user.id, {
         "title": "Конференция", "type": "meeting", "all_day": True, "start_date": monday + timedelta(days=9),

@@ -53,7 +53,9 @@ def sync_command(account, objects, wait, force):
             click.echo(f"queued run {run_id} ({object} of {account.email or account.id})")
             continue
         existing = live_run(account.id, object)
-        run = wait_for_run(existing.id) if existing else run_now(account.id, object, force=force)
+        # No live run: a lock still held is a dead run's lease (wizard.jobs.liveness), waited out, not skipped.
+        run = wait_for_run(existing.id) if existing else run_now(account.id, object, force=force,
+                                                                  wait_for_lock=True)
         click.echo(describe(run))
         failed |= run.status not in (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
     if failed:

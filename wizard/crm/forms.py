@@ -1,5 +1,7 @@
 """Forms of the CRM pages. They carry input and CSRF; the rules live in the services (shared with the API),
 whose per-field errors are put back onto these fields by `apply_errors`."""
+from email.utils import parseaddr
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -11,11 +13,13 @@ from wtforms import (
     FormField,
     HiddenField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 
 from wizard.form_choices import select_choices
+from wizard.sync.records import normalize_email
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES
 
 
@@ -178,10 +182,33 @@ class ActivityForm(FlaskForm):
     location = StringField(_l("Location"))
     description = TextAreaField(_l("Description"))
     show_in_calendar = BooleanField(_l("Show in calendar"), default=True)
+    participant_contacts = SelectMultipleField(_l("Invite contacts"), coerce=int, choices=[],
+                                               description=_l("Contacts with an e-mail address."))
+    # The description is shown as markup (lazy strings count as safe in Jinja): its brackets are entities.
+    participant_emails = TextAreaField(
+        _l("Invite by e-mail"),
+        description=_l("One per line: an e-mail address, or a name and an address as in Ann Lee "
+                       "&lt;ann@example.com&gt;. A contact's address links the contact."))
 
-    def to_input(self) -> dict:
+    def participants_input(self, linked: dict | None = None) -> list[dict]:
+        """Typed lines, then chosen contacts. `linked` (normalized e-mail -> contact id) keeps the contact of a
+        participant already on the activity even when the contact's addresses changed since."""
+        linked = linked or {}
+        out = []
+        for line in (self.participant_emails.data or "").splitlines():
+            if not line.strip():
+                continue
+            name, address = parseaddr(line.strip())
+            email = address if address and "@" in address else line.strip()  # unparsed: the services say why
+            out.append({"email": email, "display_name": name if address else "",
+                        "contact_id": linked.get(normalize_email(email))})
+        out += [{"contact_id": contact_id} for contact_id in self.participant_contacts.data or []]
+        return out
+
+    def to_input(self, linked: dict | None = None) -> dict:
         data = {name: getattr(self, name).data for name in (
             "title", "type", "status", "all_day", "timezone", "location", "description", "show_in_calendar")}
+        data["participants"] = self.participants_input(linked)
         data["all_day"] = bool(data["all_day"])
         data["show_in_calendar"] = bool(data["show_in_calendar"])
         if data["all_day"]:
@@ -193,7 +220,8 @@ class ActivityForm(FlaskForm):
     def apply_errors(self, errors: dict) -> list[str]:
         unplaced = []
         for key, messages in errors.items():
-            field = self._fields.get(key)
+            # Participants' errors name the list entry (participants.2.email): the textarea shows them.
+            field = self.participant_emails if key.startswith("participants") else self._fields.get(key)
             if field is None:
                 unplaced.extend(str(m) for m in messages)
             else:

@@ -6,12 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wizard.crm import services
+from wizard.crm import participants, services
 from wizard.crm.blueprint import bp
 from wizard.crm.routes_contacts import page_number
 from wizard.crm.forms import ActivityForm, DeleteForm
 from wizard.crm.services import NotFound, ValidationError
 from wizard.crm.validation import valid_zone, zone_of
+from wizard.form_choices import select_choices
 from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES
 
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
@@ -66,11 +67,18 @@ def activities_week():
                            today=datetime.now(ZoneInfo(zone)).date(), local_range=services.local_range)
 
 
+def activity_form() -> ActivityForm:
+    form = ActivityForm()
+    form.participant_contacts.choices = select_choices(participants.invitable_contacts(current_user.id))
+    return form
+
+
 def fill_form(form, activity, zone):
     data = services.activity_to_input(activity)
     for name in ("title", "type", "status", "all_day", "location", "description", "show_in_calendar"):
         getattr(form, name).data = data[name]
     form.timezone.data = activity.timezone
+    form.participant_emails.data = participants.participant_lines(activity)
     tz = ZoneInfo(activity.timezone if valid_zone(activity.timezone) else zone)
     if activity.all_day:
         form.start_date.data = activity.start_date.isoformat()
@@ -84,7 +92,7 @@ def fill_form(form, activity, zone):
 @login_required
 def activity_new():
     zone = user_zone()
-    form = ActivityForm()
+    form = activity_form()
     if request.method == "GET":
         form.timezone.data = zone
         try:
@@ -112,13 +120,14 @@ def activity_new():
 def activity_edit(activity_id):
     zone = user_zone()
     activity = owned_activity(activity_id)
-    form = ActivityForm()
+    form = activity_form()
     if request.method == "GET":
         fill_form(form, activity, zone)
     general = []
     if form.validate_on_submit():
         try:
-            services.update_activity(current_user.id, activity.id, form.to_input())
+            services.update_activity(current_user.id, activity.id,
+                                     form.to_input(participants.linked_contacts(activity)))
         except ValidationError as error:
             general = form.apply_errors(error.as_text())
         else:

@@ -5,7 +5,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from wizard.redirects import safe_next
-from wizard.crm import services
+from wizard.crm import participants, services
 from wizard.crm.blueprint import bp
 from wizard.crm.forms import BulkForm, ContactForm, DeleteForm, TagForm
 from wizard.crm.services import NotFound, ValidationError
@@ -132,7 +132,8 @@ def contact_new():
 def contact_card(contact_id):
     contact = owned_contact(contact_id)
     return render_template("crm/contact_card.html", contact=contact, delete_form=DeleteForm(),
-                           tag_form=TagForm(), tag_names=[t.name for t in services.list_tags(current_user.id)])
+                           tag_form=TagForm(), tag_names=[t.name for t in services.list_tags(current_user.id)],
+                           participations=participants.contact_activities(current_user.id, contact.id))
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])

@@ -17,7 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, insert, or_, select, union_all
 from sqlalchemy.orm import aliased, selectinload
 
+from wizard.crm import participants as activity_participants
 from wizard.crm.changes import record_change
+from wizard.crm.sync_soon import contacts_soon
 from wizard.crm.validation import (
     ValidationError,
     clean_activity,
@@ -388,6 +390,8 @@ def delete_tag(owner_id: int, tag_id: int, *, origin="user", commit=True) -> Non
     tag = get_tag(owner_id, tag_id)
     ids = _touch_tagged(owner_id, tag, origin)
     _bump(ids)
+    if ids:
+        contacts_soon(owner_id, origin)
     db.session.execute(delete(contact_tags).where(contact_tags.c.tag_id == tag.id))
     db.session.delete(tag)
     _commit(commit)
@@ -424,6 +428,7 @@ def tag_contacts(owner_id: int, tag_id: int, contact_ids, *, origin="user", comm
         for contact_id in new:
             record_change(owner_id, "contact", contact_id, origin)
         _bump(new)
+        contacts_soon(owner_id, origin)
     _commit(commit)
     _expire_tags(new)
     return len(new)
@@ -440,6 +445,7 @@ def untag_contacts(owner_id: int, tag_id: int, contact_ids, *, origin="user", co
         for contact_id in having:
             record_change(owner_id, "contact", contact_id, origin)
         _bump(having)
+        contacts_soon(owner_id, origin)
     _commit(commit)
     _expire_tags(having)
     return len(having)
@@ -462,6 +468,7 @@ def activity_to_input(activity: Activity) -> dict:
         "show_in_calendar": activity.show_in_calendar, "timezone": activity.timezone,
         "start_at": activity.start_at, "end_at": activity.end_at,
         "start_date": activity.start_date, "end_date": activity.end_date,
+        "participants": [activity_participants.participant_to_input(p) for p in activity.participants],
     }
 
 
@@ -478,7 +485,13 @@ def activity_to_dict(activity: Activity) -> dict:
     return data
 
 
-def _apply_activity(activity: Activity, data: dict) -> None:
+def _apply_activity(activity: Activity, data: dict, answers: bool = False) -> None:
+    """`answers`: the participants' response statuses are taken from the input (the sync, copying Google's);
+    otherwise they stay as Google last reported them, whatever a page or the API sends."""
+    data = dict(data)
+    wanted = data.pop("participants", None)
+    if wanted is not None:
+        activity_participants.apply(activity, activity_participants.resolve(activity.owner_id, wanted), answers)
     for name, value in data.items():
         setattr(activity, name, value)
     activity.updated_at = now()
@@ -492,10 +505,11 @@ def get_activities(owner_id: int, ids, *, include_deleted=True) -> list[Activity
     return _owned_many(Activity, owner_id, ids, include_deleted)
 
 
-def create_activity(owner_id: int, data: dict, *, default_zone="UTC", origin="user", commit=True) -> Activity:
+def create_activity(owner_id: int, data: dict, *, default_zone="UTC", origin="user", commit=True,
+                    answers=False) -> Activity:
     cleaned = clean_activity(data, default_zone)
-    activity = Activity(owner_id=owner_id, created_at=now())
-    _apply_activity(activity, cleaned)
+    activity = Activity(owner_id=owner_id, created_at=now(), participants=[])
+    _apply_activity(activity, cleaned, answers)
     db.session.add(activity)
     db.session.flush()
     record_change(owner_id, "activity", activity.id, origin)
@@ -503,14 +517,15 @@ def create_activity(owner_id: int, data: dict, *, default_zone="UTC", origin="us
     return activity
 
 
-def update_activity(owner_id: int, activity_id: int, data: dict, *, origin="user", commit=True) -> Activity:
+def update_activity(owner_id: int, activity_id: int, data: dict, *, origin="user", commit=True,
+                    answers=False) -> Activity:
     """Partial update. Switching `all_day` needs the matching fields (dates, or start/end instants)."""
     activity = get_activity(owner_id, activity_id)
     if not isinstance(data, dict):
         raise ValidationError({"": ["Must be an object."]})
     merged = {**activity_to_input(activity), **data}
     cleaned = clean_activity(merged, activity.timezone)
-    _apply_activity(activity, cleaned)
+    _apply_activity(activity, cleaned, answers)
     record_change(owner_id, "activity", activity.id, origin)
     _commit(commit)
     return activity

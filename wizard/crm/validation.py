@@ -13,7 +13,7 @@ from flask import current_app, has_app_context, has_request_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES, CONTACT_FIELD_TYPES
+from wizard.models.crm import ACTIVITY_STATUSES, ACTIVITY_TYPES, CONTACT_FIELD_TYPES, RESPONSE_STATUSES
 from wizard.sync.records import normalize_email  # one rule for the CRM and the core's matching keys
 
 MAX_ITEMS = 20  # e-mails, phones or addresses per contact
@@ -22,7 +22,10 @@ CONTACT_TEXT_FIELDS = {"first_name": 100, "middle_name": 100, "last_name": 100, 
                        "company": 200, "job_title": 200, "notes": 10000}
 CONTACT_FIELDS = set(CONTACT_TEXT_FIELDS) | {"birthday", "emails", "phones", "addresses", "tags"}
 ACTIVITY_FIELDS = {"title", "type", "start_at", "end_at", "timezone", "all_day", "start_date", "end_date",
-                   "location", "description", "status", "show_in_calendar"}
+                   "location", "description", "status", "show_in_calendar", "participants"}
+PARTICIPANT_FIELDS = {"contact_id", "email", "display_name", "response_status"}
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL
+MAX_PARTICIPANTS = 200  # a meeting's guests; well under what Google Calendar accepts on one event
 
 
 class ValidationError(Exception):
@@ -95,13 +98,13 @@ def choice(data, key, choices, errors, *, prefix="", default):
     return value
 
 
-def item_list(data, key, errors):
+def item_list(data, key, errors, limit=MAX_ITEMS):
     value = data.get(key) or []
     if not isinstance(value, list):
         errors.add(key, _l("Must be a list."))
         return []
-    if len(value) > MAX_ITEMS:
-        errors.add(key, _l("At most %(max)d entries.", max=MAX_ITEMS))
+    if len(value) > limit:
+        errors.add(key, _l("At most %(max)d entries.", max=limit))
         return []
     return value
 
@@ -320,6 +323,54 @@ def parse_date(value, key, errors):
     return result
 
 
+def valid_attendee_email(value: str) -> bool:
+    """A participant's address: what Google Calendar takes as an attendee. Looser than a contact's e-mail
+    (an intranet host without a dot, a test domain), as the sync must store every attendee Google lists."""
+    try:
+        validate_email(value, check_deliverability=False, globally_deliverable=False, test_environment=True)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def clean_participant(item, prefix, errors) -> dict | None:
+    """One participant: a contact (`contact_id`, its e-mail found by the services when none is given) or an
+    e-mail. `response_status` None means "keep what Google last reported"."""
+    if not isinstance(item, dict):
+        errors.add(prefix.rstrip("."), _l("Must be an object."))
+        return None
+    check_unknown(item, PARTICIPANT_FIELDS, errors, prefix)
+    contact_id = item.get("contact_id")
+    if contact_id is not None and (isinstance(contact_id, bool) or not isinstance(contact_id, int)
+                                   or not 0 < contact_id <= MAX_ROW_ID):
+        errors.add(prefix + "contact_id", _l("No such contact."))
+        contact_id = None
+    email = text(item, "email", 254, errors, prefix=prefix, required=contact_id is None)
+    if email and not valid_attendee_email(email):
+        errors.add(prefix + "email", _l("Not a valid e-mail address: %(value)s", value=email))
+    return {"contact_id": contact_id, "email": email, "normalized": normalize_email(email) if email else "",
+            "display_name": text(item, "display_name", 300, errors, prefix=prefix),
+            "response_status": choice(item, "response_status", RESPONSE_STATUSES, errors, prefix=prefix,
+                                      default=None)}
+
+
+def clean_participants(data, errors) -> list[dict]:
+    """The participants in their order; a person listed twice (same e-mail) counts once."""
+    cleaned, seen = [], set()
+    if data["participants"] is not None and not isinstance(data["participants"], list):
+        errors.add("participants", _l("Must be a list."))  # {} or "" would read as an empty list below
+        return []
+    for index, item in enumerate(item_list(data, "participants", errors, MAX_PARTICIPANTS)):
+        participant = clean_participant(item, f"participants.{index}.", errors)
+        if participant is None:
+            continue
+        key = participant["normalized"] or f"contact:{participant['contact_id']}"
+        if key not in seen:
+            seen.add(key)
+            cleaned.append(participant)
+    return cleaned
+
+
 def clean_activity(data, default_zone="UTC") -> dict:
     """A complete activity from input. Timed: start/end instants (end defaults to an hour later).
     All-day: start/end dates, the end inclusive (defaults to the start)."""
@@ -341,6 +392,8 @@ def clean_activity(data, default_zone="UTC") -> dict:
         errors.add("timezone", _l("Not a known time zone."))
         zone = "UTC"
     result["timezone"] = zone
+    if "participants" in data:
+        result["participants"] = clean_participants(data, errors)
     if result["all_day"]:
         start = parse_date(data.get("start_date"), "start_date", errors)
         end = parse_date(data.get("end_date"), "end_date", errors) or start

@@ -7,7 +7,8 @@ import atexit
 
 from .world import State
 
-_HANDLER_MODULES = ("oauth", "people", "contact_groups", "calendar", "batch", "control", "pages", "console")
+_HANDLER_MODULES = ("oauth", "people", "contact_groups", "calendar", "batch", "control", "workspace_control",
+                    "pages", "console", "console_iam", "admin_console")
 
 
 def _load_handlers():

@@ -6,7 +6,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import faults, request_schema
 from .errors import ApiError, insufficient_scope, invalid_credentials, missing_credentials, rate_limited
-from .errors import service_disabled
+from .errors import acting_as_service_account, service_disabled
 from .i18n import current_locale, select as select_locale
 from .routing import Call, json_response, match
 
@@ -108,17 +108,19 @@ class EmulatorApp:
             raise missing_credentials()
         with self.state.lock:
             record = self.state.access_tokens.get(token)
-            if record is None or record["expires"] <= self.state.now() or record["email"] not in self.state.users:
+            if record is None or record["expires"] <= self.state.now():
+                raise invalid_credentials()
+            if record.get("service_account") == record["email"]:
+                raise acting_as_service_account()
+            if record["email"] not in self.state.users:
                 raise invalid_credentials()
             call.email = record["email"]
             call.token = record
 
     def check_service(self, call):
         api = call.route.api
-        client_id = call.token.get("client_id")
         with self.state.lock:
-            client = self.state.clients.get(client_id) if client_id else None
-            project = self.state.projects.get(client["project_id"]) if client else None
+            project = self.state.projects.get(self.project_of(call) or "")
             if project is not None and api not in project["enabled_apis"]:
                 service, title = SERVICES[api]
                 raise service_disabled(service, title, project["number"])
@@ -153,6 +155,10 @@ class EmulatorApp:
         window.append(now)
 
     def project_of(self, call):
+        """The project a call counts against: its OAuth client's, or the service account's that minted the
+        token (a delegated token bills the service account's project, not the user's)."""
+        if call.token.get("project_id"):
+            return call.token["project_id"]
         client = self.state.clients.get(call.token.get("client_id") or "")
         return client["project_id"] if client else None
 

@@ -1,7 +1,8 @@
 """A console page in the spirit of Google Cloud's, so the documented setup procedure can be walked offline:
 create a project, enable the People and Calendar APIs, fill the OAuth consent screen, create a Web
 application client (origins and redirect URIs checked with the product's own rule checker, refused with
-Google's messages) and see or download its ID, secret and `client_secret_*.json`."""
+Google's messages) and see or download its ID, secret and `client_secret_*.json`. The project page also
+lists its service accounts; their own pages live in console_iam.py."""
 import json
 import re
 import secrets
@@ -11,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from wizard.google import rules as google_rules  # Google's published rules, shared with the product
 
-from . import accounts
+from . import accounts, workspace
 from .i18n import gettext as _
 from .routing import route
 
@@ -42,6 +43,7 @@ CONFIRMATIONS = {
     "api-calendar-off": lambda project: _("Google Calendar API disabled."),
     "consent": lambda project: _("OAuth consent screen saved."),
     "client": lambda project: _("OAuth client saved."),
+    "account-deleted": lambda project: _("Service account deleted."),
 }
 
 
@@ -70,6 +72,7 @@ def show(call, project, status=200, **extra):
     confirmation = CONFIRMATIONS.get(call.arg("saved") or "")
     return call.app.render("console_project.html", status=status, project=project, clients=clients,
                            titles=API_TITLES, consent=project["consent"],
+                           service_accounts=workspace.accounts_of(call.state, project["project_id"]),
                            confirmation=confirmation(project) if confirmation and status == 200 else None,
                            **extra)
 
@@ -116,6 +119,8 @@ GOOGLE_PATHS = {
     "/auth/clients": "credentials",
     "/apis/credentials/oauthclient": "create-client",
     "/auth/clients/create": "create-client",
+    "/iam-admin/serviceaccounts": "service-accounts",
+    "/iam-admin/serviceaccounts/create": "create-service-account",
 }
 
 

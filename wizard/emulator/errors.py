@@ -114,6 +114,12 @@ def service_disabled(service, title, project_number):
                         "links": [{"description": "Google developers console API activation", "url": url}]}])
 
 
+def acting_as_service_account():
+    """A service account's own token (no `sub`): it has no Google account with contacts or a calendar list
+    of a person, so the emulator refuses it (documented simplification of Google's answers)."""
+    return ApiError(403, "The caller does not have permission", calendar_reason="forbidden")
+
+
 def rate_limited(api, status_code, per_user=True):
     if api == "people":
         return ApiError(

@@ -150,7 +150,34 @@ def validate(call, calendar, body):
     extended = clean_extended(body.get("extendedProperties"))
     if extended is not None:
         clean["extendedProperties"] = extended
+    if body.get("attendees") is not None:
+        clean["attendees"] = check_attendees(body["attendees"], call.email)
     return clean
+
+
+RESPONSE_STATUSES = ("needsAction", "declined", "tentative", "accepted")
+
+
+def check_attendees(attendees, owner):
+    """Attendees as Google keeps them (Event.attendees): an e-mail is required to add one, `responseStatus`
+    defaults to needsAction, and the read-only `self`/`organizer` flags mark the calendar owner's entry."""
+    if not isinstance(attendees, list):
+        raise invalid_argument("Invalid value for attendees.")
+    out = []
+    for entry in attendees:
+        email = entry.get("email") if isinstance(entry, dict) else None
+        if not email:
+            raise ApiError(400, "Missing attendee email.", calendar_reason="required", calendar_domain="calendar")
+        if not isinstance(email, str) or email.count("@") != 1 or " " in email.strip():
+            raise invalid_argument("Invalid attendee email.")
+        if entry.get("responseStatus") not in (None,) + RESPONSE_STATUSES:
+            raise invalid_argument("Invalid attendee response status.")
+        clean = {k: v for k, v in entry.items() if k not in ("self", "organizer")}
+        clean.setdefault("responseStatus", "needsAction")
+        if email.strip().lower() == owner.lower():
+            clean.update(self=True, organizer=True)
+        out.append(clean)
+    return out
 
 
 # ---- mail record -------------------------------------------------------------------------------------------

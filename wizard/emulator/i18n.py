@@ -5,6 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from markupsafe import Markup, escape
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "translations" / "ru" / "LC_MESSAGES" / "emulator.po"
 LANGUAGES = ("en", "ru")
@@ -27,6 +28,14 @@ def russian() -> dict:
 def gettext(message, **params):
     text = russian().get(message, message) if current_locale.get() == "ru" else message
     return text % params if params else text
+
+
+def with_values(message, **params):
+    """Translated HTML with each value in <code>: what the visitor typed (an ID, a domain) is data, not
+    language, and is marked so (the pages' language checks skip <code>)."""
+    values = {name: Markup("<code>{}</code>").format(value) for name, value in params.items()}
+    text = escape(russian().get(message, message) if current_locale.get() == "ru" else message)
+    return Markup(text % values) if params else text
 
 
 def ngettext(singular, plural, n, **params):

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from werkzeug.utils import redirect
 
-from . import accounts, tokens
+from . import accounts, jwt_grant, tokens
 from .errors import ApiError
 from .i18n import gettext as _
 from .routing import json_response, route
@@ -114,7 +114,7 @@ def openid_configuration(call):
             "claims_supported": ["aud", "email", "email_verified", "exp", "family_name", "given_name", "iat",
                                  "iss", "name", "picture", "sub"],
             "code_challenge_methods_supported": ["plain", "S256"],
-            "grant_types_supported": ["authorization_code", "refresh_token"]}
+            "grant_types_supported": ["authorization_code", "refresh_token", jwt_grant.GRANT_TYPE]}
 
 
 @route("GET", "/oauth2/v3/certs", "oauth")
@@ -263,6 +263,8 @@ def client_credentials(call):
 def token(call):
     state = call.state
     form = call.request.form
+    if form.get("grant_type") == jwt_grant.GRANT_TYPE:
+        return bearer_assertion(call)  # a service account authenticates by its signature, not a secret
     client_id, secret = client_credentials(call)
     client = state.clients.get(client_id or "")
     if client is None:
@@ -277,6 +279,15 @@ def token(call):
     if grant_type == "refresh_token":
         return refresh(call, client)
     return oauth_error(400, "unsupported_grant_type", f"Invalid grant_type: {grant_type or ''}")
+
+
+def bearer_assertion(call):
+    try:
+        body = jwt_grant.exchange(call.state, call.request.form.get("assertion"), issuer(call) + "/token")
+    except jwt_grant.Refused as refused:
+        return oauth_error(400 if refused.error != "unauthorized_client" else 401, refused.error,
+                           refused.description)
+    return json_response(body)
 
 
 def exchange_code(call, client):

@@ -15,7 +15,8 @@ from pathlib import Path
 from .clock import Clock
 
 PERSISTED = ("seq", "users", "projects", "clients", "grants", "access_tokens", "refresh_tokens", "codes",
-             "people", "groups", "calendars", "sync_epochs", "mail_log", "quotas", "settings", "console")
+             "people", "groups", "calendars", "sync_epochs", "mail_log", "quotas", "settings", "console",
+             "service_accounts", "domains")
 
 DEFAULT_SETTINGS = {
     "access_token_lifetime": 3600,
@@ -55,6 +56,8 @@ class State:
             self.users = {}
             self.projects = {}
             self.clients = {}
+            self.service_accounts = {}  # email -> service account with its public keys (workspace.py)
+            self.domains = {}     # Workspace domain name -> {"name", "delegations": {client_id: grant}}
             self.grants = {}
             self.access_tokens = {}
             self.refresh_tokens = {}

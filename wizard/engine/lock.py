@@ -7,7 +7,8 @@ batch does not let it lapse, and a second worker never runs the same sync.
 
 It is also the run's lease (issue #18): short, so that a run whose worker or job process died is known dead
 within RUNNING_LOCK_TTL seconds (about one worker heartbeat), closed naming that worker, and queued again
-(wizard.jobs.queue.recover_dead_runs).
+(wizard.jobs.queue.recover_dead_runs). A run that cannot renew it (Redis away longer than the lease, or the
+lock taken by another after it lapsed) stops before its next write and ends "lock lost" (LeaseLost).
 """
 import os
 import socket
@@ -18,6 +19,10 @@ from flask import current_app
 from wizard.extensions import db
 from wizard.models.sync import RunStatus, SyncRun
 from wizard.redis import get_redis
+
+class LeaseLost(Exception):
+    """The run's running lock is no longer its own: the run stops before its next write (wizard.engine.run)."""
+
 
 RUNNING_LOCK_TTL = 30  # seconds; renewed every third of it (10 s) by a thread of the run while it lives
 

@@ -22,7 +22,7 @@ from wizard.engine.apply import Applier, Tally
 from wizard.engine.checkpoints import Checkpoints, SimulatedCrash
 from wizard.engine.decisions import Decisions
 from wizard.engine.issues import Issues
-from wizard.engine.lock import close_stale_runs, running_lock, worker_name
+from wizard.engine.lock import LeaseLost, close_stale_runs, running_lock, worker_name
 from wizard.engine.pairs import PairTable, load_cursor
 from wizard.engine.policy import SPECS, call_planner, policy_for, scope_key
 from wizard.extensions import db
@@ -33,7 +33,7 @@ from wizard.models.accounts import CONNECTED, GoogleAccount, mark_needs_reconnec
 from wizard.models.sync import RunStatus, SyncRun, utcnow
 from wizard.redis import kept_alive
 from wizard.settings.installation import installation_id
-from wizard.settings.values import oauth_client
+from wizard.settings.values import google_credentials
 from wizard.store import store_for
 from wizard.sync.actions import PlanTally, UpdateGoogle
 from wizard.sync.changes import Seen, side
@@ -42,6 +42,8 @@ from wizard.sync.planner import SideSummary, empty_side, run_guard
 from wizard.sync.policy import first_sync_needs_preview, mass_delete_exceeded
 
 log = logging.getLogger(__name__)
+# Checkpoints just before a write leaves for the CRM or Google: the run checks there that it still holds its lock.
+WRITE_POINTS = ("before_crm_writes", "before_google_writes", "after_intents")
 
 
 class NeedsFullListing(Exception):
@@ -49,20 +51,25 @@ class NeedsFullListing(Exception):
 
 
 def run_sync(account_id: int, object: str = "contacts", run_id: int | None = None,
-             force: bool | None = None) -> SyncRun:
+             force: bool | None = None, wait_for_lock: bool = False) -> SyncRun:
     """Run one sync now, in this process. Returns the finished run; what its outcome means for the schedule
-    (the time it finished, a pause after invalid_grant) is for the caller to note (wizard.jobs.entry)."""
+    (the time it finished, a pause after invalid_grant) is for the caller to note (wizard.jobs.entry).
+
+    `wait_for_lock`: a queued run waits up to one lease for the running lock. It finds the lock held only when
+    it replaces a run judged dead (wizard.jobs.liveness) whose lease has not lapsed yet; a holder that is in
+    fact alive keeps renewing it, and this run is skipped: never two writers."""
     run = _claim_run(account_id, object, run_id, force)
     lock = running_lock(account_id, object)
-    if not lock.acquire():
+    wait = lock.timeout + 2 if wait_for_lock else None
+    if not lock.acquire(blocking=wait is not None, blocking_timeout=wait):
         return _finish(run, RunStatus.SKIPPED, "sync.run.already_running")
     # Commits after every batch must not expire the thousands of pair rows the run holds (each would be
     # read back one by one): this run is the only writer of its pairs, under the running lock.
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        with kept_alive(lock, f"running lock of run {run.id}"):
-            return _run_locked(run)
+        with kept_alive(lock, f"running lock of run {run.id}") as lease:
+            return _run_locked(run, lease)
     finally:
         session.expire_on_commit = expire_on_commit
         try:
@@ -82,7 +89,7 @@ def _claim_run(account_id, object, run_id, force) -> SyncRun:
     return run
 
 
-def _run_locked(run: SyncRun) -> SyncRun:
+def _run_locked(run: SyncRun, lease) -> SyncRun:
     account = db.session.get(GoogleAccount, run.account_id)
     if account is None or account.unlinked_at is not None:
         return _finish(run, RunStatus.SKIPPED, "sync.run.account_unlinked")
@@ -95,7 +102,7 @@ def _run_locked(run: SyncRun) -> SyncRun:
     db.session.commit()
     ctx = None
     try:
-        ctx = RunContext(run, account)
+        ctx = RunContext(run, account, lease)
         ctx.execute()
     except (AuthRevoked, ReconnectNeeded) as error:
         db.session.rollback()
@@ -110,6 +117,12 @@ def _run_locked(run: SyncRun) -> SyncRun:
         db.session.rollback()
         log.warning("sync run %s failed: %r", run.id, error)
         return _finish(run, RunStatus.FAILED, error.code, error.params, ctx)
+    except LeaseLost:
+        # Everything written so far is committed (the lease is checked after each batch's commit and before
+        # each write): the next run converges from there, and the run that took the lock writes alone.
+        db.session.rollback()
+        log.warning("sync run %s lost its running lock: stopped before writing more", run.id)
+        return _finish(run, RunStatus.FAILED, "sync.run.lock_lost", {"worker": run.worker or "?"}, ctx)
     except SimulatedCrash:
         raise
     except Exception as error:  # noqa: BLE001  (recorded for the health page, then re-raised for RQ)
@@ -145,14 +158,15 @@ class RunContext:
     the user's conflict decisions and the checkpoints are modules of their own (guards, issues, decisions,
     checkpoints)."""
 
-    def __init__(self, run: SyncRun, account):
+    def __init__(self, run: SyncRun, account, lease=None):
         self.run, self.account = run, account
+        self.lease = lease  # the running lock (wizard.redis.Lease); None when a test builds a context alone
         self.account_id, self.object = account.id, run.object
         self.policy = policy_for(account, run.object)
         self.scope = scope_key(account, run.object)
         self.store = store_for(run.object, account)
         self.installation = installation_id()
-        self.google = google_side_for(run.object, account, oauth_client(), self.installation)
+        self.google = google_side_for(run.object, account, google_credentials(account), self.installation)
         self.tally = Tally()
         self.guard = None
         self.failed_crm: set = set()
@@ -404,6 +418,7 @@ class RunContext:
         self.run.counts = self.counts()
         self.run.api_calls = self.api_calls()
         db.session.commit()
+        self.check_lease()  # the batch is durable; the next one is sent only under the lock
 
     def counts(self) -> dict:
         counts = self.tally.as_json()
@@ -457,6 +472,14 @@ class RunContext:
     def checkpoint(self, name: str):
         """A named point of the run (wizard.engine.checkpoints: crash points and hooks for tests)."""
         self.checkpoints.reach(name, self)
+        if name in WRITE_POINTS:
+            self.check_lease()
+
+    def check_lease(self):
+        """Stop before writing more when the running lock is no longer ours (its lease lapsed during a Redis
+        outage, or another worker took it after it expired): two runs must never write one account's data."""
+        if self.lease is not None and not self.lease.held():
+            raise LeaseLost(self.run.id)
 
 
 def _merged(changes, extra: dict):

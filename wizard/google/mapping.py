@@ -3,13 +3,15 @@
 Contacts (People API `Person`): names, e-mails, phones, addresses, organization and title, birthday
 (year-less too), notes; the CRM id lives in `clientData` under `CRM_ID_KEY`. Activities (Calendar `Event`):
 summary, description, location, start/end (all-day dates with Google's exclusive end; timed instants with
-the IANA zone), status, and `extendedProperties.private` holding the CRM id, the installation id and the
-activity type. The full table is in docs/field-mapping.md.
+the IANA zone), status, attendees (the participants: e-mail, display name and response status, leaving out
+the calendar's own entry and resources), and `extendedProperties.private` holding the CRM id, the
+installation id and the activity type. The full table is in docs/field-mapping.md.
 
 Two rules keep Google's own data safe when we write:
 - Only mapped fields are written (`UPDATE_PERSON_FIELDS`), and every mapped field whose normalized value
   did not change is copied verbatim from the current Google record, so sub-fields we do not map (phonetic
-  names, `formattedType`, `extendedAddress`, an event's reminders, attendees, conference data...) survive.
+  names, `formattedType`, `extendedAddress`, an event's reminders, an attendee's comment or `optional` flag,
+  conference data...) survive.
 - Items of multi-valued fields are matched to the current Google entries by their normalized key, so an
   unchanged phone keeps the formatting the user typed on the phone.
 
@@ -39,6 +41,7 @@ from wizard.sync.records import (
     normalize_address,
     normalize_email,
     normalize_phone,
+    normalize_text,
 )
 from wizard.sync.times import when_from_google, when_to_google
 
@@ -408,7 +411,49 @@ def event_to_record(event: dict, calendar_zone: str | None = None) -> Record:
     return make_record(
         ACTIVITIES, title=event.get("summary"), description=event.get("description"),
         location=event.get("location"), status="cancelled" if event.get("status") == "cancelled" else "confirmed",
-        type=private.get(TYPE_KEY), **when)
+        type=private.get(TYPE_KEY), participants=_participant_items(event.get("attendees")), **when)
+
+
+NO_ANSWER = "needsAction"  # Google's responseStatus of an attendee who has not answered (its default)
+
+
+def _is_mapped_attendee(entry: dict) -> bool:
+    """Attendees that are participants: not the calendar's own entry (the organizer's copy, `self`), not a
+    room or other resource, and with an e-mail (Google requires one when an attendee is added)."""
+    return bool((entry.get("email") or "").strip()) and not entry.get("self") and not entry.get("resource")
+
+
+def _participant_items(attendees: list | None) -> list[Item]:
+    return [Item(normalize_email(a["email"]), (a.get("displayName"), a.get("responseStatus") or NO_ANSWER))
+            for a in attendees or [] if _is_mapped_attendee(a)]
+
+
+def _build_attendees(wanted_items, current: list) -> list:
+    """The event's attendees holding the record's participants. Entries we do not map (our own, resources)
+    and every kept attendee's other fields (comment, optional, additionalGuests, its response) stay as Google
+    has them; a new participant is invited unanswered: the CRM never answers for someone else."""
+    wanted = {item.key: item.value for item in wanted_items}
+    out, seen = [], set()
+    for entry in current:
+        if not _is_mapped_attendee(entry):
+            out.append(copy.deepcopy(entry))
+            continue
+        key = normalize_email(entry["email"])
+        if key not in wanted or key in seen:
+            continue
+        seen.add(key)
+        kept = copy.deepcopy(entry)
+        name = (wanted[key] or (None,))[0]
+        if name != normalize_text(kept.get("displayName")):
+            if name:
+                kept["displayName"] = name
+            else:
+                kept.pop("displayName", None)
+        out.append(kept)
+    for key in sorted(set(wanted) - seen):
+        name = (wanted[key] or (None,))[0]
+        out.append({"email": key, **({"displayName": name} if name else {}), "responseStatus": NO_ANSWER})
+    return out
 
 
 _WHEN_FIELDS = ("start", "end", "all_day", "timezone")
@@ -419,9 +464,9 @@ def record_to_event(record: Record, existing: dict | None = None, *, crm_id: str
                     calendar_zone: str | None = None) -> dict:
     """An Event body for insert or update (PUT): the current event with the record's fields written in.
 
-    Everything we do not map (reminders, attendees, recurrence, conference data, colours...) is carried over
-    from `existing`; unchanged start/end objects are kept as Google wrote them; the extended properties of
-    other applications are kept.
+    Everything we do not map (reminders, recurrence, conference data, colours...) is carried over from
+    `existing`; unchanged start/end objects and attendees are kept as Google wrote them; the extended
+    properties of other applications are kept.
     """
     event = copy.deepcopy(existing) if existing else {}
     if event_id and not event.get("id"):
@@ -435,6 +480,14 @@ def record_to_event(record: Record, existing: dict | None = None, *, crm_id: str
     if current != {name: record[name] for name in _WHEN_FIELDS}:
         event["start"], event["end"] = when_to_google(record["start"], record["end"], bool(record["all_day"]),
                                                       record["timezone"])
+    current_participants = make_record(ACTIVITIES, participants=_participant_items(
+        (existing or {}).get("attendees")))["participants"]
+    if record["participants"] != current_participants:
+        attendees = _build_attendees(record["participants"], (existing or {}).get("attendees") or [])
+        if attendees:
+            event["attendees"] = attendees
+        else:
+            event.pop("attendees", None)
     if record["status"] == "cancelled":
         event["status"] = "cancelled"
     elif event.get("status") not in ("confirmed", "tentative"):

@@ -9,14 +9,22 @@ client it read from the system settings:
 A refresh that Google answers with `invalid_grant` (revoked, expired Testing token, >100 tokens) marks the
 account "needs reconnect" (wizard.models.accounts.mark_needs_reconnect, the model's own operation) and raises
 ReconnectNeeded, so the user is told instead of the sync stopping silently.
+
+A delegated account (domain-wide delegation, wizard.google.workspace) has no token here at all: its session
+mints one per user through the domain's service account, handed in instead of the OAuth client. Google
+refusing the domain's key or delegation stops every delegated account at once (mark_delegation_broken); an
+address the domain does not know stops only its own.
 """
 from datetime import datetime, timedelta, timezone
 
 from wizard import crypto
 from wizard.extensions import db
 from wizard.google import scopes as scope_sets
+from wizard.google import workspace
 from wizard.google.oauth import Client, ReconnectNeeded, account_session
-from wizard.models.accounts import NEEDS_RECONNECT, GoogleAccount, as_utc, mark_needs_reconnect, utcnow
+from wizard.models.accounts import (NEEDS_RECONNECT, GoogleAccount, as_utc, mark_delegation_broken,
+                                    mark_needs_reconnect, utcnow)
+from wizard.redis import get_redis
 
 __all__ = ["NotConfigured", "ReconnectNeeded", "apply_token", "get_oauth_session", "rotate_tokens", "save_token"]
 
@@ -64,8 +72,12 @@ def token_dict(account: GoogleAccount) -> dict:
     }
 
 
-def get_oauth_session(account: GoogleAccount, client: Client | None):
-    """A requests session for calling Google on behalf of the account, with the configured OAuth client."""
+def get_oauth_session(account: GoogleAccount, client):
+    """A requests session for calling Google on behalf of the account: with the configured OAuth client
+    (`Client`) for a personally linked account, with the domain's service account (`workspace.Delegation`)
+    for a delegated one."""
+    if account.delegated:
+        return delegated_session(account, client)
     if not account.is_linked or account.status == NEEDS_RECONNECT or not account.has_refresh_token:
         raise ReconnectNeeded(account.id, account.reason_code or "no_refresh_token")
     if client is None:
@@ -76,6 +88,25 @@ def get_oauth_session(account: GoogleAccount, client: Client | None):
         save_token(account_id, token)
 
     return account_session(client, account_id, token_dict(account), update_token, mark_needs_reconnect)
+
+
+def on_delegation_refused(account_id, reason: str) -> None:
+    """Google refused the domain's assertion: an unknown address stops its one account; a deleted key or a
+    withdrawn delegation stops every delegated account at once (one token request, not one per account)."""
+    if reason in workspace.DOMAIN_WIDE:
+        mark_delegation_broken(reason)
+    else:
+        mark_needs_reconnect(account_id, reason)
+
+
+def delegated_session(account: GoogleAccount, delegation, redis=None):
+    """A session minting tokens for the account's address through the domain's service account."""
+    if not account.is_linked or account.status == NEEDS_RECONNECT:
+        raise ReconnectNeeded(account.id, account.reason_code or workspace.REFUSED)
+    if not isinstance(delegation, workspace.Delegation):
+        raise NotConfigured()
+    cache = workspace.TokenCache(get_redis() if redis is None else redis)
+    return workspace.DelegatedSession(account.id, account.email, delegation, cache, on_delegation_refused)
 
 
 def rotate_tokens() -> int:

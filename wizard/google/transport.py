@@ -94,7 +94,17 @@ class Transport:
             raise _from_oauth(error) from error
 
     def refresh(self) -> bool:
-        """Force one token refresh (Authlib session with a refresh token); False when not possible."""
+        """Force one token refresh (Authlib session with a refresh token, or a delegated session minting a new
+        token); False when not possible."""
+        renew = getattr(self.http, "renew", None)
+        if renew is not None:
+            try:
+                renew()
+            except requests.RequestException as error:
+                raise Transient(f"token mint: {error}"[:300]) from error
+            except Exception as error:
+                raise _from_oauth(error) from error
+            return True
         token = getattr(self.http, "token", None) or {}
         endpoint = (getattr(self.http, "metadata", None) or {}).get("token_endpoint")
         if not (hasattr(self.http, "refresh_token") and token.get("refresh_token") and endpoint):

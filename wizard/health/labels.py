@@ -10,7 +10,7 @@ FIELDS = {
     "activities": {
         "title": _l("Title"), "description": _l("Description"), "location": _l("Location"), "start": _l("Start"),
         "end": _l("End"), "all_day": _l("All day"), "timezone": _l("Time zone"), "status": _l("Status"),
-        "type": _l("Type"),
+        "type": _l("Type"), "participants": _l("Participants"),
     },
 }
 

@@ -74,8 +74,21 @@ def token_health(account) -> list[TokenHealth]:
     return problems or [TokenHealth("connected", expires_at=as_utc(account.token_expires_at))]
 
 
+define("health.reason.domain", _l(
+    "Google no longer accepts the company's Google Workspace domain connection (its key or delegation). The "
+    "administrator must reconnect the domain; your data is kept."))
+define("health.reason.domain_user_unknown", _l(
+    "Google does not know this address in the company's Google Workspace domain. Ask the administrator to map "
+    "you to your address in the domain."))
+DOMAIN_REASONS = {"domain_key_invalid", "domain_delegation_missing", "domain_clock", "domain_refused"}
+
+
 def reason_text_code(reason_code) -> str:
-    return f"health.reason.{reason_code}" if reason_code in {"invalid_grant"} else "health.reason.unknown"
+    if reason_code in DOMAIN_REASONS:
+        return "health.reason.domain"
+    if reason_code in {"invalid_grant", "domain_user_unknown"}:
+        return f"health.reason.{reason_code}"
+    return "health.reason.unknown"
 
 
 def object_health(account) -> list[ObjectHealth]:

@@ -5,17 +5,22 @@ Periodic jobs are data (PERIODIC_JOBS): each re-schedules itself on the worker's
 under a job id unique per time slot, and `ensure_periodic_jobs()` (called when a worker starts) puts back any
 that is missing, so a restart neither loses nor doubles them.
 """
+import logging
 import time
 from datetime import datetime, timezone
 
+from redis.exceptions import RedisError
 from rq import Queue
 from rq.exceptions import DuplicateJobError
 
 from wizard.engine import run_sync
 from wizard.extensions import db
+from wizard.jobs.queue import RECOVERY_TRIGGER, enqueue_sync
 from wizard.jobs.schedule import dispatch_due, note_run_finished, pause
 from wizard.models.sync import RunStatus, SyncRun
 from wizard.redis import get_redis
+
+log = logging.getLogger(__name__)
 
 PERIODIC_JOBS = (
     {"name": "dispatch-due-syncs", "func": "wizard.jobs.dispatch_due_syncs", "interval_seconds": 60,
@@ -24,21 +29,35 @@ PERIODIC_JOBS = (
 
 
 def sync_account(account_id: int, object: str = "contacts", run_id: int | None = None) -> str:
-    """One sync run for an account and object; returns the run's final status."""
-    return run_now(account_id, object, run_id=run_id).status
+    """One sync run for an account and object (an RQ job); returns the run's final status. A queued run may
+    replace one judged dead whose lease has not lapsed yet: it waits for that lock (wizard.engine.run_sync)."""
+    return run_now(account_id, object, run_id=run_id, wait_for_lock=run_id is not None).status
 
 
 def run_now(account_id: int, object: str = "contacts", run_id: int | None = None,
-            force: bool | None = None) -> SyncRun:
+            force: bool | None = None, wait_for_lock: bool = False) -> SyncRun:
     """Run the engine in this process, then note the outcome on the schedule (a crash is noted, then raised)."""
     try:
-        run = run_sync(account_id, object, run_id=run_id, force=force)
+        run = run_sync(account_id, object, run_id=run_id, force=force, wait_for_lock=wait_for_lock)
     except Exception:
         db.session.rollback()
         _note_outcome(account_id, object, None)
         raise
     _note_outcome(account_id, object, run.status)
+    if run.outcome_code == "sync.run.lock_lost":
+        _queue_after_lost_lock(account_id, object)
     return run
+
+
+def _queue_after_lost_lock(account_id: int, object: str) -> None:
+    """A run stopped by a lost lock is taken up again at once: the run that took the lock over if there is
+    one (enqueue_sync returns it), else a new run. With Redis still away, the recovery sweep or the schedule
+    does it later."""
+    try:
+        enqueue_sync(account_id, object, trigger=RECOVERY_TRIGGER)
+    except RedisError:
+        log.warning("Redis unreachable: the run of account %s (%s) that lost its lock is queued later",
+                    account_id, object)
 
 
 def _note_outcome(account_id: int, object: str, status: str | None) -> None:

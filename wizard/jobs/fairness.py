@@ -18,7 +18,7 @@ from wizard.jobs.heartbeat import live_worker_count
 
 BULK_QUEUE_NAME = "sync-bulk"
 SLOTS_KEY = "syncwizard:sync:bulk-slots"
-SLOT_LEASE = 90  # seconds; a worker renews it every JOB_MONITORING_INTERVAL (20 s) while its job runs
+SLOT_LEASE = 90  # seconds; a worker renews it every JOB_MONITORING_INTERVAL (10 s) while its job runs
 DEFAULT_RETRY_SECONDS = 10
 
 # Drop expired leases, then keep (or renew) the caller's slot, or take a free one: 1 when held, else 0.

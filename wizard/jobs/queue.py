@@ -12,20 +12,25 @@ Three layers keep runs exclusive, each covering what the one before cannot:
 A run expected to be long goes to the bulk queue instead of `sync` (wizard.jobs.fairness: fairness between accounts);
 the job id, the run row and the checks above are the same in both queues.
 
-Runs outlive their workers (issue #18): the running lock is also the run's lease (30 s), and the workers,
-from their heartbeats, close the runs whose lease lapsed and queue them again (recover_dead_runs), so a run a
-dead worker left is replaced within a minute or so instead of waiting for its account's next scheduled run.
+Runs outlive their workers (issue #18): a run is alive only while its lease (the running lock, 30 s), its RQ
+job and its worker all say so (wizard.jobs.liveness); the workers, from their heartbeats, close the dead runs
+and queue them again, and give a queued run whose job vanished from Redis its job back (recover_dead_runs), so
+a run a dead worker or a Redis restart left is replaced within a beat or two (10 s each) instead of waiting for its
+account's next scheduled run.
 """
 import time
 
+from flask import current_app
 from rq import Queue
-from rq.exceptions import DuplicateJobError, NoSuchJobError
-from rq.job import Job, JobStatus
+from rq.exceptions import DuplicateJobError
+from rq.job import Job
 
 from wizard.engine.lock import abandon, running_lock, running_lock_name  # noqa: F401 (running_lock: tests)
 from wizard.engine.policy import scope_key
 from wizard.extensions import db
 from wizard.jobs.fairness import BULK_QUEUE_NAME, release_slot
+from wizard.jobs.liveness import DEFAULT_HEARTBEAT_MAX_AGE, job_of, run_alive
+from wizard.models.clock import as_utc, utcnow
 from wizard.models.accounts import GoogleAccount
 from wizard.models.sync import OBJECTS, Cursor, RunStatus, SyncRun
 from wizard.redis import get_redis
@@ -36,12 +41,15 @@ JOB_TIMEOUT = 6 * 3600  # a first sync of 100,000 contacts under a low quota can
 RECOVERY_TRIGGER = "recovery"
 RECOVERY_SWEEP_KEY = "syncwizard:sync:recovery-sweep"
 RECOVERY_SWEEP_EVERY = 10  # seconds: the workers sweep in turns, whichever beats first
-_LIVE_JOB_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED,
-                    JobStatus.CREATED, JobStatus.RATE_LIMITED, JobStatus.READY_TO_ENQUEUE}
+LOST_JOB_GRACE = 10  # seconds: a queued run younger than this may still be getting its job (enqueue_sync)
 
 
 def job_id_for(account_id: int, object: str) -> str:
     return f"syncwizard-sync-{account_id}-{object}"
+
+
+def enqueue_lock_name(account_id: int, object: str) -> str:
+    return f"syncwizard:sync:enqueue:{account_id}:{object}"
 
 
 def queue_names() -> list[str]:
@@ -75,7 +83,7 @@ def enqueue_sync(account_id: int, object: str = "contacts", force: bool = False,
     if object not in OBJECTS:
         raise ValueError(f"unknown object {object!r}")
     connection = get_redis()
-    with connection.lock(f"syncwizard:sync:enqueue:{account_id}:{object}", timeout=30, blocking_timeout=30):
+    with connection.lock(enqueue_lock_name(account_id, object), timeout=30, blocking_timeout=30):
         existing = live_run(account_id, object, connection)
         if existing is not None:
             if force and not existing.forced and existing.status == RunStatus.QUEUED:
@@ -104,7 +112,9 @@ def _enqueue_job(connection, run: SyncRun) -> None:
 
 
 def live_run(account_id: int, object: str, connection=None) -> SyncRun | None:
-    """The run queued or running for the account and object, if its job is really alive."""
+    """The run queued or running for the account and object, if it is really alive (wizard.jobs.liveness:
+    its lease, its RQ job and its worker all say so); the dead ones are closed as abandoned on the way, so
+    "Sync now" never answers with a run a killed worker left."""
     connection = connection or get_redis()
     runs = db.session.scalars(
         db.select(SyncRun).where(SyncRun.account_id == account_id, SyncRun.object == object,
@@ -112,7 +122,7 @@ def live_run(account_id: int, object: str, connection=None) -> SyncRun | None:
     ).all()
     live, abandoned = None, False
     for run in runs:
-        if live is None and _job_alive(run, connection):
+        if live is None and run_alive(run, connection, heartbeat_max_age()):
             live = run
         else:
             abandon(run)
@@ -122,41 +132,53 @@ def live_run(account_id: int, object: str, connection=None) -> SyncRun | None:
     return live
 
 
-def _job_alive(run: SyncRun, connection) -> bool:
-    if run.status == RunStatus.RUNNING and connection.exists(running_lock_name(run.account_id, run.object)):
-        return True
-    if not run.job_id:
-        return False
-    try:
-        job = Job.fetch(run.job_id, connection=connection)
-    except NoSuchJobError:
-        return False
-    if job.meta.get("run_id") != run.id:
-        return False
-    status = job.get_status()
-    if status == JobStatus.STARTED:
-        # Started but not holding the running lock: alive only during the first moments of the job.
-        return run.status == RunStatus.QUEUED
-    return status in _LIVE_JOB_STATES
+def heartbeat_max_age() -> float:
+    return float(current_app.config.get("WORKER_HEARTBEAT_MAX_AGE", DEFAULT_HEARTBEAT_MAX_AGE))
 
 
 def recover_dead_runs(connection=None) -> list[int]:
-    """Runs left running by a worker or job process that died (their lease lapsed) are closed, their bulk
-    slot freed, and their account's sync queued again at once (trigger "recovery"); returns the new runs' ids.
-    The workers call this from their heartbeats, so a dead run is replaced within its lease and a heartbeat,
-    whatever the schedule says. A recovery run that dies too is only closed: a run that kills its worker every
-    time (out of memory) must not loop; the schedule tries it again."""
+    """Runs a dead worker or a lost job left behind are put back to work; returns the ids of the runs queued.
+
+    - A run left running by a worker or job process that died is closed, its bulk slot freed, and its
+      account's sync queued again at once (trigger "recovery"). A recovery run that dies too is only closed: a
+      run that kills its worker every time (out of memory) must not loop; the schedule tries it again.
+    - A queued run whose RQ job vanished (Redis flushed or restarted without its data) gets its job back.
+    The workers call this from their heartbeats (every 10 s), so a dead run is replaced within a beat or two,
+    whatever the schedule says."""
     connection = connection or get_redis()
-    running = db.session.scalars(db.select(SyncRun).where(SyncRun.status == RunStatus.RUNNING)).all()
+    active = db.session.scalars(db.select(SyncRun).where(SyncRun.status.in_(RunStatus.ACTIVE))
+                                .order_by(SyncRun.id)).all()
     requeued = []
-    for run in running:
-        if _job_alive(run, connection) or live_run(run.account_id, run.object, connection) is not None:
+    for run in active:
+        if run.status == RunStatus.QUEUED:
+            if requeue_lost_job(run, connection):
+                requeued.append(run.id)
+            continue
+        if run_alive(run, connection, heartbeat_max_age()) or live_run(run.account_id, run.object,
+                                                                       connection) is not None:
             continue  # live_run closed it if it was dead (and any other dead run of its account)
         if run.job_id:
             release_slot(connection, run.job_id)  # the dead job's lease would hold a bulk slot a minute more
         if run.trigger != RECOVERY_TRIGGER:
             requeued.append(enqueue_sync(run.account_id, run.object, trigger=RECOVERY_TRIGGER))
     return requeued
+
+
+def requeue_lost_job(run: SyncRun, connection) -> bool:
+    """Queue the job of a queued run again when its job is gone from Redis. Under the enqueue lock, and only
+    for a run queued more than LOST_JOB_GRACE seconds ago: enqueue_sync() commits the run a moment before it
+    queues the job, and a sweep in between must not queue it twice."""
+    queued_at = as_utc(run.queued_at)
+    if queued_at is not None and (utcnow() - queued_at).total_seconds() < LOST_JOB_GRACE:
+        return False
+    if job_of(run, connection) is not None:
+        return False
+    with connection.lock(enqueue_lock_name(run.account_id, run.object), timeout=30, blocking_timeout=30):
+        db.session.refresh(run)
+        if run.status != RunStatus.QUEUED or job_of(run, connection) is not None:
+            return False
+        _enqueue_job(connection, run)
+    return True
 
 
 def sweep_due(connection, worker_name: str) -> bool:

@@ -35,10 +35,12 @@ from wizard.jobs.heartbeat import beat, heartbeat_key, last_heartbeat, live_work
 from wizard.jobs.queue import recover_dead_runs, sweep_due
 from wizard.redis import get_redis
 
-# RQ beats once per dequeue timeout (worker_ttl - 15) while idle and once per monitoring interval while a job
-# runs: both stay under 30 s so /readyz always sees a fresh beat.
+# RQ beats once per dequeue timeout while idle and once per monitoring interval while a job runs. Both are the
+# recovery sweep's period (each beat may sweep), so a run a dead worker left is queued again within about 10 s
+# of its death being known, and /readyz always sees a fresh beat.
 WORKER_TTL = 40
-JOB_MONITORING_INTERVAL = 20
+BEAT_EVERY = 10
+JOB_MONITORING_INTERVAL = BEAT_EVERY
 # RQ's maintenance (its abandoned-job handling, and taking over the scheduler lock a dead worker's scheduler
 # released) every 30 s instead of every 10 minutes.
 MAINTENANCE_INTERVAL = 30
@@ -75,6 +77,11 @@ class AppWorker(Worker):
 
     app = None  # set by make_worker
     bulk_job_id = None  # the bulk job whose slot this worker holds while its horse works
+
+    @property
+    def dequeue_timeout(self) -> int:
+        """How long an idle worker waits for a job before it beats again (RQ: worker_ttl - 15, 25 s)."""
+        return BEAT_EVERY
 
     def heartbeat(self, timeout=None, pipeline=None):
         super().heartbeat(timeout, pipeline)

@@ -18,6 +18,12 @@ NEEDS_RECONNECT = "needs_reconnect"
 REVOKED = "revoked"
 STATUSES = (CONNECTED, NEEDS_RECONNECT, REVOKED)
 
+# How an account is connected: the user's own consent (refresh token stored), or the Workspace domain's
+# service account acting for the user (domain-wide delegation: no consent, no refresh token, tokens minted).
+PERSONAL = "personal"
+DELEGATED = "delegated"
+KINDS = (PERSONAL, DELEGATED)
+
 # Direction per object
 TWO_WAY = "two_way"
 TO_GOOGLE = "to_google"
@@ -64,6 +70,7 @@ class GoogleAccount(db.Model):
     refresh_token_expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
     granted_scopes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default=CONNECTED)
+    kind: Mapped[str] = mapped_column(String(20), default=PERSONAL, server_default=PERSONAL)
     reason_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     linked_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -103,6 +110,10 @@ class GoogleAccount(db.Model):
     @property
     def is_linked(self) -> bool:
         return self.unlinked_at is None
+
+    @property
+    def delegated(self) -> bool:
+        return self.kind == DELEGATED
 
     @property
     def needs_reconnect(self) -> bool:
@@ -250,6 +261,31 @@ def mark_needs_reconnect(account_id: int, reason_code: str) -> None:
     if account.status != NEEDS_RECONNECT or account.reason_code != reason_code:
         account.set_status(NEEDS_RECONNECT, reason_code)
     db.session.commit()
+
+
+def mark_delegation_broken(reason_code: str) -> int:
+    """The domain's key or delegation stopped working: every delegated account stops at once (not one failed
+    run each, which would ask Google once per account); the administrator must reconnect the domain.
+    Returns how many accounts were marked."""
+    accounts = list(db.session.scalars(select(GoogleAccount).where(
+        GoogleAccount.kind == DELEGATED, GoogleAccount.unlinked_at.is_(None))))
+    for account in accounts:
+        if account.status != NEEDS_RECONNECT or account.reason_code != reason_code:
+            account.set_status(NEEDS_RECONNECT, reason_code)
+    db.session.commit()
+    return len(accounts)
+
+
+def restore_delegated(from_reasons) -> int:
+    """The domain was reconnected (verified again): its accounts stopped for one of `from_reasons` (the
+    domain-wide ones, wizard.google.workspace.DOMAIN_WIDE) resume."""
+    accounts = list(db.session.scalars(select(GoogleAccount).where(
+        GoogleAccount.kind == DELEGATED, GoogleAccount.unlinked_at.is_(None),
+        GoogleAccount.status == NEEDS_RECONNECT, GoogleAccount.reason_code.in_(from_reasons))))
+    for account in accounts:
+        account.set_status(CONNECTED)
+    db.session.commit()
+    return len(accounts)
 
 
 def map_personal_tags(account, tags) -> None:

@@ -51,6 +51,8 @@ CONTACT_FIELD_TYPES = ("home", "work", "mobile", "other")
 ACTIVITY_TYPES = ("task", "call", "meeting")
 ACTIVITY_STATUSES = ("planned", "done", "cancelled")
 CHANGE_OBJECTS = ("contact", "activity")
+# Google Calendar's attendee responseStatus values; a participant's answer comes from Google only.
+RESPONSE_STATUSES = ("needsAction", "accepted", "declined", "tentative")
 
 contact_tags = Table(
     "contact_tags",
@@ -200,9 +202,36 @@ class Activity(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
+    participants: Mapped[list["ActivityParticipant"]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", order_by="ActivityParticipant.position",
+        lazy="selectin")  # a sync run reads thousands of activities: one query per batch, not one per activity
+
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class ActivityParticipant(db.Model):
+    """Someone taking part in an activity: one of the owner's contacts (`contact_id`, with the e-mail it was
+    invited at) or a free e-mail address. The e-mail is the identity Google's attendees share, so it is unique
+    per activity; `response_status` is the answer Google reports (the CRM never answers for a person)."""
+
+    __tablename__ = "activity_participants"
+    __table_args__ = (UniqueConstraint("activity_id", "normalized", name="uq_activity_participants_email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    # A deleted contact's row goes (tombstones keep it); the participant stays as its e-mail.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True,
+                                                   index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    email: Mapped[str] = mapped_column(String(254))
+    normalized: Mapped[str] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(300), default="")
+    response_status: Mapped[str] = mapped_column(String(20), default="needsAction")
+
+    activity: Mapped[Activity] = relationship(back_populates="participants")
+    contact: Mapped[Contact | None] = relationship(lazy="selectin")  # list pages name every participant
 
 
 class CrmChange(db.Model):

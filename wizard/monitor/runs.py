@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 
 from wizard.extensions import db
-from wizard.jobs.queue import _job_alive
+from wizard.jobs.liveness import run_alive
+from wizard.jobs.queue import heartbeat_max_age
 from wizard.models.accounts import NEEDS_RECONNECT, GoogleAccount
 from wizard.models.clock import as_utc, utcnow  # noqa: F401
 from wizard.models.sync import RunStatus, SyncRun, SyncSchedule
@@ -39,11 +40,11 @@ class ActiveRun:
     queued_at: datetime | None
     started_at: datetime | None
     duration_seconds: float | None
-    job_alive: bool = True  # False: its job is gone (worker killed): the next enqueue closes it as abandoned
+    job_alive: bool = True  # False: its lease, job or worker is gone (worker killed): the next enqueue or sweep closes it
 
 
 def active_runs(connection=None, now: datetime | None = None, limit: int = 200) -> list[ActiveRun]:
-    # wizard.jobs.queue's own liveness test, read only here (live_run() would also close the dead runs: not on GET)
+    # wizard.jobs.liveness's test, read only here (live_run() would also close the dead runs: not on GET)
 
     connection = connection or get_redis()
     now = now or utcnow()
@@ -60,7 +61,7 @@ def active_runs(connection=None, now: datetime | None = None, limit: int = 200) 
             percent=min(100, int(100 * (run.progress_done or 0) / total)) if total else None,
             queued_at=as_utc(run.queued_at), started_at=started,
             duration_seconds=round((now - started).total_seconds(), 1) if started else None,
-            job_alive=_job_alive(run, connection)))
+            job_alive=run_alive(run, connection, heartbeat_max_age())))
     return found
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from wizard.google import workspace
 from wizard.google.rules import CALLBACK_FORMS
 from wizard.messages import Message, define
 from wizard.settings.address import normalize_site_address, site_address_error
@@ -32,6 +33,27 @@ ERR_SECRET_SPACES = define("settings.secret_spaces", _l(
 ERR_SECRET_FORMAT = define("settings.secret_format", _l(
     "This is not a Google client secret: it is 16 to 100 letters, digits, “-” and “_” (new ones start "
     "with GOCSPX-)."))
+DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+ERR_DOMAIN = define("settings.domain_format", _l(
+    "Enter the domain of your Google Workspace, as in the users' addresses after “@”, for example "
+    "example.com."))
+KEY_ERRORS = {
+    "too_large": define("settings.service_account_key.too_large", _l(
+        "This file is too large to be a service account key (Google's are about 2 KB).")),
+    "not_json": define("settings.service_account_key.not_json", _l(
+        "This is not a JSON file. Upload the key file Google downloaded when you clicked “Create” under "
+        "“Keys” → “Add key” → “Create new key” → “JSON”.")),
+    "oauth_client_file": define("settings.service_account_key.oauth_client_file", _l(
+        "This is the OAuth client's file (client_secret….json), not a service account key. Create the key "
+        "under IAM & Admin → Service accounts → your service account → “Keys”.")),
+    "not_service_account": define("settings.service_account_key.not_service_account", _l(
+        "This JSON file is not a service account key (its “type” is not “service_account”).")),
+    "fields_missing": define("settings.service_account_key.fields_missing", _l(
+        "The key file lacks fields Google writes (client_email, client_id, private_key_id, private_key): "
+        "download a new JSON key instead of editing one.")),
+    "bad_private_key": define("settings.service_account_key.bad_private_key", _l(
+        "The key file's private key cannot be read: download a new JSON key.")),
+}
 ERR_SECRET_IS_ID = define("settings.secret_is_id", _l(
     "This is the client ID, not the client secret."))
 
@@ -70,12 +92,26 @@ def validate_client_secret(value):
     return None if SECRET_RE.match(value) else ERR_SECRET_FORMAT
 
 
+def validate_domain(value):
+    return None if DOMAIN_RE.match(value.lower()) else ERR_DOMAIN
+
+
+def validate_service_account_key(value):
+    try:
+        workspace.parse_key(value)
+    except workspace.KeyFileError as exc:
+        return KEY_ERRORS[exc.code]
+    return None
+
+
 def validate_site_address(value):
     return site_address_error(value)
 
 
 GOOGLE = _l("Google integration")
 SYNC = _l("Synchronization defaults")
+WORKSPACE = _l("Google Workspace domain")
+PERSONAL_MODE, DOMAIN_MODE = "personal", "domain"
 
 SETTINGS = (
     SettingDef("GoogleClientId", _l("Google service access key"), TEXT, None,
@@ -98,6 +134,18 @@ SETTINGS = (
                choices=(("unknown", _l("Not stated")), ("internal", _l("Internal (Google Workspace)")),
                         ("testing", _l("External, Testing")), ("production", _l("External, In production"))),
                group=GOOGLE),
+    SettingDef("GoogleConnectionMode", _l("How users connect to Google"), CHOICE, PERSONAL_MODE,
+               _l("Each user links their own Google account (the documented procedure), or the whole Google "
+                  "Workspace domain is connected once by the administrator and users see no consent screen."),
+               choices=((PERSONAL_MODE, _l("Each user links their own Google account")),
+                        (DOMAIN_MODE, _l("The whole Google Workspace domain"))), group=WORKSPACE),
+    SettingDef("WorkspaceDomain", _l("Google Workspace domain"), TEXT, None,
+               _l("The domain of the users' addresses, for example example.com."),
+               validate=validate_domain, group=WORKSPACE),
+    SettingDef("ServiceAccountKey", _l("Service account key"), SECRET, None,
+               _l("The JSON key of the service account with domain-wide delegation. Stored encrypted; never "
+                  "shown again (only its key ID)."),
+               validate=validate_service_account_key, group=WORKSPACE),
     SettingDef("ContactsSyncPeriodMinutes", _l("Default contacts sync period, minutes"), INTEGER, 60,
                _l("Applies to accounts that keep the default. At least once a week keeps Google's sync "
                   "token alive."), low=5, high=7 * 24 * 60, group=SYNC),

@@ -2,8 +2,9 @@
 configuration other areas read at request time.
 
 Other areas call: get_setting(code), set_setting(code, value, actor=None), google_client_config() (what the
-wizard shows) and oauth_client() (what Google is called with), redirect_uris(), site_address(); and may
-register a re-encryption function in ROTATABLE for rotate-key.
+wizard shows) and oauth_client() (what Google is called with), redirect_uris(), site_address(); in domain mode
+delegation() (the Workspace service account and domain) and google_credentials(account) (whichever of the two
+calls Google for that account); and may register a re-encryption function in ROTATABLE for rotate-key.
 """
 import logging
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from wizard import crypto
 from wizard.extensions import db
+from wizard.google import workspace
 from wizard.google.oauth import Client as GoogleClient
 from wizard.google.rules import CALLBACK_FORMS, derive
 from wizard.models import accounts as accounts_model
@@ -249,3 +251,33 @@ def oauth_client() -> GoogleClient | None:
     if client is None or not client.client_id or not client.client_secret:
         return None
     return client
+
+
+# --- the Workspace domain (domain-wide delegation) --------------------------------------------------------
+
+def domain_mode() -> bool:
+    return get_setting("GoogleConnectionMode") == registry.DOMAIN_MODE
+
+
+def service_account_key() -> workspace.ServiceAccountKey | None:
+    """The stored key, parsed (its private part stays in the object; pages show only the key ID and e-mail)."""
+    if not is_set("ServiceAccountKey"):
+        return None
+    try:
+        return workspace.parse_key(get_setting("ServiceAccountKey"))
+    except (crypto.DecryptionError, workspace.KeyFileError):
+        log.warning("ServiceAccountKey cannot be decrypted or read")
+        return None
+
+
+def delegation() -> workspace.Delegation | None:
+    """What wizard.google is handed for delegated accounts, or None until a key and a domain are saved."""
+    key, domain = service_account_key(), get_setting("WorkspaceDomain")
+    if key is None or not domain:
+        return None
+    return workspace.Delegation(key, domain.lower())
+
+
+def google_credentials(account):
+    """What calls Google for `account`: the domain's delegation for a delegated account, else the OAuth client."""
+    return delegation() if getattr(account, "delegated", False) else oauth_client()

@@ -76,3 +76,22 @@ class ProbeForm(FlaskForm):
 
 class RoundtripForm(FlaskForm):
     roundtrip = SubmitField(_l("Sign in with Google"))
+
+
+class ModeForm(FlaskForm):
+    mode = RadioField(_l("How users connect to Google"), default="personal",
+                      choices=select_choices(registry.definition("GoogleConnectionMode").choices))
+    submit = SubmitField(_l("Continue"))
+
+
+class DomainKeyForm(FlaskForm):
+    key_file = FileField(_l("The service account's JSON key"))
+    domain = StringField(_l("Google Workspace domain"), description=_l("As in the users' addresses after “@”."))
+    submit = SubmitField(_l("Save"))
+
+
+class DomainVerifyForm(FlaskForm):
+    address = StringField(_l("Test user's address"),
+                          description=_l("An existing user of the domain; the wizard reads their calendar list "
+                                         "and contacts, changing nothing."))
+    submit = SubmitField(_l("Verify the delegation"))

@@ -3,7 +3,9 @@
 
 Record conventions shared with the Google mapping: all-day items hold dates with Google's exclusive end
 (the CRM keeps an inclusive end date, so one day is added and taken away here); timed items hold UTC
-instants "YYYY-MM-DDTHH:MM:SSZ" and the IANA zone; status is "cancelled" or "confirmed".
+instants "YYYY-MM-DDTHH:MM:SSZ" and the IANA zone; status is "cancelled" or "confirmed"; participants are
+Item(normalized e-mail, (display name, response status)). The linked account's own address is the event's
+organizer, not a guest: a CRM participant at that address is left out of the record and kept as it is.
 """
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -12,21 +14,50 @@ from sqlalchemy import and_, or_, select
 from wizard.crm import services
 from wizard.crm.changes import changed_since, latest_seq
 from wizard.extensions import db
-from wizard.models.crm import Activity
+from wizard.models.crm import RESPONSE_STATUSES, Activity
 from wizard.store.origin import ORIGIN
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Seen, side
-from wizard.sync.records import ACTIVITIES, make_record
+from wizard.sync.records import ACTIVITIES, Item, make_record, normalize_email
 from wizard.sync.times import parse_instant
 
 CHANGE_OBJECT = "activity"
 UNTITLED = "(no title)"
+NO_ANSWER = "needsAction"
 
 
 def instant(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def activity_record(activity: Activity):
+def participant_items(activity: Activity, self_email: str | None = None):
+    own = normalize_email(self_email) if self_email else None
+    return [Item(p.normalized, (p.display_name or None, p.response_status or NO_ANSWER))
+            for p in activity.participants if p.normalized != own]
+
+
+def participants_input(record, current: Activity | None = None, self_email: str | None = None) -> list[dict]:
+    """The record's participants as service input (answers included: they come from Google), plus the
+    current row at the account's own address, which the record leaves out. A person already on the activity
+    keeps the address as typed and the contact it was linked to (even if that contact's e-mail changed)."""
+    own = normalize_email(self_email) if self_email else None
+    rows = {p.normalized: p for p in (current.participants if current is not None else [])}
+    kept = [{"contact_id": p.contact_id, "email": p.email, "display_name": p.display_name,
+             "response_status": p.response_status} for key, p in rows.items() if own and key == own]
+    given = []
+    for item in sorted(record["participants"]):
+        row = rows.get(item.key)
+        given.append({"email": row.email if row is not None else item.key,
+                      "contact_id": row.contact_id if row is not None else None,
+                      "display_name": (item.value or (None,))[0] or "", "response_status": _answer(item.value)})
+    return kept + given
+
+
+def _answer(payload) -> str:
+    status = payload[1] if isinstance(payload, tuple) and len(payload) > 1 else None
+    return status if status in RESPONSE_STATUSES else NO_ANSWER
+
+
+def activity_record(activity: Activity, self_email: str | None = None):
     if activity.all_day:
         start = activity.start_date.isoformat()
         end = ((activity.end_date or activity.start_date) + timedelta(days=1)).isoformat()
@@ -39,10 +70,11 @@ def activity_record(activity: Activity):
         ACTIVITIES, title=activity.title, description=activity.description, location=activity.location,
         start=start, end=end, all_day=bool(activity.all_day), timezone=zone,
         status="cancelled" if activity.status == "cancelled" else "confirmed", type=activity.type,
+        participants=participant_items(activity, self_email),
     )
 
 
-def record_input(record, current: Activity | None = None) -> dict:
+def record_input(record, current: Activity | None = None, self_email: str | None = None) -> dict:
     status = record["status"]
     if status == "cancelled":
         crm_status = "cancelled"
@@ -53,7 +85,7 @@ def record_input(record, current: Activity | None = None) -> dict:
     data = {
         "title": record["title"] or UNTITLED, "description": record["description"] or "",
         "location": record["location"] or "", "status": crm_status, "all_day": bool(record["all_day"]),
-        "show_in_calendar": True,
+        "show_in_calendar": True, "participants": participants_input(record, current, self_email),
     }
     if record["type"]:
         data["type"] = record["type"]
@@ -72,14 +104,15 @@ def record_input(record, current: Activity | None = None) -> dict:
 class ActivityStore:
     object = "activities"
 
-    def __init__(self, owner_id: int, sync_from: date | None):
+    def __init__(self, owner_id: int, sync_from: date | None, self_email: str | None = None):
         self.owner_id = owner_id
         self.sync_from = sync_from
+        self.self_email = self_email  # the linked Google account: the organizer, never a guest
 
     @classmethod
     def for_account(cls, account, **_):
         settings = getattr(account, "settings", None)
-        return cls(account.user_id, getattr(settings, "activities_sync_from", None))
+        return cls(account.user_id, getattr(settings, "activities_sync_from", None), getattr(account, "email", None))
 
     @property
     def window_start(self) -> datetime | None:
@@ -128,7 +161,7 @@ class ActivityStore:
         return self._seen(activity) if self.in_scope(activity) else OUT_OF_SCOPE
 
     def _seen(self, activity):
-        return Seen(activity_record(activity), modified=activity.updated_at)
+        return Seen(activity_record(activity, self.self_email), modified=activity.updated_at)
 
     def _scoped(self):
         return list(db.session.scalars(self._scoped_query(Activity)))
@@ -145,15 +178,16 @@ class ActivityStore:
 
     # --- writing --------------------------------------------------------------------------------------------
     def create(self, record, **_) -> str:
-        data = record_input(record)
+        data = record_input(record, self_email=self.self_email)
         data.setdefault("type", "meeting")
         activity = services.create_activity(self.owner_id, data, default_zone=data.get("timezone") or "UTC",
-                                            origin=ORIGIN, commit=False)
+                                            origin=ORIGIN, commit=False, answers=True)
         return str(activity.id)
 
     def update(self, crm_id: str, record, fields=None) -> None:
         current = services.get_activity(self.owner_id, int(crm_id))
-        services.update_activity(self.owner_id, int(crm_id), record_input(record, current), origin=ORIGIN,
+        services.update_activity(self.owner_id, int(crm_id), record_input(record, current, self.self_email),
+                                 origin=ORIGIN, answers=True,
                                  commit=False)
 
     def exists(self, crm_id) -> bool:
@@ -183,7 +217,7 @@ class ActivityStore:
     def record(self, crm_id: str):
         """The core record of the CRM row as it is now (None when gone)."""
         row = db.session.get(Activity, int(crm_id))
-        return activity_record(row) if row is not None and row.deleted_at is None else None
+        return activity_record(row, self.self_email) if row is not None and row.deleted_at is None else None
 
     def current(self, crm_id: str):
         """The record as committed now (None when gone), its row locked until the run commits: the run's
@@ -191,7 +225,7 @@ class ActivityStore:
         query = (select(Activity).where(Activity.owner_id == self.owner_id, Activity.id == int(crm_id))
                  .with_for_update().execution_options(populate_existing=True))
         row = db.session.scalar(query)
-        return activity_record(row) if row is not None and row.deleted_at is None else None
+        return activity_record(row, self.self_email) if row is not None and row.deleted_at is None else None
 
     def label(self, crm_id: str) -> str:
         activity = db.session.get(Activity, int(crm_id))

@@ -9,7 +9,7 @@ The merge decides per *unit* (a field, or a group of fields that only make sense
   newest (each side's own modification time), crm_wins, google_wins, or ask (each side keeps its value,
   the base keeps the old one so the conflict stays open until the sides agree).
 
-Set fields (e-mails, phones, addresses) merge item by item, keyed by the normalized value: additions on
+Set fields (e-mails, phones, addresses, participants) merge item by item, keyed by the normalized value: additions on
 both sides both survive, a removal on one side removes, an item removed on one side and edited on the other
 is kept (an edit beats a delete); only two different edits of the same item are a conflict.
 

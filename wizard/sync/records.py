@@ -125,6 +125,9 @@ ACTIVITIES = ObjectSpec(
         FieldSpec("timezone"),  # IANA zone name of a timed item, None for all-day items
         FieldSpec("status"),  # "confirmed" | "tentative" | "cancelled"
         FieldSpec("type"),  # CRM activity type (kept in Google's extendedProperties.private)
+        # Item(normalized e-mail, (display name, response status)): the event's attendees other than the
+        # calendar's own address and resources; a set, so adds and removals on both sides merge per person.
+        FieldSpec("participants", FieldKind.SET, key="email"),
     ),
     groups=(("start", "end", "all_day", "timezone"),),
     idempotent_create=True,

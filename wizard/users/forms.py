@@ -36,3 +36,10 @@ class RoleForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that posts (disable, enable, reset link, end sessions): only the CSRF token travels."""
+
+
+class DomainAddressForm(FlaskForm):
+    """Switching a user on under domain-wide delegation, optionally as another address of the domain."""
+
+    address = StringField(_l("Address in the domain"), validators=[Length(max=254)],
+                          description=_l("Empty: the user's CRM e-mail."))

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from wizard.accounts import domain
 from wizard.auth import admin_required
 from wizard.extensions import db
 from wizard.models.users import User
@@ -50,6 +51,7 @@ def invite():
         except UserError as error:
             form.email.errors = [*form.email.errors, str(error.message)]
         else:
+            domain.enrol_new_user(user)  # domain mode: connected to Google before they first sign in
             return _show_link(user, token, _("The account of %(email)s is created. Send them this link to choose "
                                              "a password.", email=user.email))
     return render_template("users/invite.html", form=form)
