@@ -50,6 +50,7 @@ def _values(pair: Pair) -> dict:
 
 
 _PAIRS = PairRow.__table__
+_INSERT_INTENT = insert(_PAIRS).returning(_PAIRS.c.id, sort_by_parameter_order=True)
 _FINISH_CREATE = (update(_PAIRS).where(_PAIRS.c.id == bindparam("row_id"))
                   .values(google_id=bindparam("new_google_id"), google_etag=bindparam("new_etag"),
                           google_fingerprint=bindparam("new_fingerprint"), state=bindparam("new_state"),
@@ -253,8 +254,8 @@ class PairTable:
             ids = [row.id if isinstance(row, PairRow) else row for row in ids]
         if fresh:
             values = [dict(_values(intents[i]), account_id=self.account_id, object=self.object) for i in fresh]
-            new_ids = self.session.scalars(insert(PairRow).returning(PairRow.id, sort_by_parameter_order=True),
-                                           values).all()
+            # A Core statement on the table (the ORM's bulk insert walks its unit-of-work steps per row).
+            new_ids = self.session.scalars(_INSERT_INTENT, values).all()
             for index, row_id in zip(fresh, new_ids):
                 ids[index] = row_id
                 self.crm_index[int(intents[index].crm_id)] = row_id
