@@ -244,9 +244,12 @@ class Applier:
 
     def _pipelined(self, batches, sender):
         google = self.ctx.google
-        ready = [self._intents(batch, google) for batch in batches[:2]]
-        self._commit_intents(len(ready))
+        ready = [self._intents(batches[0], google)]
+        self._commit_intents()
         sender.submit(ready[0].bodies)
+        if len(batches) > 1:  # made while the first is in flight, committed before it is sent
+            ready.append(self._intents(batches[1], google))
+            self._commit_intents()
         for index, batch in enumerate(batches):
             prepared = ready.pop(0)
             if index == len(batches) - 1 and not self._more_google_writes():
@@ -283,10 +286,9 @@ class Applier:
         bodies = google.create_bodies(list(batch), tags=self._tags(batch)) if google is not None else None
         return _Prepared(intents, row_ids, bodies)
 
-    def _commit_intents(self, batches: int = 1):
+    def _commit_intents(self):
         db.session.commit()
-        for _ in range(batches):
-            self.ctx.checkpoint("after_intents")
+        self.ctx.checkpoint("after_intents")
 
     def _record_creates(self, prepared, results):
         """Google answered a batch of creates: the pairs are synced (in one statement), failures reported."""
