@@ -58,3 +58,31 @@ def test_google_never_holds_a_create_without_its_committed_intent(app, account, 
     names = sorted(p["names"][0]["givenName"] for p in google.connections())
     assert names == sorted(c.first_name for c in contacts)
     assert Pair.query.filter_by(state="synced").count() == 23
+
+
+def test_a_token_expiring_while_the_thread_sends_is_refreshed_and_the_batch_sent_again(app, account, emulator):
+    """The worker thread cannot refresh a token (a refresh is saved through the run's database session): its
+    401 goes back to the run's thread, which refreshes and sends the batch again. Google made nothing of the
+    refused request, so nothing is duplicated."""
+    from wizard.models.accounts import GoogleAccount
+
+    google = GoogleUser(emulator, account)
+    google.create_group("CRM contacts")
+    for i in range(3):
+        crm_contact(account, f"Late{i}", "Token", email=f"late{i}@example.org")
+    emulator.control("PATCH", "/settings", json={"access_token_lifetime": 1})
+    account.token_expires_at = None  # unknown expiry: refreshed before the first call, then tokens live 1 s
+    db.session.commit()
+    # The create waits 1.5 s before Google reads its token: the one the thread carries has expired by then.
+    emulator.control("POST", "/faults", json={"endpoint": "POST /v1/people:batchCreateContacts",
+                                              "latency_ms": 1500, "remaining": 1})
+    try:
+        run = run_sync(account.id, "contacts")
+    finally:
+        emulator.control("DELETE", "/faults")
+        emulator.control("PATCH", "/settings", json={"access_token_lifetime": 3600})
+    assert run.status == RunStatus.SUCCEEDED, (run.outcome_code, run.outcome_params)
+    assert run.counts["google"] == {"create": 3}
+    google.http.headers["Authorization"] = f"Bearer {db.session.get(GoogleAccount, account.id).access_token}"
+    assert sorted(p["names"][0]["givenName"] for p in google.connections()) == ["Late0", "Late1", "Late2"]
+    assert emulator.stats()["by_endpoint"].get("POST /v1/people:batchCreateContacts", 0) == 2

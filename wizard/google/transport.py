@@ -39,6 +39,7 @@ class Transport:
         self.timeout = timeout
         self.calls = 0  # HTTP requests sent (a batch is one)
         self.units = 0  # quota units spent (a batch counts its inner calls)
+        self.owns_session = False  # a detached transport's own session (`detached`), closed with it
 
     def call(self, method: str, url: str, *, params=None, json=None, data=None, headers=None,
              write: bool | None = None, cost: int = 1, raw: bool = False, idempotent: bool = True):
@@ -114,6 +115,7 @@ class Transport:
         if access_token is None:
             return Transport(self.http, self.pacer, self.timeout)  # a plain session: nothing to refresh
         detached = Transport(requests.Session(), self.pacer, self.timeout)
+        detached.owns_session = True
         detached.authorize(access_token)
         return detached
 
@@ -123,7 +125,9 @@ class Transport:
             self.http.headers["Authorization"] = f"Bearer {access_token}"
 
     def close(self) -> None:
-        self.http.close()
+        """Close a detached transport's own session (a shared one is its owner's to close)."""
+        if self.owns_session:
+            self.http.close()
 
     def refresh(self) -> bool:
         """Force one token refresh (Authlib session with a refresh token); False when not possible."""
