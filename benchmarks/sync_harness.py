@@ -64,6 +64,12 @@ class Emulator:
         # API requests only: the OAuth token endpoint is not part of the People/Calendar budget.
         return sum(n for endpoint, n in stats["by_endpoint"].items() if "token" not in endpoint.lower())
 
+    def cpu_seconds(self) -> float:
+        """CPU time the emulator's process has used so far (user + system, from /proc): the floor's share
+        that is Google's own work."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)
@@ -130,17 +136,18 @@ def link_account(app, emulator, email="bench@gmail.com", label="CRM contacts", u
     return account
 
 
-def measured(app, target, *args):
-    """Run `target(*args)` in a forked child with the app context; (seconds, child peak RSS in MB, result)."""
+def measured(app, target, *args, cpu: dict | None = None):
+    """Run `target(*args)` in a forked child with the app context; (seconds, child peak RSS in MB, result).
+    With `cpu` (a dict), its "seconds" is set to the child's CPU time for the run (every thread, user + system)."""
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
 
     def child():
         with app.app_context():
             db.engine.dispose(close=False)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), _cpu_now()
             result = target(*args)
-            queue.put((time.perf_counter() - started, result))
+            queue.put((time.perf_counter() - started, result, _cpu_now() - cpu_started))
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     process = ctx.Process(target=child)
@@ -149,14 +156,21 @@ def measured(app, target, *args):
 
     while True:
         try:
-            seconds, result = queue.get(timeout=1)
+            seconds, result, cpu_seconds = queue.get(timeout=1)
             break
         except queue_module.Empty:
             if not process.is_alive():
                 raise RuntimeError(f"the measured run died (exit code {process.exitcode})") from None
     process.join()
+    if cpu is not None:
+        cpu["seconds"] = cpu_seconds
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, max(peak, before) / 1024.0, result
+
+
+def _cpu_now() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def sync_once(account_id, object):

@@ -37,6 +37,14 @@ class Tally:
                 "issues": self.issues, "conflicts": self.conflicts}
 
 
+@dataclass
+class _Prepared:
+    """A batch of creates made ready: its intents, their row ids, and the Person bodies to send."""
+    intents: list
+    row_ids: list
+    bodies: list | None = None
+
+
 class Applier:
     """Applies one plan for one run through the run context `ctx` (adapters, pair table, commits)."""
     def __init__(self, ctx, plan):
@@ -211,32 +219,91 @@ class Applier:
 
     # --- Google ------------------------------------------------------------------------------------------
     def google_creates(self):
+        """Creates in batches. Each batch's intent rows are committed before Google hears of it, so a crash
+        leaves a trace (the next run finds what was made by the CRM id it carries). With a Google side that
+        can send from a worker thread (`create_sender`), the batches are pipelined: while one is in flight,
+        this thread records the previous answer and writes the next batch's intents, one commit for both."""
         creates = self.plan.of(A.CreateInGoogle)
-        google, pairs = self.ctx.google, self.ctx.pairs
-        for start in range(0, len(creates), google.CREATE_BATCH):
-            chunk = creates[start:start + google.CREATE_BATCH]
-            # The intent: committed before Google hears of the create, so a crash leaves a trace.
-            intents = {}
-            for action in chunk:
-                intent = pending_pair(action.pair_id, action.crm_id, action.record)
-                intents[action.crm_id] = (intent, pairs.save(intent))
-            pairs.flush()
-            db.session.commit()
-            self.ctx.checkpoint("after_intents")
-            results = google.create(list(chunk), tags=self._tags(chunk))
-            self.ctx.checkpoint("after_google_answer")
-            for result in results:
-                action = result.action
-                intent, row = intents[action.crm_id]
-                if result.ok:
-                    pair = pair_after_create(intent.with_(pair_id=row.id), result.google_id, result.record,
-                                             google_etag=result.etag)
-                    self.take_base("google", action.pair_id, action.crm_id, None)
-                    pairs.save(pair)
-                    self.tally.add("google", "create")
-                else:
-                    self.google_failure(result)
-            self.ctx.commit_batch(len(chunk))
+        google = self.ctx.google
+        batches = [creates[start:start + google.CREATE_BATCH] for start in range(0, len(creates), google.CREATE_BATCH)]
+        if not batches:
+            return
+        if not hasattr(google, "create_sender"):
+            for batch in batches:
+                prepared = self._intents(batch)
+                self._commit_intents()
+                self._record_creates(prepared, google.create(list(batch), tags=self._tags(batch)))
+                self.ctx.commit_batch(len(batch))
+            return
+        if self.ctx.sender is not None:
+            self._pipelined(batches, self.ctx.sender)
+        else:
+            with google.create_sender() as sender:
+                self._pipelined(batches, sender)
+                self.ctx.finish_tail()
+
+    def _pipelined(self, batches, sender):
+        google = self.ctx.google
+        ready = [self._intents(batches[0], google)]
+        self._commit_intents()
+        sender.submit(ready[0].bodies)
+        if len(batches) > 1:  # made while the first is in flight, committed before it is sent
+            ready.append(self._intents(batches[1], google))
+            self._commit_intents()
+        for index, batch in enumerate(batches):
+            prepared = ready.pop(0)
+            if index == len(batches) - 1 and not self._more_google_writes():
+                # The last batch is recorded later (RunContext.finish_tail): the next chunk is read and
+                # planned meanwhile, which writes nothing to Google.
+                self.ctx.tail = lambda: self._finish_batch(sender, batch, prepared, commit=True)
+                return
+            self._finish_batch(sender, batch, prepared, ready)
+            if index + 2 < len(batches):
+                ready.append(self._intents(batches[index + 2], google))
+            self.ctx.commit_batch(len(batch))
+            if index + 2 < len(batches):
+                self.ctx.checkpoint("after_intents")
+
+    def _finish_batch(self, sender, batch, prepared, ready=(), commit=False):
+        """Take Google's answer to the batch in flight, send the next one (its intents are committed), then
+        record the answer (committed with the next batch's intents, unless `commit`: the last batch)."""
+        results = sender.results(list(batch), prepared.bodies)
+        if ready:
+            sender.submit(ready[0].bodies)
+        self._record_creates(prepared, results)
+        if commit:
+            self.ctx.commit_batch(len(batch))
+
+    def _more_google_writes(self) -> bool:
+        """Whether this plan sends Google anything after its creates (they must wait for the last create)."""
+        return bool(self.backrefs) or any(a.writes_google and not isinstance(a, A.CreateInGoogle)
+                                          for a in self.plan.actions)
+
+    def _intents(self, batch, google=None) -> "_Prepared":
+        """A batch's intent rows written (not committed) and, for a pipelined send, its Person bodies made."""
+        intents = [pending_pair(action.pair_id, action.crm_id, action.record) for action in batch]
+        row_ids = self.ctx.pairs.insert_intents(intents)
+        bodies = google.create_bodies(list(batch), tags=self._tags(batch)) if google is not None else None
+        return _Prepared(intents, row_ids, bodies)
+
+    def _commit_intents(self):
+        db.session.commit()
+        self.ctx.checkpoint("after_intents")
+
+    def _record_creates(self, prepared, results):
+        """Google answered a batch of creates: the pairs are synced (in one statement), failures reported."""
+        self.ctx.checkpoint("after_google_answer")
+        created = []
+        for result, intent, row_id in zip(results, prepared.intents, prepared.row_ids):
+            action = result.action
+            if result.ok:
+                self.take_base("google", action.pair_id, action.crm_id, None)
+                created.append((row_id, pair_after_create(intent.with_(pair_id=row_id), result.google_id,
+                                                          result.record, google_etag=result.etag)))
+                self.tally.add("google", "create")
+            else:
+                self.google_failure(result)
+        self.ctx.pairs.finish_creates(created)
 
     def _tags(self, actions):
         """The mapped tags of these actions' CRM records (contacts go into the labels of their tags)."""

@@ -1,5 +1,6 @@
 """Pair rows and cursors ⇄ the core's plain data. The engine's only bridge between the tables and the core."""
 
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import defer, undefer
 
@@ -37,6 +38,25 @@ def to_core(row: PairRow, kind: str, light: bool = False) -> Pair:
     )
 
 
+def _values(pair: Pair) -> dict:
+    """A core pair as the columns of its row (for a bulk insert)."""
+    return {"crm_id": int(pair.crm_id) if pair.crm_id is not None else None, "google_id": pair.google_id,
+            "google_etag": pair.google_etag, "base": pair.base.to_json() if pair.base is not None else None,
+            "crm_fingerprint": pair.crm_fingerprint, "google_fingerprint": pair.google_fingerprint,
+            "state": pair.state.value, "left": pair.left, "conflicts": sorted(pair.conflicts) or None,
+            "crm_record": pair.crm_record.to_json() if pair.crm_record is not None else None,
+            "google_record": pair.google_record.to_json() if pair.google_record is not None else None,
+            "synced_at": utcnow() if pair.state is PairState.SYNCED else None}
+
+
+_PAIRS = PairRow.__table__
+_INSERT_INTENT = insert(_PAIRS).returning(_PAIRS.c.id, sort_by_parameter_order=True)
+_FINISH_CREATE = (update(_PAIRS).where(_PAIRS.c.id == bindparam("row_id"))
+                  .values(google_id=bindparam("new_google_id"), google_etag=bindparam("new_etag"),
+                          google_fingerprint=bindparam("new_fingerprint"), state=bindparam("new_state"),
+                          synced_at=bindparam("new_synced_at")))
+
+
 class PairTable:
     """The account's pair rows for one object.
 
@@ -47,6 +67,10 @@ class PairTable:
 
     def __init__(self, account_id: int, object: str):
         self.account_id, self.object = account_id, object
+        # The run's session, resolved once: Flask's proxy costs a lookup per use, and a first sync of 100,000
+        # contacts used it millions of times (the run stays on one thread and one app context).
+        self.session = db.session()
+        self._bulk: set[int] = set()  # rows written in bulk this chunk, held by id only (no ORM object)
         self.by_id: dict[int, PairRow] = {}
         self.by_crm: dict[int, PairRow] = {}
         self.by_google: dict[str, PairRow] = {}
@@ -55,7 +79,7 @@ class PairTable:
         self.crm_index: dict[int, int] = {}  # every row: CRM id -> row id
         self.google_index: dict[str, int] = {}  # every row: Google id -> row id
         self.count = 0
-        for row_id, crm_id, google_id in db.session.execute(self._light(PairRow.id, PairRow.crm_id, PairRow.google_id)):
+        for row_id, crm_id, google_id in self.session.execute(self._light(PairRow.id, PairRow.crm_id, PairRow.google_id)):
             self.count += 1
             if crm_id is not None:
                 self.crm_index[crm_id] = row_id
@@ -68,25 +92,25 @@ class PairTable:
     # --- the light view of every row ---------------------------------------------------------------------
     def refs(self) -> list[PairRef]:
         return [PairRef(row_id, str(crm_id) if crm_id is not None else None, google_id, PairState(state))
-                for row_id, crm_id, google_id, state in db.session.execute(
+                for row_id, crm_id, google_id, state in self.session.execute(
                     self._light(PairRow.id, PairRow.crm_id, PairRow.google_id, PairRow.state))]
 
     def known_etags(self) -> dict[str, str]:
         """Google id -> etag of the synced rows: an incremental listing skips our own echoes by them."""
-        return dict(db.session.execute(self._light(PairRow.google_id, PairRow.google_etag).where(
+        return dict(self.session.execute(self._light(PairRow.google_id, PairRow.google_etag).where(
             PairRow.state == PairState.SYNCED.value, PairRow.google_id.is_not(None),
             PairRow.google_etag.is_not(None))).all())
 
     def active_google_ids(self) -> list[str]:
-        return list(db.session.scalars(self._light(PairRow.google_id).where(
+        return list(self.session.scalars(self._light(PairRow.google_id).where(
             PairRow.state.in_((PairState.SYNCED.value, PairState.CONFLICT.value)), PairRow.google_id.is_not(None))))
 
     def active_crm_ids(self) -> list[str]:
-        return [str(i) for i in db.session.scalars(self._light(PairRow.crm_id).where(
+        return [str(i) for i in self.session.scalars(self._light(PairRow.crm_id).where(
             PairRow.state.in_((PairState.SYNCED.value, PairState.CONFLICT.value)), PairRow.crm_id.is_not(None)))]
 
     def active_count(self) -> int:
-        return db.session.scalar(self._light(db.func.count(PairRow.id)).where(
+        return self.session.scalar(self._light(db.func.count(PairRow.id)).where(
             PairRow.state.in_((PairState.SYNCED.value, PairState.CONFLICT.value))))
 
     # --- the chunk at hand ---------------------------------------------------------------------------------
@@ -95,18 +119,21 @@ class PairTable:
         ids = [i for i in pair_ids if i not in self.by_id]
         options = () if content else (defer(PairRow.base), defer(PairRow.crm_record), defer(PairRow.google_record))
         for start in range(0, len(ids), 500):
-            for row in db.session.scalars(db.select(PairRow).where(PairRow.id.in_(ids[start:start + 500]))
+            for row in self.session.scalars(db.select(PairRow).where(PairRow.id.in_(ids[start:start + 500]))
                                           .options(*options)):
                 self._index(row)
 
     def release(self) -> None:
         """Let go of the chunk's rows (committed by now): a run over 100,000 pairs holds one chunk at a time."""
+        session = self.session
+        # Each of `dirty` and `new` walks the whole session: taken once, not once per row.
+        pending = set(map(id, session.dirty)) | set(map(id, session.new))
         for row in list(self.by_id.values()) + self.new:
-            if row in db.session and row not in db.session.dirty and row not in db.session.new:
-                db.session.expunge(row)
+            if id(row) not in pending and row in session:
+                session.expunge(row)
         self.by_id, self.by_crm, self.by_google = {}, {}, {}
         self.new = [row for row in self.new if row.id is None]
-        self._serialized = {}
+        self._serialized = {}  # (bulk rows outlive the chunk: a batch in flight is recorded after it)
 
     def _index(self, row: PairRow) -> None:
         if row.id is not None:
@@ -149,7 +176,7 @@ class PairTable:
         """Read the deferred JSON columns of these rows in a few queries (not one per row)."""
         ids = [row.id for row in rows if row.id is not None and "base" in sa_inspect(row).unloaded]
         for start in range(0, len(ids), 500):
-            db.session.scalars(db.select(PairRow).where(PairRow.id.in_(ids[start:start + 500]))
+            self.session.scalars(db.select(PairRow).where(PairRow.id.in_(ids[start:start + 500]))
                                .options(undefer(PairRow.base), undefer(PairRow.crm_record),
                                         undefer(PairRow.google_record))).all()
 
@@ -167,7 +194,7 @@ class PairTable:
                            (self.google_index, google_id)):
             row_id = key if index is None else index.get(key) if key is not None else None
             if row_id is not None:
-                row = db.session.get(PairRow, row_id)
+                row = self.session.get(PairRow, row_id)
                 if row is not None:
                     self._index(row)
                     return row
@@ -179,7 +206,7 @@ class PairTable:
         row = self.find(pair.pair_id, pair.crm_id, pair.google_id)
         if row is None:
             row = PairRow(account_id=self.account_id, object=self.object)
-            db.session.add(row)
+            self.session.add(row)
             self.new.append(row)
         else:
             self._unindex(row)
@@ -188,7 +215,7 @@ class PairTable:
                       self.find(None, None, pair.google_id) if pair.google_id is not None else None):
             if other is not None and other is not row:
                 self.delete(other)
-                db.session.flush()  # the delete must reach the database before the unique id moves
+                self.session.flush()  # the delete must reach the database before the unique id moves
         row.crm_id = int(pair.crm_id) if pair.crm_id is not None else None
         row.google_id = pair.google_id
         row.google_etag = pair.google_etag
@@ -209,6 +236,61 @@ class PairTable:
         self._index(row)
         return row
 
+    # --- creates in bulk ------------------------------------------------------------------------------------
+    def insert_intents(self, intents: list[Pair]) -> list[int]:
+        """The intent rows of a batch of creates (wizard.sync.pairs.pending_pair), their ids in order. A pair
+        no row holds yet (the rule on a first sync) is inserted with the others in one statement and held by
+        id only; one that takes over a row goes through `save`. Not committed: the engine commits them before
+        the batch is sent."""
+        ids: list = [None] * len(intents)
+        fresh = []
+        for index, pair in enumerate(intents):
+            if self._held(pair):
+                ids[index] = self.save(pair)
+            else:
+                fresh.append(index)
+        if len(fresh) < len(intents):
+            self.flush()
+            ids = [row.id if isinstance(row, PairRow) else row for row in ids]
+        if fresh:
+            values = [dict(_values(intents[i]), account_id=self.account_id, object=self.object) for i in fresh]
+            # A Core statement on the table (the ORM's bulk insert walks its unit-of-work steps per row).
+            new_ids = self.session.scalars(_INSERT_INTENT, values).all()
+            for index, row_id in zip(fresh, new_ids):
+                ids[index] = row_id
+                self.crm_index[int(intents[index].crm_id)] = row_id
+                self._bulk.add(row_id)
+            self.count += len(fresh)
+        return ids
+
+    def finish_creates(self, created: list[tuple[int, Pair]]) -> None:
+        """Rows of `insert_intents` once Google answered: (row id, wizard.sync.pairs.pair_after_create). That
+        step changes the Google columns and the state only, so only those are written, in one statement."""
+        bulk = []
+        for row_id, pair in created:
+            if row_id not in self._bulk or row_id in self.by_id:
+                self._bulk.discard(row_id)
+                self.save(pair.with_(pair_id=row_id))
+                continue
+            bulk.append({"row_id": row_id, "new_google_id": pair.google_id, "new_etag": pair.google_etag,
+                         "new_fingerprint": pair.google_fingerprint, "new_state": pair.state.value,
+                         "new_synced_at": utcnow() if pair.state is PairState.SYNCED else None})
+            self._bulk.discard(row_id)
+            if pair.google_id is not None:
+                self.google_index[pair.google_id] = row_id
+        if bulk:
+            # A Core statement on the table, run as one executemany: the ORM's bulk update by primary key runs
+            # one statement per row on SQLite (it checks each row count, which SQLite's executemany lacks).
+            self.session.execute(_FINISH_CREATE, bulk)
+
+    def _held(self, pair: Pair) -> bool:
+        """Whether a row (stored, or new in this chunk) holds one of the pair's ids."""
+        crm_id = int(pair.crm_id) if pair.crm_id is not None else None
+        return (pair.pair_id is not None
+                or crm_id is not None and (crm_id in self.crm_index or crm_id in self.by_crm)
+                or pair.google_id is not None and (pair.google_id in self.google_index
+                                                   or pair.google_id in self.by_google))
+
     def delete(self, row: PairRow | None) -> None:
         if row is None:
             return
@@ -216,13 +298,13 @@ class PairTable:
         if row in self.new:
             self.new.remove(row)
         if row.id is not None:
-            db.session.delete(row)
-        elif row in db.session:
-            db.session.expunge(row)
+            self.session.delete(row)
+        elif row in self.session:
+            self.session.expunge(row)
 
     def flush(self) -> None:
         """Write pending rows; new rows get their ids and are indexed by id."""
-        db.session.flush()
+        self.session.flush()
         for row in self.new:
             if row.id is not None:
                 self._index(row)

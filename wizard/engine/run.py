@@ -14,6 +14,7 @@ Failure handling, by what a human must do:
 """
 import logging
 from collections import Counter
+from contextlib import contextmanager
 
 from flask import current_app
 
@@ -179,6 +180,10 @@ class RunContext:
         self.issues = Issues(run, self.store)
         self.decisions = Decisions(account.id, run.object)
         self.checkpoints = Checkpoints()
+        # Pipelined creates (Applier.google_creates): the worker thread sending them, and the last batch of
+        # a chunk still in flight, recorded once the next chunk is planned (`finish_tail`).
+        self.sender = None
+        self.tail = None
 
     # --- the run ----------------------------------------------------------------------------------------
     def execute(self):
@@ -268,14 +273,39 @@ class RunContext:
         else:
             self.set_total(len(crm_ids) + len(google_changes.changes))
         guards.close(self.run)
-        for chunk in chunks:
-            plan, crm_side, google_side = surveyed or self._plan_chunk(chunk, crm_full, google_changes)
-            self.google_seen = google_side.seen()
-            Applier(self, plan).apply()
-            self._join_labels(chunk)
-            self._release_chunk(chunk, google_changes)
+        with self._sending():
+            for chunk in chunks:
+                plan, crm_side, google_side = surveyed or self._plan_chunk(chunk, crm_full, google_changes)
+                self.finish_tail()  # the previous chunk's last batch of creates, in flight while this was planned
+                self.google_seen = google_side.seen()
+                Applier(self, plan).apply()
+                self._join_labels(chunk)
+                self._release_chunk(chunk, google_changes)
+            self.finish_tail()
         self.run.progress_done = self.run.progress_total
         return True
+
+    @contextmanager
+    def _sending(self):
+        """The run's create sender (a worker thread, wizard.google.sides.CreateSender) for the chunks' loop.
+        Leaving, it waits for a create in flight; one not recorded because the run stopped stays an intent
+        row, found by the next run like after a crash."""
+        make = getattr(self.google, "create_sender", None)
+        if make is None:
+            yield
+            return
+        with make() as sender:
+            self.sender = sender
+            try:
+                yield
+            finally:
+                self.sender, self.tail = None, None
+
+    def finish_tail(self):
+        """Record the batch of creates left in flight at the end of a chunk (before anything else is sent)."""
+        tail, self.tail = self.tail, None
+        if tail is not None:
+            tail()
 
     def _join_labels(self, chunk):
         """Paired contacts join the labels of the mapped tags they carry and are not in yet: a tag mapped after
@@ -284,6 +314,7 @@ class RunContext:
         join = getattr(self.google, "join_labels", None)
         if join is None or not self.google.several_labels:
             return
+        self.finish_tail()  # its pairs count, and Google hears one write at a time
         synced = {row.google_id: str(row.crm_id) for row in self.pairs.rows()
                   if row.crm_id is not None and row.google_id and str(row.crm_id) not in self.failed_crm
                   and row.google_id not in self.failed_google}

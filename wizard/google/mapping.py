@@ -224,6 +224,8 @@ def record_to_person(record: Record, existing: dict | None = None, *, crm_id: st
 
 
 def _without(entry: dict, *keys) -> dict:
+    if not entry:
+        return {}  # a new contact's entries: nothing to copy (deepcopy costs even for an empty dict)
     entry = copy.deepcopy(entry)
     for key in keys + ("metadata",):
         entry.pop(key, None)

@@ -126,6 +126,21 @@ class PeopleClient:
     def delete(self, resource_name: str) -> None:
         self._call("DELETE", f"v1/{_path(resource_name)}:deleteContact")
 
+    def detached(self) -> "PeopleClient":
+        """A client whose calls may be sent from a worker thread (see `Transport.detached`); its requests are
+        counted in `calls` of the client it came from once `settle_calls` is called. Before each call its
+        owner renews the token: `other.transport.authorize(self.transport.active_token())`."""
+        other = PeopleClient.__new__(PeopleClient)
+        other.base_url = self.base_url
+        other.transport = self.transport.detached(self.transport.active_token())
+        return other
+
+    def settle_calls(self, other: "PeopleClient") -> None:
+        """Count a detached client's requests and quota units as this client's."""
+        self.transport.calls += other.transport.calls
+        self.transport.units += other.transport.units
+        other.transport.calls = other.transport.units = 0
+
     def batch_create(self, persons: Iterable[dict], read_mask: str) -> list[dict]:
         """Create contacts in chunks of 200; the created persons (with resourceName, etag), in input order.
 

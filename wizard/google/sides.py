@@ -6,13 +6,14 @@ write method takes a list of core actions and answers one `Result` per action, i
 whole call (after the client's retries) propagates and ends the run, with every earlier batch committed.
 """
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
 from flask import current_app
 
 from wizard.google import mapping
-from wizard.google.errors import AlreadyExists, Gone, GoogleError, NotFound, StaleEtag, Transient
+from wizard.google.errors import AlreadyExists, Gone, GoogleError, NotFound, StaleEtag, Transient, Unauthenticated
 from wizard.google.session import calendar_client, people_client
 from wizard.sync import actions as A
 from wizard.sync.actions import Result
@@ -42,6 +43,60 @@ def planned_etag(action, current) -> str | None:
     now, for the write, would otherwise carry a fresh etag and overwrite an edit made meanwhile."""
     planned = getattr(action, "etag", None) if isinstance(action, A.UpdateGoogle) else None
     return planned or current.get("etag")
+
+
+class CreateSender:
+    """Batch creates sent from one worker thread, so that the engine's thread maps, records and commits the
+    other batches meanwhile: Google's latency and our local work overlap. One create is in flight at a time
+    (Google asks for sequential mutations per user). The thread touches no database: it holds its own
+    requests session with the token the engine's thread renewed (`submit`), and whatever it met, the
+    engine's thread settles (`results`). Used as a context manager: leaving it waits for a create still in
+    flight, so a run that stops (an error, a simulated crash) never leaves a write landing after it."""
+
+    def __init__(self, google: "ContactsGoogle"):
+        self.google = google
+        self.client = None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="google-create")
+        self.future = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.wait()
+        self.pool.shutdown(wait=True)
+        if self.client is not None:
+            self.google.client.settle_calls(self.client)
+            self.client.transport.close()
+
+    def submit(self, bodies) -> None:
+        """Send these bodies now, from the worker thread (the previous answer must have been taken)."""
+        owner = self.google.client
+        if self.client is None:
+            self.client = owner.detached()
+        else:
+            self.client.transport.authorize(owner.transport.active_token())
+        self.future = self.pool.submit(self.client.batch_create, bodies, read_mask=mapping.PERSON_FIELDS)
+
+    def results(self, actions, bodies):
+        """Wait for the batch in flight; one Result per action (see ContactsGoogle.create_results)."""
+        future, self.future = self.future, None
+
+        def answers():
+            try:
+                return future.result()
+            finally:
+                self.google.client.settle_calls(self.client)
+
+        return self.google.create_results(actions, bodies, answers, detached=True)
+
+    def wait(self) -> None:
+        if self.future is not None:
+            future, self.future = self.future, None
+            try:
+                future.result()
+            except Exception:  # noqa: BLE001  (the run is already stopping for another reason)
+                pass
 
 
 def google_side_for(object: str, account, client=None, installation_id: str | None = None):
@@ -196,10 +251,30 @@ class ContactsGoogle:
 
     def create(self, actions, tags=None):
         """`tags`: CRM id -> its mapped tags, so each contact goes into the labels of its own tags."""
+        bodies = self.create_bodies(actions, tags)
+        return self.create_results(actions, bodies, lambda: self.client.batch_create(
+            bodies, read_mask=mapping.PERSON_FIELDS))
+
+    def create_bodies(self, actions, tags=None) -> list[dict]:
+        """The Person bodies of these creates (local work: made while the previous batch is in flight)."""
         tags = tags or {}
-        bodies = [mapping.record_to_person(a.record, crm_id=a.crm_id, groups=self.labels_for(tags.get(a.crm_id)),
-                                           region=self.region) for a in actions]
+        return [mapping.record_to_person(a.record, crm_id=a.crm_id, groups=self.labels_for(tags.get(a.crm_id)),
+                                         region=self.region) for a in actions]
+
+    def create_sender(self) -> "CreateSender":
+        """Sends batch creates from a worker thread while the engine records and prepares others (engine)."""
+        return CreateSender(self)
+
+    def create_results(self, actions, bodies, answers, detached: bool = False):
+        """One Result per action from `answers()` (Google's answers to the bodies sent). A dropped connection
+        that may have reached Google is settled here (`_create_again`); so is a 401 met by a `detached` send,
+        which cannot refresh the token: this thread's client refreshes it and sends again (Google made
+        nothing of a request it refused as unauthenticated)."""
         try:
+            answers = answers()
+        except Unauthenticated:
+            if not detached:
+                raise
             answers = self.client.batch_create(bodies, read_mask=mapping.PERSON_FIELDS)
         except Transient as error:
             if not getattr(error, "ambiguous", False):

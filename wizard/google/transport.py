@@ -39,6 +39,7 @@ class Transport:
         self.timeout = timeout
         self.calls = 0  # HTTP requests sent (a batch is one)
         self.units = 0  # quota units spent (a batch counts its inner calls)
+        self.owns_session = False  # a detached transport's own session (`detached`), closed with it
 
     def call(self, method: str, url: str, *, params=None, json=None, data=None, headers=None,
              write: bool | None = None, cost: int = 1, raw: bool = False, idempotent: bool = True):
@@ -92,6 +93,41 @@ class Transport:
             raise failure from error
         except Exception as error:
             raise _from_oauth(error) from error
+
+    def active_token(self) -> str | None:
+        """The access token, refreshed first when it is (nearly) expired; None when `http` does not manage
+        tokens (a plain session). For a call sent from another thread: the refresh, which persists the token
+        through the owner's database session, happens here, on the owner's thread."""
+        if not hasattr(self.http, "ensure_active_token") or not getattr(self.http, "token", None):
+            return None
+        try:
+            self.http.ensure_active_token(self.http.token)
+        except requests.RequestException as error:
+            raise Transient(f"token refresh: {error}"[:300]) from error
+        except Exception as error:
+            raise _from_oauth(error) from error
+        return self.http.token.get("access_token")
+
+    def detached(self, access_token: str | None) -> "Transport":
+        """A transport for one call sent from a worker thread while this one's owner does local work: its own
+        requests session carrying `access_token` (never refreshing: a 401 comes back as `Unauthenticated`, and
+        the owner refreshes and sends again), the same pacer (the account's budget and write lock)."""
+        if access_token is None:
+            return Transport(self.http, self.pacer, self.timeout)  # a plain session: nothing to refresh
+        detached = Transport(requests.Session(), self.pacer, self.timeout)
+        detached.owns_session = True
+        detached.authorize(access_token)
+        return detached
+
+    def authorize(self, access_token: str | None) -> None:
+        """A detached transport's token, renewed by its owner before each call (the connection is kept)."""
+        if access_token is not None:
+            self.http.headers["Authorization"] = f"Bearer {access_token}"
+
+    def close(self) -> None:
+        """Close a detached transport's own session (a shared one is its owner's to close)."""
+        if self.owns_session:
+            self.http.close()
 
     def refresh(self) -> bool:
         """Force one token refresh (Authlib session with a refresh token, or a delegated session minting a new

@@ -11,7 +11,8 @@ from sqlalchemy.orm import selectinload
 from wizard.crm import services
 from wizard.crm.changes import changed_since, latest_seq
 from wizard.extensions import db
-from wizard.models.crm import CONTACT_FIELD_TYPES, Contact, contact_tags
+from wizard.models.crm import (CONTACT_FIELD_TYPES, Contact, ContactAddress, ContactEmail, ContactPhone,
+                               contact_tags)
 from wizard.store.origin import ORIGIN
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Seen, side
 from wizard.sync.records import CONTACTS, Item, address_key, make_record
@@ -22,20 +23,39 @@ ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 
 def contact_record(contact: Contact):
     """The core's view of a CRM contact (only mapped fields)."""
-    addresses = []
-    for a in contact.addresses:
+    return _record(contact, contact.emails, contact.phones, contact.addresses, contact.birthday)
+
+
+def _record(contact, emails, phones, addresses, birthday):
+    """The record from a contact's columns and its rows (ORM objects or Core rows: the same attribute names)."""
+    items = []
+    for a in addresses:
         parts = tuple(getattr(a, name) or "" for name in ADDRESS_PARTS)
         if any(parts):
-            addresses.append(Item(address_key(parts), (a.type or "other",) + parts))
+            items.append(Item(address_key(parts), (a.type or "other",) + parts))
     return make_record(
         CONTACTS,
         given_name=contact.first_name, family_name=contact.last_name, middle_name=contact.middle_name,
-        emails=[Item(e.normalized or e.value, e.type or "other") for e in contact.emails],
-        phones=[Item(p.normalized or p.value, p.type or "other") for p in contact.phones],
-        addresses=addresses,
-        organization=contact.company, title=contact.job_title, birthday=contact.birthday or None,
+        emails=[Item(e.normalized or e.value, e.type or "other") for e in emails],
+        phones=[Item(p.normalized or p.value, p.type or "other") for p in phones],
+        addresses=items,
+        organization=contact.company, title=contact.job_title, birthday=birthday or None,
         notes=contact.notes,
     )
+
+
+def _birthday(row) -> str:
+    """Contact.birthday for a Core row (the same text: "YYYY-MM-DD", "--MM-DD" or "")."""
+    if not (row.birthday_day and row.birthday_month):
+        return ""
+    if row.birthday_year:
+        return f"{row.birthday_year:04d}-{row.birthday_month:02d}-{row.birthday_day:02d}"
+    return f"--{row.birthday_month:02d}-{row.birthday_day:02d}"
+
+
+_CONTACT_COLUMNS = (Contact.id, Contact.first_name, Contact.last_name, Contact.middle_name, Contact.company,
+                    Contact.job_title, Contact.notes, Contact.birthday_day, Contact.birthday_month,
+                    Contact.birthday_year, Contact.updated_at, Contact.deleted_at)
 
 
 def record_input(record) -> dict:
@@ -131,11 +151,45 @@ class ContactStore:
         return [str(i) for i in ids], new_seq
 
     def fetch(self, crm_ids):
-        """Current state of some contacts (the core asked for ones Google refers to)."""
+        """Current state of some contacts: the planner's read of every chunk. Read with column selects, not ORM
+        objects: a first sync reads every contact once, and building and eager-loading 10,000 ORM graphs cost
+        more than the rest of the run's local work together."""
+        ids = [int(i) for i in crm_ids]
         out = {}
-        for contact in self._load([int(i) for i in crm_ids], include_deleted=True):
-            out[str(contact.id)] = (DELETED if contact.deleted_at else
-                                    OUT_OF_SCOPE if not self.in_scope(contact) else self._seen(contact))
+        for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+            out.update(self._lean(ids[start:start + 500]))
+        return out
+
+    def _lean(self, ids) -> dict:
+        """CRM id -> change for these contacts of this owner: five column queries, no ORM object built."""
+        session = db.session()
+        rows = session.execute(select(*_CONTACT_COLUMNS).where(Contact.owner_id == self.owner_id,
+                                                               Contact.id.in_(ids))).all()
+        ids = [row.id for row in rows]
+        if not ids:
+            return {}
+        emails, phones, addresses = ({}, {}, {})
+        for model, into, columns in (
+                (ContactEmail, emails, (ContactEmail.value, ContactEmail.normalized, ContactEmail.type)),
+                (ContactPhone, phones, (ContactPhone.value, ContactPhone.normalized, ContactPhone.type)),
+                (ContactAddress, addresses, (ContactAddress.type,) + tuple(
+                    getattr(ContactAddress, name) for name in ADDRESS_PARTS))):
+            # The relationships' order (by position) is kept: it is the record's order too.
+            for row in session.execute(select(model.contact_id, *columns).where(model.contact_id.in_(ids))
+                                       .order_by(model.contact_id, model.position, model.id)):
+                into.setdefault(row.contact_id, []).append(row)
+        tagged = set(session.scalars(select(contact_tags.c.contact_id).where(
+            contact_tags.c.contact_id.in_(ids), contact_tags.c.tag_id.in_(self.tag_ids)))) if self.tag_ids else set()
+        out = {}
+        for row in rows:
+            if row.deleted_at is not None:
+                out[str(row.id)] = DELETED
+            elif row.id not in tagged:
+                out[str(row.id)] = OUT_OF_SCOPE
+            else:
+                record = _record(row, emails.get(row.id, ()), phones.get(row.id, ()), addresses.get(row.id, ()),
+                                 _birthday(row))
+                out[str(row.id)] = Seen(record, modified=row.updated_at)
         return out
 
     def _seen(self, contact):

@@ -471,13 +471,16 @@ class _Run:
         when nothing matches, a CRM record is created."""
         unpaired_crm = {cid: ch for cid, ch in sorted(self.crm.items())
                         if isinstance(ch, Seen) and ch.in_scope and cid not in self.used_crm}
-        index = MatchIndex(self.spec, unpaired_crm) if self.first_sync and self.spec.match_keys else None
+        matching = self.first_sync and bool(self.spec.match_keys)
+        index = None  # built at the first record to match: a first sync into an empty Google needs none
         for google_id, change in sorted(self.google.items()):
             if not isinstance(change, Seen) or not change.in_scope or google_id in self.used_google:
                 continue
             if change.back_ref is not None:
                 self.link_by_back_ref(google_id, change, unpaired_crm)
                 continue
+            if matching and index is None:
+                index = MatchIndex(self.spec, unpaired_crm)
             match = index.find(change.record, self.used_crm) if index is not None else None
             if match is not None:
                 # M1: first sync, same normalized e-mail (else phone) as an unpaired CRM record: pair them.

@@ -255,6 +255,11 @@ def normalize_text(value: Any) -> str | None:
     """NFC, trimmed, inner whitespace runs of one line collapsed; empty -> None. Line breaks are kept."""
     if value is None:
         return None
+    if type(value) is str and value and value.isprintable() and "  " not in value and value[:1] != " " \
+            and value[-1:] != " " and unicodedata.is_normalized("NFC", value):
+        # Already normal (the common case: one line, single ASCII spaces, NFC): what the steps below would
+        # return anyway, without their cost (every text field of every record is normalized on each read).
+        return value
     text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     text = "\n".join(lines).strip()
@@ -276,6 +281,8 @@ def normalize_phone(value: str) -> str:
     Adapters should pass `phonenumbers`' E.164 form when the number parses; this keeps unparseable numbers
     comparable ("+1 (555) 010-0000" and "+15550100000" are the same key).
     """
+    if value.isascii() and (value[1:].isdigit() if value[:1] == "+" else value.isdigit() and value[:2] != "00"):
+        return value  # already a key (E.164 or plain digits): what the steps below would return
     value = value.strip()
     plus = value.startswith("+") or value.startswith("00")
     digits = "".join(ch for ch in value if ch.isdigit())

@@ -1,0 +1,47 @@
+"""The planner's lean read of CRM contacts (column selects, no ORM objects) says exactly what the ORM view
+says: the same record for every kind of contact, deleted and untagged ones told apart, another owner's
+contacts never read."""
+from wizard.crm import services
+from wizard.extensions import db
+from wizard.models.crm import Contact
+from wizard.store.contacts import ContactStore, contact_record
+from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Seen
+
+from .helpers import crm_contact, tag_id
+
+
+def test_lean_fetch_matches_the_orm_record(make_account, make_user):
+    account = make_account()
+    full = crm_contact(account, "Анна", "Петрова", email="Anna@Example.org", phone="+7 916 123-45-67",
+                       middle_name="Ивановна", company="ООО Ромашка", job_title="Директор", notes="две\nстроки",
+                       birthday={"day": 17, "month": 5, "year": None},
+                       addresses=[{"type": "home", "street": "Тверская 1", "city": "Москва", "region": "",
+                                   "postcode": "125009", "country": "Россия"},
+                                  {"type": "work", "street": "", "city": "Тула", "region": "", "postcode": "",
+                                   "country": ""}])
+    services.update_contact(account.user_id, full.id, {"emails": [
+        {"value": "second@example.org", "type": "home"}, {"value": "anna@example.org", "type": "work"}],
+        "phones": [{"value": "8 (916) 000-00-01", "type": "work"}, {"value": "12", "type": "other"}]})
+    bare = crm_contact(account, "Без", tagged=True)
+    untagged = crm_contact(account, "Вне", tagged=False)
+    gone = crm_contact(account, "Удалён")
+    services.delete_contact(account.user_id, gone.id)
+    stranger = crm_contact(account, "Чужой")
+    other = make_user(email="other@example.com")
+    db.session.execute(db.update(Contact).where(Contact.id == stranger.id).values(owner_id=other.id))
+    db.session.commit()
+
+    store = ContactStore(account.user_id, [tag_id(account)])
+    fetched = store.fetch([str(full.id), str(bare.id), str(untagged.id), str(gone.id), str(stranger.id), "999999"])
+
+    db.session.expire_all()
+    for contact in (full, bare):
+        change = fetched[str(contact.id)]
+        assert isinstance(change, Seen)
+        assert change.record == contact_record(db.session.get(Contact, contact.id))
+        assert change.modified == db.session.get(Contact, contact.id).updated_at
+    assert fetched[str(full.id)].record["birthday"] == "--05-17"
+    assert len(fetched[str(full.id)].record["phones"]) == 2
+    assert fetched[str(untagged.id)] is OUT_OF_SCOPE
+    assert fetched[str(gone.id)] is DELETED
+    assert str(stranger.id) not in fetched and "999999" not in fetched
