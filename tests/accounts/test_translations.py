@@ -6,11 +6,13 @@ from tests.accounts.catalogue import ROOT, extracted_ids
 PO = ROOT / "wizard/translations/ru/LC_MESSAGES/accounts.po"
 # Users under domain-wide delegation (accounts/domain.py, the domain's banners) keep their own catalogue.
 WORKSPACE_PO = ROOT / "wizard/translations/ru/LC_MESSAGES/workspace.po"
+# The conflicts table's "Participants" field shares the participants' catalogue with the activity pages.
+PARTICIPANTS_PO = ROOT / "wizard/translations/ru/LC_MESSAGES/participants.po"
 
 
 def test_every_string_is_translated_to_russian():
     translated = set()
-    for path in (PO, WORKSPACE_PO):
+    for path in (PO, WORKSPACE_PO, PARTICIPANTS_PO):
         with path.open("rb") as fh:
             translated |= {m.id for m in read_po(fh, locale="ru") if m.id and m.string and not m.fuzzy}
     missing = sorted(extracted_ids() - translated)

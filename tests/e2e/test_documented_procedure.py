@@ -269,7 +269,8 @@ def sync_now(page, site, w):
     page.get_by_role("link", name=w["health"]).first.click()
     before = page.locator("[data-object-health=contacts] [data-last-run]").get_attribute("data-last-run") \
         if page.locator("[data-object-health=contacts] [data-last-run]").count() else None
-    page.click("#sync-now")
+    with page.expect_navigation():  # the form posts and the page reloads; read it once it has
+        page.click("#sync-now")
     assert w["started"] in page.content()
     site.cli("worker", "--burst", "--no-scheduler", "sync", "sync-bulk")
     page.wait_for_function(
