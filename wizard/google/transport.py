@@ -98,6 +98,9 @@ class Transport:
         """The access token, refreshed first when it is (nearly) expired; None when `http` does not manage
         tokens (a plain session). For a call sent from another thread: the refresh, which persists the token
         through the owner's database session, happens here, on the owner's thread."""
+        fresh = getattr(self.http, "fresh_access_token", None)
+        if fresh is not None:  # a delegated session: its token cache decrypts with the app's keys, and a refusal
+            return fresh()     # flags accounts in the database, both only possible on the owner's thread
         if not hasattr(self.http, "ensure_active_token") or not getattr(self.http, "token", None):
             return None
         try:

@@ -281,6 +281,11 @@ class DelegatedSession(requests.Session):
                 self.on_refused(self.account_id, refused.reason)
             raise ReconnectNeeded(self.account_id, refused.reason) from refused
 
+    def fresh_access_token(self) -> str:
+        """The token a request sent from another thread carries (wizard.google.transport.Transport.detached):
+        taken here, on the owner's thread, where the cache can decrypt and a refusal can flag the accounts."""
+        return self._token()
+
     def renew(self) -> None:
         """A token Google stopped accepting (a 401: the key or the grant was removed, tokens revoked): mint
         another at once. Refused, it raises ReconnectNeeded (the transport's one forced refresh)."""
