@@ -202,3 +202,20 @@ def test_guarded_run_can_be_confirmed_or_dismissed(client, login, user, account)
     assert db.session.get(PendingGuard, second.id).closed_at is not None
     run = db.session.scalars(db.select(SyncRun)).one()
     assert (run.object, run.forced) == ("contacts", True)
+
+
+def test_a_long_list_of_failed_records_or_conflicts_shows_its_first_rows_and_says_how_many_in_all(
+        client, login, user, account):
+    from wizard.health.services import SHOWN
+
+    db.session.add_all([SyncIssue(account_id=account.id, object="contacts", crm_id=n, label=f"Contact {n}",
+                                  code="contacts.sync.rejected", params={}) for n in range(SHOWN + 5)])
+    db.session.add_all([SyncConflict(account_id=account.id, object="contacts", label=f"Person {n}",
+                                     field="job_title", base_value="a", crm_value="b", google_value="c")
+                        for n in range(3)])
+    db.session.commit()
+    login(user)
+    page = client.get(f"/sync/accounts/{account.id}/health").get_data(as_text=True)
+    assert page.count("data-issue-id=") == SHOWN
+    assert f"The first {SHOWN} of {SHOWN + 5} are shown" in page
+    assert page.count("data-conflict-id=") == 3 and 'id="conflicts-more"' not in page

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wizard.extensions import db
 from wizard.google import scopes
@@ -111,16 +111,44 @@ def object_health(account) -> list[ObjectHealth]:
     return result
 
 
-def open_issues(account):
-    return db.session.scalars(select(SyncIssue).where(SyncIssue.account_id == account.id,
-                                                      SyncIssue.resolved_at.is_(None))
-                              .order_by(SyncIssue.object, SyncIssue.id)).all()
+SHOWN = 200  # rows of a list on the health page; the page says how many more there are
 
 
-def open_conflicts(account):
-    return db.session.scalars(select(SyncConflict).where(SyncConflict.account_id == account.id,
-                                                         SyncConflict.resolved_at.is_(None))
-                              .order_by(SyncConflict.object, SyncConflict.label, SyncConflict.id)).all()
+@dataclass
+class Shown:
+    """The first SHOWN open rows of a list and how many are open in all (10,000 rejected phone numbers must not
+    make one page of 10,000 rows)."""
+
+    rows: list
+    total: int
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __bool__(self):
+        return bool(self.rows)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def _shown(query, model) -> Shown:
+    rows = db.session.scalars(query.limit(SHOWN)).all()
+    total = len(rows) if len(rows) < SHOWN else db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).with_only_columns(model.id).subquery()))
+    return Shown(rows, total)
+
+
+def open_issues(account) -> Shown:
+    return _shown(select(SyncIssue).where(SyncIssue.account_id == account.id, SyncIssue.resolved_at.is_(None))
+                  .order_by(SyncIssue.object, SyncIssue.id), SyncIssue)
+
+
+def open_conflicts(account) -> Shown:
+    return _shown(select(SyncConflict).where(SyncConflict.account_id == account.id,
+                                             SyncConflict.resolved_at.is_(None))
+                  .order_by(SyncConflict.object, SyncConflict.label, SyncConflict.id), SyncConflict)
 
 
 def open_guards(account):
