@@ -72,7 +72,8 @@ def edit_both_sides(app, emulator, account_id, edits):
                    json=body).raise_for_status()
 
 
-def first_sync_figures(count, latency_ms):
+def first_sync_figures(count, latency_ms, first_only=False):
+    """The first sync's figures; then (unless `first_only`) the runs after it."""
     with environment() as (app, emulator):
         account = link_account(app, emulator)
         account_id = account.id
@@ -91,6 +92,8 @@ def first_sync_figures(count, latency_ms):
                    "first_result": result, "first_floor": floor, "first_emulator_cpu": emulator_cpu,
                    "first_ratio": seconds / floor if floor else float("inf"),
                    "first_cpu_ms_per_contact": 1000.0 * cpu["seconds"] / max(1, count)}
+        if first_only:  # the big run reports its first sync only (its edits would meet the write quota)
+            return figures
         emulator.control("POST", "/stats/reset")
         seconds, _, result = measured(app, sync_once, account_id, "contacts")
         figures.update(echo_requests=emulator.stats_total(), echo_seconds=seconds)
@@ -153,7 +156,7 @@ def main():
          + sum(figures["relist_result"]["counts"]["crm"].values()), 0),
     ])
     if args.big:
-        big = first_sync_figures(args.big, args.latency_ms)
+        big = first_sync_figures(args.big, args.latency_ms, first_only=True)
         report(f"contacts: first sync of {args.big}", [
             ("API requests", big["first_requests"], None),
             ("seconds", big["first_seconds"], round(11 * figures["first_seconds"], 2)),

@@ -50,7 +50,10 @@ def _values(pair: Pair) -> dict:
 
 
 _PAIRS = PairRow.__table__
-_INSERT_INTENT = insert(_PAIRS).returning(_PAIRS.c.id, sort_by_parameter_order=True)
+# The ids come back with each row's crm_id and are matched on it (unique per account and object: the table's
+# uq_sync_pairs_crm), not by position: asking SQLAlchemy for the parameters' order
+# (`sort_by_parameter_order`) makes it send one INSERT per row on SQLite, whose RETURNING order is undefined.
+_INSERT_INTENT = insert(_PAIRS).returning(_PAIRS.c.id, _PAIRS.c.crm_id)
 _FINISH_CREATE = (update(_PAIRS).where(_PAIRS.c.id == bindparam("row_id"))
                   .values(google_id=bindparam("new_google_id"), google_etag=bindparam("new_etag"),
                           google_fingerprint=bindparam("new_fingerprint"), state=bindparam("new_state"),
@@ -255,10 +258,11 @@ class PairTable:
         if fresh:
             values = [dict(_values(intents[i]), account_id=self.account_id, object=self.object) for i in fresh]
             # A Core statement on the table (the ORM's bulk insert walks its unit-of-work steps per row).
-            new_ids = self.session.scalars(_INSERT_INTENT, values).all()
-            for index, row_id in zip(fresh, new_ids):
-                ids[index] = row_id
-                self.crm_index[int(intents[index].crm_id)] = row_id
+            new_ids = dict((crm_id, row_id) for row_id, crm_id in self.session.execute(_INSERT_INTENT, values))
+            for index in fresh:
+                crm_id = int(intents[index].crm_id)
+                ids[index] = row_id = new_ids[crm_id]
+                self.crm_index[crm_id] = row_id
                 self._bulk.add(row_id)
             self.count += len(fresh)
         return ids

@@ -83,6 +83,7 @@ def _phone_key(value: str, region: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 
 
+@lru_cache(maxsize=65536)  # a pure function of its input: each distinct number is formatted once per process
 def phone_display(key: str) -> str:
     """How a new number is written to Google: international format when it parses, else as it is."""
     try:
