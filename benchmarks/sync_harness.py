@@ -175,8 +175,10 @@ def _cpu_now() -> float:
 
 def sync_once(account_id, object):
     from wizard.engine import run_sync
+    from wizard.engine.collector import tuned_for_run
 
-    run = run_sync(account_id, object)
+    with tuned_for_run():  # as the RQ job runs it (wizard.jobs.entry.sync_account)
+        run = run_sync(account_id, object)
     return {"status": run.status, "counts": run.counts, "api_calls": run.api_calls}
 
 

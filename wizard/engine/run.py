@@ -21,7 +21,6 @@ from flask import current_app
 from wizard.engine import guards
 from wizard.engine.apply import Applier, Tally
 from wizard.engine.checkpoints import Checkpoints, SimulatedCrash
-from wizard.engine.collector import tuned_for_run
 from wizard.engine.decisions import Decisions
 from wizard.engine.issues import Issues
 from wizard.engine.lock import LeaseLost, close_stale_runs, running_lock, worker_name
@@ -70,7 +69,7 @@ def run_sync(account_id: int, object: str = "contacts", run_id: int | None = Non
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        with kept_alive(lock, f"running lock of run {run.id}") as lease, tuned_for_run():
+        with kept_alive(lock, f"running lock of run {run.id}") as lease:
             return _run_locked(run, lease)
     finally:
         session.expire_on_commit = expire_on_commit

@@ -14,6 +14,7 @@ from rq import Queue
 from rq.exceptions import DuplicateJobError
 
 from wizard.engine import run_sync
+from wizard.engine.collector import tuned_for_run
 from wizard.extensions import db
 from wizard.jobs.queue import RECOVERY_TRIGGER, enqueue_sync
 from wizard.jobs.schedule import dispatch_due, note_run_finished, pause
@@ -30,8 +31,13 @@ PERIODIC_JOBS = (
 
 def sync_account(account_id: int, object: str = "contacts", run_id: int | None = None) -> str:
     """One sync run for an account and object (an RQ job); returns the run's final status. A queued run may
-    replace one judged dead whose lease has not lapsed yet: it waits for that lock (wizard.engine.run_sync)."""
-    return run_now(account_id, object, run_id=run_id, wait_for_lock=run_id is not None).status
+    replace one judged dead whose lease has not lapsed yet: it waits for that lock (wizard.engine.run_sync).
+
+    The garbage collector is tuned here, in RQ's work horse (a fork that ends with the job), not in the engine:
+    a long-lived process running many syncs in-process (the test suite, `syncwizard sync`) would keep the
+    garbage frozen during one run (old connection pools among it) out of the young collections after it."""
+    with tuned_for_run():
+        return run_now(account_id, object, run_id=run_id, wait_for_lock=run_id is not None).status
 
 
 def run_now(account_id: int, object: str = "contacts", run_id: int | None = None,
