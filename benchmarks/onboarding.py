@@ -255,19 +255,9 @@ def tag_only(act, page, product_url):
 
 
 def user_part(act, page, product_url):
-    act.goto(page, product_url + "/contacts")  # the address the administrator sent; the login page first
-    act.fill(page, "input[name=email]", USER)
-    act.fill(page, "input[name=password]", USER_PASSWORD)
-    act.click(page, "#login-form [type=submit]")
-    page.wait_for_url(product_url + "/contacts")
-    act.user_part = 0
-    untagged = page.locator("tr[data-contact-id]", has_not_text=TAG)
-    chosen = [untagged.nth(i).locator("td >> nth=1").inner_text().strip() for i in range(3)]
-    for i in range(3):
-        act.check(page, untagged.nth(i).locator("input[name=ids]"))
-    if page.input_value("#bulk-tag-name") != TAG:  # the user's only personal tag is offered already typed
-        act.fill(page, "#bulk-tag-name", TAG)
-    act.click(page, "#bulk-tag")
+    """The user's part in per-user mode: the same tagging (the address the administrator sent leads through the
+    login page; the user's only personal tag is offered already typed), then linking Gmail."""
+    chosen = tag_only(act, page, product_url)
     act.click(page, "#crm-actions-button", navigates=False)
     page.hover("#crm-sync-contacts")  # a pointer move, not an action
     act.click(page, "#crm-add-sync-account")

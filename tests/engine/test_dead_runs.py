@@ -9,15 +9,14 @@ Redis and one database (SQLite file, or the PostgreSQL of DATABASE_URL_TEST in C
   working run stops at its next write (its lock is gone) and is taken up again, the waiting run's job is
   queued again by the workers' recovery sweep within two minutes; both converge, 0 duplicates.
 """
-import os
 import time
 
 import pytest
 
-from tests.engine.shared_db import shared_overrides
 from tests.engine.test_worker_faults import (CONTACTS, LATENCY_MS, RECOVERY_BOUND, Worker, alive, check_both_sides,
                                              edit_both_sides, runs_of, running_runs, settled, wait_for)
-from tests.apps import app_on_fresh_database
+# The production layout's app (the product's own lease and heartbeat timing), as the fault test builds it.
+from tests.engine.test_worker_faults import app, overrides  # noqa: F401  (pytest fixtures)
 from tests.engine.helpers import GoogleUser, crm_contact
 from wizard.extensions import db
 from wizard.jobs.queue import enqueue_sync, job_id_for
@@ -26,22 +25,6 @@ from wizard.redis import get_redis
 from wizard.engine.lock import running_lock_name
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def overrides(tmp_path, redis_server, emulator):
-    values = shared_overrides(tmp_path, redis_server, emulator)
-    if os.environ.get("DATABASE_URL_TEST"):  # CI's PostgreSQL pass: the workers share the server
-        values["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL_TEST"]
-    values.pop("SYNC_RUNNING_LOCK_TTL")  # the product's 30 s lease: "Sync now" must not wait for it to lapse
-    values.update(GOOGLE_PEOPLE_PER_MINUTE=100000, GOOGLE_MAX_ATTEMPTS=8)
-    return values
-
-
-@pytest.fixture
-def app(overrides):
-    with app_on_fresh_database(**overrides) as app:
-        yield app
 
 
 def _accounts(make_account, emulator, count):
