@@ -1,5 +1,6 @@
 """Shared fixtures: a real redis-server for the session, an app on a fresh database, users, clients."""
 import pytest
+import redis
 
 from tests.apps import app_on_fresh_database
 from wizard.extensions import db as _db
@@ -13,6 +14,16 @@ def redis_server(tmp_path_factory):
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis"), persist=False).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def empty_redis(redis_server):
+    """Every test starts on an empty Redis, as on a fresh database. The server is shared by the session, and
+    not every test's fixtures flush it afterwards (the live servers, a test that ends in a failure): a job, a
+    bulk slot or a scheduled run a previous test left would otherwise be taken up by the next test's worker
+    (account ids and so job ids repeat from one fresh database to the next)."""
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushall()
 
 
 @pytest.fixture

@@ -70,9 +70,16 @@ def worker_env(tmp_path, redis_server):
 
 
 def start_worker(tmp_path, redis_server, *args):
+    # Its output goes to a file: a pipe nobody reads fills up (64 KB) and blocks a chatty worker, which then
+    # cannot even stop.
+    log = (tmp_path / "worker.log").open("wb")
     return subprocess.Popen([sys.executable, "-c", "from wizard.cli import main; main()", "worker", *args],
                             env=worker_env(tmp_path, redis_server), process_group=0, cwd=PROJECT_ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=log, stderr=subprocess.STDOUT)
+
+
+def worker_log(tmp_path) -> str:
+    return (tmp_path / "worker.log").read_text(errors="replace")[-4000:]
 
 
 def test_readyz_ok_with_a_real_worker(app, client, tmp_path, redis_server):
@@ -83,7 +90,7 @@ def test_readyz_ok_with_a_real_worker(app, client, tmp_path, redis_server):
             response = client.get("/readyz")
             if response.status_code == 200:
                 break
-            assert worker.poll() is None, worker.stdout.read().decode()
+            assert worker.poll() is None, worker_log(tmp_path)
             time.sleep(0.2)
         body = response.get_json()
         assert response.status_code == 200, body
@@ -92,7 +99,11 @@ def test_readyz_ok_with_a_real_worker(app, client, tmp_path, redis_server):
             "database": "ok", "redis": "ok", "worker": "ok"}
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=20)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            raise AssertionError("the worker did not stop within 20 s of SIGTERM:\n" + worker_log(tmp_path))
     # A worker that stops removes its heartbeat: /readyz turns 503 at once, not after the TTL.
     assert client.get("/readyz").status_code == 503
 
@@ -101,8 +112,8 @@ def test_worker_runs_jobs_in_the_app_context(tmp_path, redis_server):
     connection = redis_lib.Redis.from_url(redis_server.url)
     job = Queue("default", connection=connection).enqueue("tests.test_health.job_in_app_context")
     worker = start_worker(tmp_path, redis_server, "--burst")
-    output, _ = worker.communicate(timeout=60)
-    assert worker.returncode == 0, output.decode()
+    worker.wait(timeout=60)
+    assert worker.returncode == 0, worker_log(tmp_path)
     job.refresh()
-    assert job.get_status() == "finished", output.decode()
+    assert job.get_status() == "finished", worker_log(tmp_path)
     assert job.return_value() == ("testing", 42)

@@ -16,6 +16,7 @@ import signal
 import socket
 
 from rq import Queue, Worker
+from rq.worker import WorkerStatus
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.scheduler import RQScheduler
 
@@ -165,6 +166,16 @@ class AppWorker(Worker):
         finally:
             self.bulk_job_id = None
             release_slot(self.connection, job.id)
+
+    def _shutdown(self):
+        """RQ's warm shutdown, with the request also kept as a flag when idle. RQ raises StopRequested from the
+        signal handler, and Python loses an exception raised there when the signal lands inside a garbage
+        collection callback ("Exception ignored in ... WeakValueDictionary"): a SIGTERM right after start was
+        swallowed and the worker ran on until killed. The work loop checks the flag at its next turn (within
+        BEAT_EVERY seconds)."""
+        if self.get_state() != WorkerStatus.BUSY:
+            self._stop_requested = True
+        super()._shutdown()
 
     def register_death(self):
         self.connection.delete(heartbeat_key(self.name))
