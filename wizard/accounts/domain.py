@@ -6,11 +6,15 @@ wizard.google.workspace. Everything else (settings, tags, periods, the health pa
 any linked account. The row outlives a switch-off (unlinked_at set, like an unlink), so switching the user on
 again reuses it and its pairs: nothing is duplicated, and a user switched off is never enrolled again by
 enrol_domain() until the administrator switches them on.
+
+One Google mailbox is connected once: an address a user linked personally (through the consent screen) is not
+connected through the domain as well, and the other way round (wizard.accounts.services.complete_link), since
+two linked accounts on one mailbox would each write the same contacts and meetings into it.
 """
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wizard.accounts.settings import follow_personal_tags, new_settings
 from wizard.extensions import db
@@ -32,6 +36,9 @@ define("accounts.domain.outside", _l(
     "%(address)s is not an address of the domain %(domain)s."))
 define("accounts.domain.taken", _l(
     "%(address)s is already connected for another user of this CRM."))
+define("accounts.domain.personal", _l(
+    "%(address)s is linked personally by its user (through Google's consent screen) and keeps syncing that way. "
+    "To connect it through the domain instead, the user unlinks it in their settings first."))
 
 
 class DomainError(Exception):
@@ -51,10 +58,13 @@ class Member:
     user: User
     account: GoogleAccount | None  # the delegated account, linked or switched off
     in_domain: bool
+    personal: GoogleAccount | None = None  # a personal link to the user's own address, which stays theirs
 
     @property
     def state(self) -> str:
-        """on | needs_reconnect | off | not_in_domain | available (in the domain, never enrolled)."""
+        """on | needs_reconnect | personal | off | not_in_domain | available (in the domain, never enrolled)."""
+        if self.personal is not None and (self.account is None or not self.account.is_linked):
+            return "personal"
         if self.account is None:
             return "available" if self.in_domain else "not_in_domain"
         if not self.account.is_linked:
@@ -67,6 +77,13 @@ def delegated_account(user) -> GoogleAccount | None:
     return db.session.scalar(select(GoogleAccount).where(
         GoogleAccount.user_id == user.id, GoogleAccount.kind == DELEGATED).order_by(
         GoogleAccount.unlinked_at.is_(None).desc(), GoogleAccount.id.desc()).limit(1))
+
+
+def linked_personally(address: str) -> GoogleAccount | None:
+    """The personal link (consent screen) to this mailbox, if one is linked."""
+    return db.session.scalar(select(GoogleAccount).where(
+        GoogleAccount.kind != DELEGATED, GoogleAccount.unlinked_at.is_(None),
+        func.lower(GoogleAccount.email) == normalize_email(address)).limit(1))
 
 
 def _sub(address: str) -> str:
@@ -83,6 +100,10 @@ def enrol(user, address: str | None = None, start_sync: bool = True) -> GoogleAc
     address = normalize_email(address or user.email)
     if not grant.covers(address):
         raise DomainError("accounts.domain.outside", address=address, domain=grant.domain)
+    personal = linked_personally(address)
+    if personal is not None:
+        raise DomainError("accounts.domain.personal" if personal.user_id == user.id else "accounts.domain.taken",
+                          address=address)
     holder = db.session.scalar(select(GoogleAccount).where(
         GoogleAccount.google_sub == _sub(address), GoogleAccount.unlinked_at.is_(None)))
     if holder is not None and holder.user_id != user.id:
@@ -169,7 +190,9 @@ def members() -> list[Member]:
     grant = delegation()
     rows = []
     for user in db.session.scalars(select(User).order_by(User.email)):
-        rows.append(Member(user, delegated_account(user), bool(grant and grant.covers(user.email))))
+        personal = linked_personally(user.email)
+        rows.append(Member(user, delegated_account(user), bool(grant and grant.covers(user.email)),
+                           personal if personal is not None and personal.user_id == user.id else None))
     return rows
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from wizard.accounts import linking as oauth
@@ -19,6 +19,7 @@ from wizard.google.tokens import apply_token, get_oauth_session, save_token  # n
 from wizard.messages import define, render
 from wizard.models.accounts import (
     CONNECTED,
+    DELEGATED,
     NEEDS_RECONNECT,
     REVOKED,
     GoogleAccount,
@@ -29,6 +30,9 @@ from wizard.models.accounts import (
 define("accounts.link.taken", _l(
     "The Google account %(email)s is already linked by another user of this CRM. A Google account can be "
     "linked by one user only; ask that user to unlink it first."))
+define("accounts.link.through_domain", _l(
+    "The Google account %(email)s is already connected through your company's Google Workspace domain: it syncs "
+    "without a personal link. Nothing was changed."))
 define("accounts.link.wrong_account", _l(
     "You signed in to Google as %(got)s, but were reconnecting %(expected)s. Nothing was changed; please "
     "choose %(expected)s on Google's page."))
@@ -101,6 +105,7 @@ def complete_link(user, args) -> LinkOutcome:
         select(GoogleAccount).where(GoogleAccount.google_sub == sub, GoogleAccount.unlinked_at.is_(None)))
     if holder is not None and holder.user_id != user.id:
         raise LinkError("accounts.link.taken", email=email or holder.email)
+    _refuse_a_mailbox_connected_through_the_domain(user, email)
     if pending.account_id is not None:
         expected = db.session.get(GoogleAccount, pending.account_id)
         if expected is not None and expected.google_sub != sub:
@@ -114,6 +119,19 @@ def complete_link(user, args) -> LinkOutcome:
         return LinkOutcome(restart_url=oauth.authorization_url(
             user.id, pending.scopes, account_id=pending.account_id, prompt_consent=True, login_hint=email))
     return _save_link(user, account, identity, token)
+
+
+def _refuse_a_mailbox_connected_through_the_domain(user, email) -> None:
+    """One mailbox is connected once (wizard.accounts.domain): two linked accounts on it would each write the
+    same contacts and meetings into it."""
+    if not email:
+        return
+    delegated = db.session.scalar(select(GoogleAccount).where(
+        GoogleAccount.kind == DELEGATED, GoogleAccount.unlinked_at.is_(None),
+        func.lower(GoogleAccount.email) == email.strip().lower()).limit(1))
+    if delegated is not None:
+        raise LinkError("accounts.link.through_domain" if delegated.user_id == user.id else "accounts.link.taken",
+                        email=email)
 
 
 def _save_link(user, account, identity, token) -> LinkOutcome:
