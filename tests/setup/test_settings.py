@@ -2,9 +2,12 @@
 import logging
 
 import pytest
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
 from sqlalchemy import select
 
 from tests.setup.conftest import CLIENT_ID, CLIENT_SECRET
+from wizard.cli import cli
 from wizard.extensions import db
 from wizard.models.settings import SettingAudit, SystemSetting
 from wizard.settings import registry
@@ -185,3 +188,22 @@ def test_russian_card(admin_client, admin):
     assert "Системные настройки" in page and "Открыть" in page
     assert "Показать конфликт для решения" in page  # a choice shows its label, not its code
     assert "Ключ для доступа к сервисам Google" in page
+
+
+def test_an_environment_value_outside_a_settings_range_is_reported_not_silently_dropped(app, admin_client):
+    app.config["SYNC_FIRST_SYNC_PREVIEW"] = "1000000000"  # above the setting's 0–1000000
+    assert services.get_setting("FirstSyncPreviewThreshold") == 50  # the default applies...
+    page = admin_client.get("/admin/settings").get_data(as_text=True)
+    assert 'data-refused-seed="SYNC_FIRST_SYNC_PREVIEW"' in page  # ...and the administrator is told
+    assert "SYNC_FIRST_SYNC_PREVIEW=1000000000 is not a valid value of FirstSyncPreviewThreshold (0–1000000)" in page
+    result = CliRunner().invoke(cli, ["worker", "--burst", "--no-scheduler"], obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    assert "Warning: SYNC_FIRST_SYNC_PREVIEW=1000000000 is not a valid value" in result.output  # and the operator
+    services.set_setting("FirstSyncPreviewThreshold", "30")  # set here, the variable no longer matters
+    assert 'data-refused-seed' not in admin_client.get("/admin/settings").get_data(as_text=True)
+
+
+def test_a_valid_environment_value_is_not_reported(app, admin_client):
+    app.config["SYNC_FIRST_SYNC_PREVIEW"] = "20"
+    assert services.get_setting("FirstSyncPreviewThreshold") == 20
+    assert 'data-refused-seed' not in admin_client.get("/admin/settings").get_data(as_text=True)

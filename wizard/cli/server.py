@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from wizard import create_app
 from wizard.cli.run import Ports, run
 from wizard.jobs.worker import run_worker
+from wizard.settings.values import refused_seeds
 
 # Commands are declared at module level on a group of their own; register() adds them to `syncwizard`.
 commands = AppGroup("server")
@@ -42,6 +43,8 @@ def run_command(host, port, demo, emulator_port):
 @click.argument("queues", nargs=-1)
 def worker_command(burst, no_scheduler, queues):
     """The RQ worker with its scheduler; each job runs in the app context."""
+    for refused in refused_seeds():  # the worker is where these settings act: say it where operators look
+        click.echo(f"Warning: {refused}", err=True)
     run_worker(current_app._get_current_object(), burst=burst, with_scheduler=not no_scheduler,
                queues=list(queues) or None)
 

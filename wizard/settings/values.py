@@ -7,6 +7,7 @@ delegation() (the Workspace service account and domain) and google_credentials(a
 calls Google for that account); and may register a re-encryption function in ROTATABLE for rotate-key.
 """
 import logging
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
@@ -66,21 +67,60 @@ def is_set(code: str) -> bool:
     return bool(row and row.value)
 
 
-def default_value(defn):
-    """The value of a setting nobody has set: its seed from the environment (app configuration) when given
-    and valid, else the registry's default."""
+@dataclass(frozen=True)
+class RefusedSeed:
+    """An environment variable that would give a setting's value but is not a valid one: the default applies."""
+
+    variable: str
+    value: str
+    code: str
+    default: object
+    low: int | None
+    high: int | None
+
+    def __str__(self):
+        bounds = f" ({self.low}–{self.high})" if self.low is not None else ""
+        return (f"{self.variable}={self.value} is not a valid value of the setting {self.code}{bounds}: "
+                f"the default {self.default} applies. Correct or remove the variable, or set the value in "
+                f"System settings.")
+
+
+def _seed(defn):
+    """(raw, typed): the environment's value for the setting and its typed value (None when not valid)."""
     raw = current_app.config.get(defn.seed) if defn.seed else None
     if raw in (None, ""):
-        return defn.default
+        return None, None
     try:
         value = defn.seed_convert(raw) if defn.seed_convert else raw
     except (TypeError, ValueError):
         value = None
     typed, error = registry.parse(defn, value)
-    if error:
+    return raw, None if error else typed
+
+
+def default_value(defn):
+    """The value of a setting nobody has set: its seed from the environment (app configuration) when given
+    and valid, else the registry's default (refused_seeds() reports an invalid seed at start-up and to
+    administrators)."""
+    raw, typed = _seed(defn)
+    if raw is None:
+        return defn.default
+    if typed is None:
         log.warning("%s=%r is not a valid %s; the default applies", defn.seed, raw, defn.code)
         return defn.default
     return typed
+
+
+def refused_seeds() -> list[RefusedSeed]:
+    """The environment's values that would give a setting nobody has set, but are not valid values of it."""
+    refused = []
+    for defn in registry.SETTINGS:
+        raw, typed = _seed(defn)
+        if raw is not None and typed is None and not is_set(defn.code):
+            bounded = defn.type == registry.INTEGER
+            refused.append(RefusedSeed(defn.seed, str(raw), defn.code, defn.default,
+                                       defn.low if bounded else None, defn.high if bounded else None))
+    return refused
 
 
 def get_setting(code: str):

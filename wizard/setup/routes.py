@@ -24,7 +24,8 @@ def settings_index():
     services.ensure_settings()
     query = request.args.get("q", "")
     rows = [(d, services.listed_value(d.code)) for d in services.search_settings(query)]
-    return render_template("setup/settings_index.html", rows=rows, query=query, type_names=registry.TYPE_NAMES)
+    return render_template("setup/settings_index.html", rows=rows, query=query, type_names=registry.TYPE_NAMES,
+                           refused=services.refused_seeds())
 
 
 @bp.route("/admin/settings/<code>", methods=["GET", "POST"])
