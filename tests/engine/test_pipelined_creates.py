@@ -86,3 +86,32 @@ def test_a_token_expiring_while_the_thread_sends_is_refreshed_and_the_batch_sent
     google.http.headers["Authorization"] = f"Bearer {db.session.get(GoogleAccount, account.id).access_token}"
     assert sorted(p["names"][0]["givenName"] for p in google.connections()) == ["Late0", "Late1", "Late2"]
     assert emulator.stats()["by_endpoint"].get("POST /v1/people:batchCreateContacts", 0) == 2
+
+
+def test_the_run_holds_the_write_lock_while_creates_are_in_flight_and_lets_it_go(app, account, emulator,
+                                                                                  monkeypatch):
+    """The engine's thread takes the account's write lock once, at the first create, for the thread's
+    calls (taken per call, on the thread, it lay on every batch's critical path): a writer in another
+    process sees it held whenever a create may be in flight, and free once the run is done."""
+    import wizard.google.sides as eg
+
+    google = GoogleUser(emulator, account)
+    google.create_group("CRM contacts")
+    for i in range(7):
+        crm_contact(account, f"Lock{i}", "Held", email=f"lock{i}@example.org")
+    monkeypatch.setattr(eg.ContactsGoogle, "CREATE_BATCH", 2)
+    seen = {"held": 0, "free": 0, "key": None}
+
+    def check(ctx):
+        pacer = ctx.google.client.pacer
+        seen["key"], seen["redis"] = pacer.lock_key, pacer.redis
+        seen["held" if pacer.redis.exists(pacer.lock_key) else "free"] += 1
+
+    engine.CHECKPOINT_HOOKS["after_google_answer"] = check
+    try:
+        run = run_sync(account.id, "contacts")
+    finally:
+        engine.CHECKPOINT_HOOKS.clear()
+    assert run.status == RunStatus.SUCCEEDED and run.counts["google"] == {"create": 7}
+    assert seen["held"] >= 4 and seen["free"] == 0, seen
+    assert not seen["redis"].exists(seen["key"])

@@ -126,13 +126,13 @@ class PeopleClient:
     def delete(self, resource_name: str) -> None:
         self._call("DELETE", f"v1/{_path(resource_name)}:deleteContact")
 
-    def detached(self) -> "PeopleClient":
-        """A client whose calls may be sent from a worker thread (see `Transport.detached`); its requests are
-        counted in `calls` of the client it came from once `settle_calls` is called. Before each call its
-        owner renews the token: `other.transport.authorize(self.transport.active_token())`."""
+    def detached(self, pacer=None) -> "PeopleClient":
+        """A client whose calls may be sent from a worker thread (see `Transport.detached`, and its `pacer`);
+        its requests are counted in `calls` of the client it came from once `settle_calls` is called. Before
+        each call its owner renews the token: `other.transport.authorize(self.transport.active_token())`."""
         other = PeopleClient.__new__(PeopleClient)
         other.base_url = self.base_url
-        other.transport = self.transport.detached(self.transport.active_token())
+        other.transport = self.transport.detached(self.transport.active_token(), pacer)
         return other
 
     def settle_calls(self, other: "PeopleClient") -> None:

@@ -7,6 +7,7 @@ whole call (after the client's retries) propagates and ends the run, with every 
 """
 import json
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
@@ -14,6 +15,7 @@ from flask import current_app
 
 from wizard.google import mapping
 from wizard.google.errors import AlreadyExists, Gone, GoogleError, NotFound, StaleEtag, Transient, Unauthenticated
+from wizard.google.pacing import CoveredPacer
 from wizard.google.session import calendar_client, people_client
 from wizard.sync import actions as A
 from wizard.sync.actions import Result
@@ -51,29 +53,38 @@ class CreateSender:
     (Google asks for sequential mutations per user). The thread touches no database: it holds its own
     requests session with the token the engine's thread renewed (`submit`), and whatever it met, the
     engine's thread settles (`results`). Used as a context manager: leaving it waits for a create still in
-    flight, so a run that stops (an error, a simulated crash) never leaves a write landing after it."""
+    flight, so a run that stops (an error, a simulated crash) never leaves a write landing after it.
+
+    The account's write lock is taken by the engine's thread at the first create and kept until the sender
+    is left (the thread's calls go through a `CoveredPacer`): taken per call, on the thread, it cost five
+    Redis round trips and a keep-alive thread on the critical path of every batch. The engine's own writes
+    meanwhile re-enter it (it is reentrant in a thread) and are never sent while a create is in flight;
+    other writers of the account wait for the run's creates, as they would wait between two of its calls."""
 
     def __init__(self, google: "ContactsGoogle"):
         self.google = google
         self.client = None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="google-create")
         self.future = None
+        self.lock = ExitStack()  # the write lock held for the thread, from the first create
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.wait()
-        self.pool.shutdown(wait=True)
-        if self.client is not None:
-            self.google.client.settle_calls(self.client)
-            self.client.transport.close()
+        with self.lock:  # released last, once nothing is in flight
+            self.wait()
+            self.pool.shutdown(wait=True)
+            if self.client is not None:
+                self.google.client.settle_calls(self.client)
+                self.client.transport.close()
 
     def submit(self, bodies) -> None:
         """Send these bodies now, from the worker thread (the previous answer must have been taken)."""
         owner = self.google.client
         if self.client is None:
-            self.client = owner.detached()
+            self.lock.enter_context(owner.pacer.writing())
+            self.client = owner.detached(CoveredPacer(owner.pacer))
         else:
             self.client.transport.authorize(owner.transport.active_token())
         self.future = self.pool.submit(self.client.batch_create, bodies, read_mask=mapping.PERSON_FIELDS)
