@@ -264,6 +264,9 @@ class Applier:
             self.ctx.commit_batch(len(batch))
             if index + 2 < len(batches):
                 self.ctx.checkpoint("after_intents")
+            idle = getattr(self.ctx, "idle", None)
+            if idle is not None:  # a batch is in flight: local work for later meanwhile
+                idle()
 
     def _finish_batch(self, sender, batch, prepared, ready=(), commit=False):
         """Take Google's answer to the batch in flight, send the next one (its intents are committed), then
