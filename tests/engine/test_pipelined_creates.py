@@ -115,3 +115,36 @@ def test_the_run_holds_the_write_lock_while_creates_are_in_flight_and_lets_it_go
     assert run.status == RunStatus.SUCCEEDED and run.counts["google"] == {"create": 7}
     assert seen["held"] >= 4 and seen["free"] == 0, seen
     assert not seen["redis"].exists(seen["key"])
+
+
+def test_the_next_chunks_crm_records_are_read_while_creates_are_in_flight(app, account, emulator, monkeypatch):
+    """The engine's thread reads the next chunk's CRM records a slice at a time while a batch is in flight
+    (wizard.engine.prefetch): what the next chunk's plan finds read is what a read at planning time gives,
+    and every contact is created once."""
+    import wizard.google.sides as eg
+    from wizard.engine.prefetch import CrmPrefetch
+
+    google = GoogleUser(emulator, account)
+    google.create_group("CRM contacts")
+    contacts = [crm_contact(account, f"Ahead{i:02d}", "Read", email=f"ahead{i}@example.org") for i in range(20)]
+    monkeypatch.setattr(eg.ContactsGoogle, "CREATE_BATCH", 2)
+    monkeypatch.setattr(CrmPrefetch, "STEP", 3)
+    app.config["SYNC_CHUNK_SIZE"] = 10
+    ahead = []
+
+    def check(ctx):
+        prefetch = ctx.prefetch
+        if prefetch is not None and prefetch.position:
+            expected = ctx.store.fetch(prefetch.ids[:prefetch.position])
+            assert prefetch.read == expected
+            ahead.append(prefetch.position)
+
+    engine.CHECKPOINT_HOOKS["after_google_answer"] = check
+    try:
+        run = run_sync(account.id, "contacts")
+    finally:
+        engine.CHECKPOINT_HOOKS.clear()
+    assert run.status == RunStatus.SUCCEEDED and run.counts["google"] == {"create": 20}
+    assert ahead and max(ahead) >= 9, ahead  # most of the next chunk was read during the first one's creates
+    names = sorted(p["names"][0]["givenName"] for p in google.connections())
+    assert names == sorted(c.first_name for c in contacts)
