@@ -270,9 +270,15 @@ class Applier:
 
     def _finish_batch(self, sender, batch, prepared, ready=(), commit=False):
         """Take Google's answer to the batch in flight, send the next one (its intents are committed), then
-        record the answer (committed with the next batch's intents, unless `commit`: the last batch)."""
-        results = sender.results(list(batch), prepared.bodies)
-        if ready:
+        record the answer (committed with the next batch's intents, unless `commit`: the last batch). The next
+        batch leaves as soon as Google answered, before the answer is decoded; after a failed call only once
+        it is settled (settling may send again: one create in flight at a time)."""
+        answer = sender.answer()
+        sent = bool(ready) and answer[1] is None
+        if sent:
+            sender.submit(ready[0].bodies, ready[0].payload)
+        results = sender.results(list(batch), prepared.bodies, answer)
+        if ready and not sent:
             sender.submit(ready[0].bodies, ready[0].payload)
         self._record_creates(prepared, results)
         if commit:

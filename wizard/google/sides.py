@@ -97,16 +97,27 @@ class CreateSender:
         payload = payload if payload is not None else self.encode(bodies)
         self.future = self.pool.submit(self.client.send_create_payload, payload)
 
-    def results(self, actions, bodies):
-        """Wait for the batch in flight; one Result per action (see ContactsGoogle.create_results)."""
+    def answer(self) -> tuple:
+        """Wait for the batch in flight: (Google's raw answer, None), or (None, the error it met). An answer
+        without error lets the next batch go out before this one is decoded and recorded."""
         future, self.future = self.future, None
+        try:
+            return future.result(), None
+        except Exception as error:  # noqa: BLE001  (settled by `results`, on this thread)
+            return None, error
+        finally:
+            self.google.client.settle_calls(self.client)
+
+    def results(self, actions, bodies, answer: tuple | None = None):
+        """One Result per action (see ContactsGoogle.create_results) from `answer` (taken now if not given).
+        An error (a 401, a dropped connection) is settled here, sending again from this thread: nothing else
+        may be in flight then."""
+        raw, error = answer if answer is not None else self.answer()
 
         def answers():
-            try:
-                answer = future.result()
-            finally:
-                self.google.client.settle_calls(self.client)
-            return self.google.client.created_people(answer)
+            if error is not None:
+                raise error
+            return self.google.client.created_people(raw)
 
         return self.google.create_results(actions, bodies, answers, detached=True)
 
