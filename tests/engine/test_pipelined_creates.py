@@ -3,6 +3,7 @@ the previous answer and writes the next batch's intents. What must hold at every
 Google never holds a contact of ours whose intent row is not committed, and one create is in flight at a
 time. Checked from a second database connection (what a crash would leave) at each checkpoint of a run with
 many small batches over several chunks."""
+import sys
 import threading
 
 from sqlalchemy import text
@@ -88,8 +89,8 @@ def test_a_token_expiring_while_the_thread_sends_is_refreshed_and_the_batch_sent
     assert emulator.stats()["by_endpoint"].get("POST /v1/people:batchCreateContacts", 0) == 2
 
 
-def test_the_run_holds_the_write_lock_while_creates_are_in_flight_and_lets_it_go(app, account, emulator,
-                                                                                  monkeypatch):
+def test_the_run_holds_the_write_lock_and_quick_gil_handoffs_while_creates_are_in_flight(app, account, emulator,
+                                                                                          monkeypatch):
     """The engine's thread takes the account's write lock once, at the first create, for the thread's
     calls (taken per call, on the thread, it lay on every batch's critical path): a writer in another
     process sees it held whenever a create may be in flight, and free once the run is done."""
@@ -100,9 +101,11 @@ def test_the_run_holds_the_write_lock_while_creates_are_in_flight_and_lets_it_go
     for i in range(7):
         crm_contact(account, f"Lock{i}", "Held", email=f"lock{i}@example.org")
     monkeypatch.setattr(eg.ContactsGoogle, "CREATE_BATCH", 2)
-    seen = {"held": 0, "free": 0, "key": None}
+    seen = {"held": 0, "free": 0, "key": None, "intervals": set()}
+    before = sys.getswitchinterval()
 
     def check(ctx):
+        seen["intervals"].add(sys.getswitchinterval())
         pacer = ctx.google.client.pacer
         seen["key"], seen["redis"] = pacer.lock_key, pacer.redis
         seen["held" if pacer.redis.exists(pacer.lock_key) else "free"] += 1
@@ -115,6 +118,9 @@ def test_the_run_holds_the_write_lock_while_creates_are_in_flight_and_lets_it_go
     assert run.status == RunStatus.SUCCEEDED and run.counts["google"] == {"create": 7}
     assert seen["held"] >= 4 and seen["free"] == 0, seen
     assert not seen["redis"].exists(seen["key"])
+    # The GIL is handed to the sending thread quickly while it runs (its waits lie on the critical path), and
+    # the process's own interval is back afterwards.
+    assert seen["intervals"] == {min(before, eg.HANDOFF_INTERVAL)} and sys.getswitchinterval() == before
 
 
 def test_the_next_chunks_crm_records_are_read_while_creates_are_in_flight(app, account, emulator, monkeypatch):
