@@ -45,3 +45,33 @@ def test_lean_fetch_matches_the_orm_record(make_account, make_user):
     assert fetched[str(untagged.id)] is OUT_OF_SCOPE
     assert fetched[str(gone.id)] is DELETED
     assert str(stranger.id) not in fetched and "999999" not in fetched
+
+
+def test_a_slice_of_contacts_is_read_by_primary_key_not_by_scanning_the_owners_contacts(make_account):
+    """Issue 16: with the owner in the WHERE clause SQLite read the owner's index (every contact of theirs)
+    for any slice of 50 ids or more: each slice cost O(contacts), a first sync O(n²). The statements the lean
+    read sends are looked up in SQLite's own query plan."""
+    from sqlalchemy import event
+
+    account = make_account()
+    ids = [str(crm_contact(account, f"Plan{i}").id) for i in range(3)]
+    statements = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        fetched = ContactStore(account.user_id, [tag_id(account)]).fetch(ids + [str(10 ** 6 + i) for i in range(250)])
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert sorted(fetched) == sorted(ids)
+    contacts = [(s, p) for s, p in statements if s.lstrip().upper().startswith("SELECT") and "FROM contacts" in s]
+    assert contacts, statements
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            for statement, parameters in contacts:
+                plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + statement, parameters))
+                assert "PRIMARY KEY" in plan and "owner" not in plan, plan

@@ -3,6 +3,7 @@ the previous answer and writes the next batch's intents. What must hold at every
 Google never holds a contact of ours whose intent row is not committed, and one create is in flight at a
 time. Checked from a second database connection (what a crash would leave) at each checkpoint of a run with
 many small batches over several chunks."""
+import sys
 import threading
 
 from sqlalchemy import text
@@ -86,3 +87,70 @@ def test_a_token_expiring_while_the_thread_sends_is_refreshed_and_the_batch_sent
     google.http.headers["Authorization"] = f"Bearer {db.session.get(GoogleAccount, account.id).access_token}"
     assert sorted(p["names"][0]["givenName"] for p in google.connections()) == ["Late0", "Late1", "Late2"]
     assert emulator.stats()["by_endpoint"].get("POST /v1/people:batchCreateContacts", 0) == 2
+
+
+def test_the_run_holds_the_write_lock_and_quick_gil_handoffs_while_creates_are_in_flight(app, account, emulator,
+                                                                                          monkeypatch):
+    """The engine's thread takes the account's write lock once, at the first create, for the thread's
+    calls (taken per call, on the thread, it lay on every batch's critical path): a writer in another
+    process sees it held whenever a create may be in flight, and free once the run is done."""
+    import wizard.google.sides as eg
+
+    google = GoogleUser(emulator, account)
+    google.create_group("CRM contacts")
+    for i in range(7):
+        crm_contact(account, f"Lock{i}", "Held", email=f"lock{i}@example.org")
+    monkeypatch.setattr(eg.ContactsGoogle, "CREATE_BATCH", 2)
+    seen = {"held": 0, "free": 0, "key": None, "intervals": set()}
+    before = sys.getswitchinterval()
+
+    def check(ctx):
+        seen["intervals"].add(sys.getswitchinterval())
+        pacer = ctx.google.client.pacer
+        seen["key"], seen["redis"] = pacer.lock_key, pacer.redis
+        seen["held" if pacer.redis.exists(pacer.lock_key) else "free"] += 1
+
+    engine.CHECKPOINT_HOOKS["after_google_answer"] = check
+    try:
+        run = run_sync(account.id, "contacts")
+    finally:
+        engine.CHECKPOINT_HOOKS.clear()
+    assert run.status == RunStatus.SUCCEEDED and run.counts["google"] == {"create": 7}
+    assert seen["held"] >= 4 and seen["free"] == 0, seen
+    assert not seen["redis"].exists(seen["key"])
+    # The GIL is handed to the sending thread quickly while it runs (its waits lie on the critical path), and
+    # the process's own interval is back afterwards.
+    assert seen["intervals"] == {min(before, eg.HANDOFF_INTERVAL)} and sys.getswitchinterval() == before
+
+
+def test_the_next_chunks_crm_records_are_read_while_creates_are_in_flight(app, account, emulator, monkeypatch):
+    """The engine's thread reads the next chunk's CRM records a slice at a time while a batch is in flight
+    (wizard.engine.prefetch): what the next chunk's plan finds read is what a read at planning time gives,
+    and every contact is created once."""
+    import wizard.google.sides as eg
+    from wizard.engine.prefetch import CrmPrefetch
+
+    google = GoogleUser(emulator, account)
+    google.create_group("CRM contacts")
+    contacts = [crm_contact(account, f"Ahead{i:02d}", "Read", email=f"ahead{i}@example.org") for i in range(20)]
+    monkeypatch.setattr(eg.ContactsGoogle, "CREATE_BATCH", 2)
+    monkeypatch.setattr(CrmPrefetch, "STEP", 3)
+    app.config["SYNC_CHUNK_SIZE"] = 10
+    ahead = []
+
+    def check(ctx):
+        prefetch = ctx.prefetch
+        if prefetch is not None and prefetch.position:
+            expected = ctx.store.fetch(prefetch.ids[:prefetch.position])
+            assert prefetch.read == expected
+            ahead.append(prefetch.position)
+
+    engine.CHECKPOINT_HOOKS["after_google_answer"] = check
+    try:
+        run = run_sync(account.id, "contacts")
+    finally:
+        engine.CHECKPOINT_HOOKS.clear()
+    assert run.status == RunStatus.SUCCEEDED and run.counts["google"] == {"create": 20}
+    assert ahead and max(ahead) >= 9, ahead  # most of the next chunk was read during the first one's creates
+    names = sorted(p["names"][0]["givenName"] for p in google.connections())
+    assert names == sorted(c.first_name for c in contacts)

@@ -43,6 +43,7 @@ class _Prepared:
     intents: list
     row_ids: list
     bodies: list | None = None
+    payload: bytes | None = None  # the bodies' request, encoded by the sender ahead of sending
 
 
 class Applier:
@@ -248,7 +249,7 @@ class Applier:
         self._commit_intents()
         sender.submit(ready[0].bodies)
         if len(batches) > 1:  # made while the first is in flight, committed before it is sent
-            ready.append(self._intents(batches[1], google))
+            ready.append(self._intents(batches[1], google, sender))
             self._commit_intents()
         for index, batch in enumerate(batches):
             prepared = ready.pop(0)
@@ -259,17 +260,26 @@ class Applier:
                 return
             self._finish_batch(sender, batch, prepared, ready)
             if index + 2 < len(batches):
-                ready.append(self._intents(batches[index + 2], google))
+                ready.append(self._intents(batches[index + 2], google, sender))
             self.ctx.commit_batch(len(batch))
             if index + 2 < len(batches):
                 self.ctx.checkpoint("after_intents")
+            idle = getattr(self.ctx, "idle", None)
+            if idle is not None:  # a batch is in flight: local work for later meanwhile
+                idle()
 
     def _finish_batch(self, sender, batch, prepared, ready=(), commit=False):
         """Take Google's answer to the batch in flight, send the next one (its intents are committed), then
-        record the answer (committed with the next batch's intents, unless `commit`: the last batch)."""
-        results = sender.results(list(batch), prepared.bodies)
-        if ready:
-            sender.submit(ready[0].bodies)
+        record the answer (committed with the next batch's intents, unless `commit`: the last batch). The next
+        batch leaves as soon as Google answered, before the answer is decoded; after a failed call only once
+        it is settled (settling may send again: one create in flight at a time)."""
+        answer = sender.answer()
+        sent = bool(ready) and answer[1] is None
+        if sent:
+            sender.submit(ready[0].bodies, ready[0].payload)
+        results = sender.results(list(batch), prepared.bodies, answer)
+        if ready and not sent:
+            sender.submit(ready[0].bodies, ready[0].payload)
         self._record_creates(prepared, results)
         if commit:
             self.ctx.commit_batch(len(batch))
@@ -279,12 +289,14 @@ class Applier:
         return bool(self.backrefs) or any(a.writes_google and not isinstance(a, A.CreateInGoogle)
                                           for a in self.plan.actions)
 
-    def _intents(self, batch, google=None) -> "_Prepared":
-        """A batch's intent rows written (not committed) and, for a pipelined send, its Person bodies made."""
+    def _intents(self, batch, google=None, sender=None) -> "_Prepared":
+        """A batch's intent rows written (not committed) and, for a pipelined send, its Person bodies made
+        (and encoded by the `sender`, when one will send them)."""
         intents = [pending_pair(action.pair_id, action.crm_id, action.record) for action in batch]
         row_ids = self.ctx.pairs.insert_intents(intents)
         bodies = google.create_bodies(list(batch), tags=self._tags(batch)) if google is not None else None
-        return _Prepared(intents, row_ids, bodies)
+        payload = sender.encode(bodies) if sender is not None and bodies is not None else None
+        return _Prepared(intents, row_ids, bodies, payload)
 
     def _commit_intents(self):
         db.session.commit()

@@ -26,6 +26,7 @@ from wizard.engine.issues import Issues
 from wizard.engine.lock import LeaseLost, close_stale_runs, running_lock, worker_name
 from wizard.engine.pairs import PairTable, load_cursor
 from wizard.engine.policy import SPECS, call_planner, policy_for, scope_key
+from wizard.engine.prefetch import CrmPrefetch
 from wizard.extensions import db
 from wizard.google.errors import AuthRevoked, ClientRejected, GoogleError, SyncTokenExpired
 from wizard.google.sides import google_side_for
@@ -184,6 +185,7 @@ class RunContext:
         # a chunk still in flight, recorded once the next chunk is planned (`finish_tail`).
         self.sender = None
         self.tail = None
+        self.prefetch = None  # the next chunk's CRM records, read while creates are in flight (`idle`)
 
     # --- the run ----------------------------------------------------------------------------------------
     def execute(self):
@@ -274,10 +276,12 @@ class RunContext:
             self.set_total(len(crm_ids) + len(google_changes.changes))
         guards.close(self.run)
         with self._sending():
-            for chunk in chunks:
+            for index, chunk in enumerate(chunks):
                 plan, crm_side, google_side = surveyed or self._plan_chunk(chunk, crm_full, google_changes)
                 self.finish_tail()  # the previous chunk's last batch of creates, in flight while this was planned
                 self.google_seen = google_side.seen()
+                # The next chunk's CRM records are read while this one's creates are in flight (`idle`).
+                self.prefetch = CrmPrefetch(self.store, chunks[index + 1]) if index + 1 < len(chunks) else None
                 Applier(self, plan).apply()
                 self._join_labels(chunk)
                 self._release_chunk(chunk, google_changes)
@@ -360,9 +364,20 @@ class RunContext:
             return google_changes
         return _merged(google_changes, self.google.fetch(missing))
 
+    def idle(self):
+        """The Applier waits for Google (a batch of creates in flight): a slice of the next chunk's CRM
+        records is read meanwhile (wizard.engine.prefetch)."""
+        if self.prefetch is not None:
+            self.prefetch.step()
+
     def _plan_chunk(self, chunk, crm_full, google_changes):
-        """(plan, CRM side, Google side) of one chunk: its CRM records read now, its pairs loaded."""
-        crm = self.store.fetch(chunk.crm_ids) if chunk.crm_ids else {}
+        """(plan, CRM side, Google side) of one chunk: its CRM records read now (or ahead: `idle`), its pairs
+        loaded."""
+        prefetch, self.prefetch = self.prefetch, None
+        if prefetch is not None and prefetch.chunk is chunk:
+            crm = prefetch.finish()
+        else:
+            crm = self.store.fetch(chunk.crm_ids) if chunk.crm_ids else {}
         crm_changes = side(crm, full=crm_full)
         google = {key: google_changes.changes[key] for key in chunk.google_ids}
         google_changes = side(google, full=google_changes.full)

@@ -111,13 +111,15 @@ class Transport:
             raise _from_oauth(error) from error
         return self.http.token.get("access_token")
 
-    def detached(self, access_token: str | None) -> "Transport":
+    def detached(self, access_token: str | None, pacer=None) -> "Transport":
         """A transport for one call sent from a worker thread while this one's owner does local work: its own
         requests session carrying `access_token` (never refreshing: a 401 comes back as `Unauthenticated`, and
-        the owner refreshes and sends again), the same pacer (the account's budget and write lock)."""
+        the owner refreshes and sends again), the same pacer (the account's budget and write lock) unless
+        `pacer` is given (a `CoveredPacer`: the owner holds the write lock for it)."""
+        pacer = pacer or self.pacer
         if access_token is None:
-            return Transport(self.http, self.pacer, self.timeout)  # a plain session: nothing to refresh
-        detached = Transport(requests.Session(), self.pacer, self.timeout)
+            return Transport(self.http, pacer, self.timeout)  # a plain session: nothing to refresh
+        detached = Transport(requests.Session(), pacer, self.timeout)
         detached.owns_session = True
         detached.authorize(access_token)
         return detached

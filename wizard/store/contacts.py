@@ -53,7 +53,7 @@ def _birthday(row) -> str:
     return f"--{row.birthday_month:02d}-{row.birthday_day:02d}"
 
 
-_CONTACT_COLUMNS = (Contact.id, Contact.first_name, Contact.last_name, Contact.middle_name, Contact.company,
+_CONTACT_COLUMNS = (Contact.id, Contact.owner_id, Contact.first_name, Contact.last_name, Contact.middle_name, Contact.company,
                     Contact.job_title, Contact.notes, Contact.birthday_day, Contact.birthday_month,
                     Contact.birthday_year, Contact.updated_at, Contact.deleted_at)
 
@@ -163,8 +163,11 @@ class ContactStore:
     def _lean(self, ids) -> dict:
         """CRM id -> change for these contacts of this owner: five column queries, no ORM object built."""
         session = db.session()
-        rows = session.execute(select(*_CONTACT_COLUMNS).where(Contact.owner_id == self.owner_id,
-                                                               Contact.id.in_(ids))).all()
+        # By id alone, the owner checked here: with the owner in the WHERE clause SQLite reads the owner's
+        # index (all their contacts) instead of the primary key once the id list has ~50 entries, so every
+        # slice cost O(contacts) and a first sync of 100,000 contacts O(n²) (7 ms a slice at 100,000).
+        rows = [row for row in session.execute(select(*_CONTACT_COLUMNS).where(Contact.id.in_(ids)))
+                if row.owner_id == self.owner_id]
         ids = [row.id for row in rows]
         if not ids:
             return {}

@@ -140,12 +140,13 @@ SPECS = {CONTACTS.name: CONTACTS, ACTIVITIES.name: ACTIVITIES}
 class Record(Mapping):
     """Frozen mapping field -> normalized value for one object kind; hashable; equality is content."""
 
-    __slots__ = ("_kind", "_values", "_hash")
+    __slots__ = ("_kind", "_values", "_hash", "_json")
 
     def __init__(self, kind: str, values: Mapping[str, Value]):
         object.__setattr__(self, "_kind", kind)
         object.__setattr__(self, "_values", dict(values))
         object.__setattr__(self, "_hash", None)
+        object.__setattr__(self, "_json", None)
 
     def __setattr__(self, name, value):
         raise AttributeError("Record is immutable")
@@ -186,8 +187,12 @@ class Record(Mapping):
         return Record(self._kind, values)
 
     def to_json(self) -> dict:
-        """Plain JSON-able dict (sets as sorted [key, value] lists) for storing a base snapshot."""
-        return {name: _jsonable(value) for name, value in sorted(self._values.items())}
+        """Plain JSON-able dict (sets as sorted [key, value] lists) for storing a base snapshot. Made once per
+        record (a first sync needs it for the fingerprint and again for the stored row); a fresh copy of its
+        top level each time, so a caller changing it changes nothing here."""
+        if self._json is None:
+            object.__setattr__(self, "_json", {name: _jsonable(value) for name, value in sorted(self._values.items())})
+        return dict(self._json)
 
 
 def _first(pair):
