@@ -22,7 +22,6 @@ from wizard.cli import cli, demo
 from wizard.extensions import db
 from wizard.redis import EmbeddedRedis, url_file
 from wizard.settings.installation import ensure_identity
-from wizard.settings.values import refused_seeds
 
 STOP_GRACE = 8      # seconds for a warm shutdown (a running job may finish)
 KILL_GRACE = 4      # seconds after the second signal, then SIGKILL
@@ -214,8 +213,6 @@ class Supervisor:
         if self.demo:
             self._announce_demo()
         with self.app.app_context():
-            for refused in refused_seeds():
-                self.echo(f"Warning: {refused}")
             if not first_admin.admin_exists():
                 token = first_admin.issue_token()
                 minutes = self.app.config["SETUP_TOKEN_TTL"] // 60

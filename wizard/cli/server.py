@@ -43,7 +43,7 @@ def run_command(host, port, demo, emulator_port):
 @click.argument("queues", nargs=-1)
 def worker_command(burst, no_scheduler, queues):
     """The RQ worker with its scheduler; each job runs in the app context."""
-    for refused in refused_seeds():  # the worker is where these settings act: say it where operators look
+    for refused in refused_seeds():  # the worker is where these settings act (`run` starts one: said once)
         click.echo(f"Warning: {refused}", err=True)
     run_worker(current_app._get_current_object(), burst=burst, with_scheduler=not no_scheduler,
                queues=list(queues) or None)
