@@ -75,3 +75,61 @@ def test_a_slice_of_contacts_is_read_by_primary_key_not_by_scanning_the_owners_c
                 plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(
                     "EXPLAIN QUERY PLAN " + statement, parameters))
                 assert "PRIMARY KEY" in plan and "owner" not in plan, plan
+
+
+def _query_plans_of(statements, table):
+    """SQLite's query plan of every SELECT on `table` among the statements seen."""
+    engine = db.engine
+    selects = [(s, p) for s, p in statements if s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s]
+    assert selects, statements
+    with engine.connect() as connection:
+        return [" ".join(str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p))
+                for s, p in selects]
+
+
+def test_a_slice_of_activities_is_read_by_primary_key_and_another_owners_are_never_returned(make_account,
+                                                                                           make_user):
+    """The activities engine path (`ActivityStore.fetch`, `changes`, `exists`) reads through
+    `services.get_activities`, which had the same owner-plus-ids query as contacts: by primary key now, the
+    owner still checked (another owner's activity and deleted ones behave as before)."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import event
+
+    from wizard.models.crm import Activity
+    from wizard.store.activities import ActivityStore
+
+    account = make_account()
+    start = datetime(2026, 3, 10, 7, 0, tzinfo=timezone.utc)
+
+    def activity(title):
+        return services.create_activity(account.user_id, {
+            "title": title, "type": "meeting", "start_at": start, "end_at": start + timedelta(hours=1),
+            "timezone": "UTC"})
+
+    mine = [activity(f"Plan{i}") for i in range(3)]
+    gone, stranger = activity("Gone"), activity("Stranger")
+    services.delete_activity(account.user_id, gone.id)
+    other = make_user(email="other-activities@example.com")
+    db.session.execute(db.update(Activity).where(Activity.id == stranger.id).values(owner_id=other.id))
+    db.session.commit()
+    statements = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    store = ActivityStore(account.user_id, None)
+    ids = [str(a.id) for a in mine]
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        fetched = store.fetch(ids + [str(gone.id), str(stranger.id)] + [str(10 ** 6 + i) for i in range(250)])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert sorted(fetched) == sorted(ids + [str(gone.id)])
+    assert fetched[str(gone.id)] is DELETED
+    assert all(isinstance(fetched[i], Seen) for i in ids)
+    assert store.exists(ids[0]) and not store.exists(str(gone.id)) and not store.exists(str(stranger.id))
+    assert [a.id for a in services.get_activities(other.id, [stranger.id, mine[0].id])] == [stranger.id]
+    if db.engine.dialect.name == "sqlite":
+        for plan in _query_plans_of(statements, "activities"):
+            assert "PRIMARY KEY" in plan and "owner" not in plan, plan
