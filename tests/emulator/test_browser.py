@@ -7,6 +7,13 @@ import google.auth.transport.requests
 import pytest
 from google.oauth2 import service_account
 
+from tests.emulator.console_steps import (
+    add_domain_users,
+    authorize_delegation,
+    create_project,
+    create_service_account_key,
+)
+
 pytestmark = pytest.mark.browser
 G = "https://www.googleapis.com/auth/"
 
@@ -31,12 +38,7 @@ def test_consent_page_in_a_browser(page, emulator, screenshot):
 
 
 def test_console_walk_in_a_browser(page, emulator, screenshot):
-    page.goto(emulator.url + "/")
-    page.get_by_label("Project name").fill("CRM sync")
-    page.get_by_role("button", name="Create").click()
-    page.wait_for_url("**/console/projects/*")
-    page.locator("form[action$='/apis/calendar'] button").click()
-    page.locator("form[action$='/apis/people'] button").click()
+    create_project(page, emulator, apis=("calendar", "people"))
     assert page.get_by_role("button", name="Disable API").count() == 2
     page.get_by_label("App name").fill("CRM")
     page.get_by_label("User support email").fill("admin@example.com")
@@ -59,36 +61,18 @@ def test_service_account_and_delegation_walk_in_a_browser(page, emulator, screen
     """Google's steps for domain-wide delegation in chromium: a service account, its JSON key (a real
     download), the Workspace user and the Admin console grant; the downloaded file then signs in as the
     user through google-auth."""
-    page.goto(emulator.url + "/")
-    page.get_by_label("Project name").fill("CRM sync")
-    page.get_by_role("button", name="Create").click()
-    page.wait_for_url("**/console/projects/*")
-    page.get_by_label("Service account name").fill("CRM sync")
-    page.get_by_role("button", name="Create and continue").click()
-    page.wait_for_url("**/serviceaccounts/*")
-    client_id = page.locator("#client-id").inner_text()
-    with page.expect_download() as download:
-        page.locator("form[action$='/keys'] button").click()
-    with open(download.value.path()) as saved:
+    create_project(page, emulator)
+    client_id, download = create_service_account_key(page)
+    with open(download.path()) as saved:
         key_file = json.load(saved)
-    assert download.value.suggested_filename.endswith(".json") and key_file["client_id"] == client_id
+    assert download.suggested_filename.endswith(".json") and key_file["client_id"] == client_id
     page.reload()
     assert key_file["private_key_id"] in page.content()
     screenshot(page, "emulator-service-account")
 
-    page.goto(emulator.url + "/ac/users")
-    page.get_by_label("Domain name").fill("example.com")
-    page.get_by_role("button", name="Add domain").click()
-    page.get_by_label("First name").fill("Ann")
-    page.get_by_label("Last name").fill("Smith")
-    page.get_by_label("Primary email").fill("ann")
-    page.locator("form[action='/ac/users'] button").click()
+    add_domain_users(page, emulator, "example.com", [("Ann", "Smith", "ann")])
     assert "ann@example.com" in page.content()
-    page.goto(emulator.url + "/ac/owl/domainwidedelegation")
-    page.get_by_label("Client ID", exact=True).fill(client_id)
-    page.get_by_label("OAuth scopes (comma-delimited)").last.fill(f"{G}contacts,{G}calendar")
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url("**saved=authorized*")
+    authorize_delegation(page, emulator, client_id, f"{G}contacts,{G}calendar")
     screenshot(page, "emulator-domain-wide-delegation")
 
     creds = service_account.Credentials.from_service_account_info(

@@ -13,10 +13,16 @@ import pytest
 import requests
 
 from config import PROJECT_ROOT
+from tests.e2e.test_documented_procedure import PASSWORD, login
+from tests.emulator.console_steps import (
+    add_domain_users,
+    authorize_delegation,
+    create_project,
+    create_service_account_key,
+)
 from tests.plugins.browser import LiveServer
 from wizard.google import workspace
 
-PASSWORD = "domain walk password"
 GUIDE_SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 USERS = ("ann@example.com", "bob@example.com", "cat@example.com")
 TEXT = {"en": {"saved": "The key and the domain were saved.", "ok": "calendar list and contacts were read",
@@ -98,46 +104,16 @@ class Shooter:
             (GUIDE_SCREENSHOTS / f"{step}-{self.language}.png").write_bytes(path.read_bytes())
 
 
-def login(page, site, email, language):
-    page.goto(site.url + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form [type=submit]")
-    page.wait_for_url(site.url + "/")
-    page.goto(site.url + f"/locale/{language}?next=/")
-    assert page.locator("html").get_attribute("lang") == language
-
-
 def google_side(page, emulator, scopes_line, shoot):
     """The administrator in Google's consoles (the emulator's): project with both APIs, service account, JSON
     key, the domain's users and the Admin console's grant. Returns the downloaded key file's path."""
-    page.goto(emulator.url + "/")
-    page.get_by_label("Project name").fill("CRM sync")
-    page.get_by_role("button", name="Create").click()
-    page.wait_for_url("**/console/projects/*")
-    page.locator("form[action$='/apis/calendar'] button").click()
-    page.locator("form[action$='/apis/people'] button").click()
-    page.get_by_label("Service account name").fill("CRM sync")
-    page.get_by_role("button", name="Create and continue").click()
-    page.wait_for_url("**/serviceaccounts/*")
-    client_id = page.locator("#client-id").inner_text()
-    with page.expect_download() as download:
-        page.locator("form[action$='/keys'] button").click()
-    page.goto(emulator.url + "/ac/users")
-    page.get_by_label("Domain name").fill("example.com")
-    page.get_by_role("button", name="Add domain").click()
-    for email in USERS:
-        page.get_by_label("First name").fill(email.split("@")[0].capitalize())
-        page.get_by_label("Last name").fill("Example")
-        page.get_by_label("Primary email").fill(email.split("@")[0])
-        page.locator("form[action='/ac/users'] button").click()
-    page.goto(emulator.url + "/ac/owl/domainwidedelegation")
-    page.get_by_label("Client ID", exact=True).fill(client_id)
-    page.get_by_label("OAuth scopes (comma-delimited)").last.fill(scopes_line)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url("**saved=authorized*")
+    create_project(page, emulator, apis=("calendar", "people"))
+    client_id, key = create_service_account_key(page)
+    add_domain_users(page, emulator, "example.com",
+                     [(email.split("@")[0].capitalize(), "Example", email.split("@")[0]) for email in USERS])
+    authorize_delegation(page, emulator, client_id, scopes_line)
     shoot("domain-admin-console")
-    return download.value.path(), client_id
+    return key.path(), client_id
 
 
 @pytest.mark.browser

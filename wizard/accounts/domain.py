@@ -14,14 +14,22 @@ two linked accounts on one mailbox would each write the same contacts and meetin
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wizard.accounts.settings import follow_personal_tags, new_settings
 from wizard.extensions import db
 from wizard.google import workspace
 from wizard.jobs.queue import enqueue_sync
 from wizard.messages import define, render
-from wizard.models.accounts import CONNECTED, DELEGATED, NEEDS_RECONNECT, REVOKED, GoogleAccount, utcnow
+from wizard.models.accounts import (
+    CONNECTED,
+    DELEGATED,
+    NEEDS_RECONNECT,
+    REVOKED,
+    GoogleAccount,
+    linked_on_mailbox,
+    utcnow,
+)
 from wizard.models.users import User
 from wizard.settings.values import delegation, domain_mode
 from wizard.sync.records import normalize_email
@@ -79,13 +87,6 @@ def delegated_account(user) -> GoogleAccount | None:
         GoogleAccount.unlinked_at.is_(None).desc(), GoogleAccount.id.desc()).limit(1))
 
 
-def linked_personally(address: str) -> GoogleAccount | None:
-    """The personal link (consent screen) to this mailbox, if one is linked."""
-    return db.session.scalar(select(GoogleAccount).where(
-        GoogleAccount.kind != DELEGATED, GoogleAccount.unlinked_at.is_(None),
-        func.lower(GoogleAccount.email) == normalize_email(address)).limit(1))
-
-
 def _sub(address: str) -> str:
     # No user signs in, so Google's `sub` is never learnt: the address stands for it, prefixed so that it can
     # never equal a real sub (digits) of a personally linked account.
@@ -100,7 +101,7 @@ def enrol(user, address: str | None = None, start_sync: bool = True) -> GoogleAc
     address = normalize_email(address or user.email)
     if not grant.covers(address):
         raise DomainError("accounts.domain.outside", address=address, domain=grant.domain)
-    personal = linked_personally(address)
+    personal = linked_on_mailbox(address, delegated=False)
     if personal is not None:
         raise DomainError("accounts.domain.personal" if personal.user_id == user.id else "accounts.domain.taken",
                           address=address)
@@ -190,7 +191,7 @@ def members() -> list[Member]:
     grant = delegation()
     rows = []
     for user in db.session.scalars(select(User).order_by(User.email)):
-        personal = linked_personally(user.email)
+        personal = linked_on_mailbox(user.email, delegated=False)
         rows.append(Member(user, delegated_account(user), bool(grant and grant.covers(user.email)),
                            personal if personal is not None and personal.user_id == user.id else None))
     return rows

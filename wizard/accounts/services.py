@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from wizard.accounts import linking as oauth
@@ -19,10 +19,10 @@ from wizard.google.tokens import apply_token, get_oauth_session, save_token  # n
 from wizard.messages import define, render
 from wizard.models.accounts import (
     CONNECTED,
-    DELEGATED,
     NEEDS_RECONNECT,
     REVOKED,
     GoogleAccount,
+    linked_on_mailbox,
     mark_needs_reconnect,  # noqa: F401 (public API: pages and the API)
     utcnow,
 )
@@ -124,11 +124,7 @@ def complete_link(user, args) -> LinkOutcome:
 def _refuse_a_mailbox_connected_through_the_domain(user, email) -> None:
     """One mailbox is connected once (wizard.accounts.domain): two linked accounts on it would each write the
     same contacts and meetings into it."""
-    if not email:
-        return
-    delegated = db.session.scalar(select(GoogleAccount).where(
-        GoogleAccount.kind == DELEGATED, GoogleAccount.unlinked_at.is_(None),
-        func.lower(GoogleAccount.email) == email.strip().lower()).limit(1))
+    delegated = linked_on_mailbox(email, delegated=True) if email else None
     if delegated is not None:
         raise LinkError("accounts.link.through_domain" if delegated.user_id == user.id else "accounts.link.taken",
                         email=email)

@@ -5,7 +5,7 @@ which pairs and cursors refer to) stays, so relinking the same Google account re
 """
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, select, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wizard import crypto
@@ -261,6 +261,15 @@ def mark_needs_reconnect(account_id: int, reason_code: str) -> None:
     if account.status != NEEDS_RECONNECT or account.reason_code != reason_code:
         account.set_status(NEEDS_RECONNECT, reason_code)
     db.session.commit()
+
+
+def linked_on_mailbox(address: str, delegated: bool) -> "GoogleAccount | None":
+    """The linked account on this Google mailbox through the domain's delegation (delegated) or a personal link:
+    one mailbox is connected once (wizard.accounts.domain)."""
+    kind = GoogleAccount.kind == DELEGATED if delegated else GoogleAccount.kind != DELEGATED
+    return db.session.scalar(select(GoogleAccount).where(
+        kind, GoogleAccount.unlinked_at.is_(None),
+        func.lower(GoogleAccount.email) == address.strip().lower()).limit(1))
 
 
 def mark_delegation_broken(reason_code: str) -> int:
