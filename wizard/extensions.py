@@ -1,4 +1,5 @@
 """Extensions, unbound: each is initialised once by create_app()."""
+import orjson
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -24,7 +25,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+
+
+def json_column_text(value) -> str:
+    """How JSON columns are written: orjson, several times the standard encoder's speed (a first sync writes
+    three JSON columns per contact); text, as sqlite3 stores it. Keys that are not strings become strings, as
+    the standard encoder makes them."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# JSON columns are read with orjson too (the engine reads every pair's base snapshot on a full listing).
+db = SQLAlchemy(model_class=Base, engine_options={"json_serializer": json_column_text,
+                                                  "json_deserializer": orjson.loads})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -30,6 +30,7 @@ from functools import lru_cache
 import phonenumbers
 from flask import current_app, has_app_context
 
+from wizard.google.phones import international
 from wizard.sync.changes import DELETED, OUT_OF_SCOPE, Change, Seen
 from wizard.sync.records import (
     ACTIVITIES,
@@ -83,14 +84,9 @@ def _phone_key(value: str, region: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 
 
-@lru_cache(maxsize=65536)  # a pure function of its input: each distinct number is formatted once per process
 def phone_display(key: str) -> str:
     """How a new number is written to Google: international format when it parses, else as it is."""
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(key, None),
-                                          phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    except phonenumbers.NumberParseException:
-        return key
+    return international(key)
 
 
 def email_key(value: str) -> str:

@@ -5,9 +5,10 @@ Paths and parameters follow `people.v1.json`. Every write goes through the accou
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote
+
+import orjson
 
 from .errors import AlreadyExists, GoogleError, NotFound, StaleEtag, error_from_response
 from .pacing import Pacer
@@ -161,8 +162,7 @@ class PeopleClient:
         time to spare while the previous batch is in flight, so that the sending thread only sends."""
         if len(persons) > CREATE_CHUNK:
             raise ValueError(f"a batch create holds at most {CREATE_CHUNK} contacts")
-        return json.dumps({"contacts": [{"contactPerson": person} for person in persons], "readMask": read_mask},
-                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return orjson.dumps({"contacts": [{"contactPerson": person} for person in persons], "readMask": read_mask})
 
     def send_create_payload(self, payload: bytes) -> bytes:
         """Send a `create_payload`; Google's answer undecoded (`created_people` decodes it), so that the
@@ -175,7 +175,7 @@ class PeopleClient:
     @staticmethod
     def created_people(answer: bytes) -> list[dict | GoogleError]:
         """The created persons of a `send_create_payload` answer, in input order (errors per item)."""
-        body = json.loads(answer) if answer else {}
+        body = orjson.loads(answer) if answer else {}
         return [_person_or_error(r) for r in body.get("createdPeople") or []]
 
     def batch_update(self, persons_by_resource_name: Mapping[str, dict], update_mask: str,

@@ -5,7 +5,6 @@ errors) and the mapping (wizard.google.mapping: JSON ⇄ records, verbatim copy 
 write method takes a list of core actions and answers one `Result` per action, in order; a failure of the
 whole call (after the client's retries) propagates and ends the run, with every earlier batch committed.
 """
-import json
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +12,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
+import orjson
 from flask import current_app
 
 from wizard.google import mapping
@@ -27,18 +27,18 @@ RECURRENCE_HORIZON_DAYS = 180
 
 
 class RawCache(dict):
-    """Raw Google items seen in this run, by id, kept as compact JSON text: a full listing of 100,000
+    """Raw Google items seen in this run, by id, kept as compact JSON (UTF-8 bytes): a full listing of 100,000
     contacts would otherwise hold 100,000 nested dicts until their chunk is applied."""
 
     def __setitem__(self, key, item):
-        super().__setitem__(key, json.dumps(item, separators=(",", ":"), ensure_ascii=False))
+        super().__setitem__(key, orjson.dumps(item))
 
     def get(self, key, default=None):
         text = super().get(key)
-        return json.loads(text) if text is not None else default
+        return orjson.loads(text) if text is not None else default
 
     def __getitem__(self, key):
-        return json.loads(super().__getitem__(key))
+        return orjson.loads(super().__getitem__(key))
 
 
 def planned_etag(action, current) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+import orjson
 import requests
 
 from .errors import AuthRevoked, GoogleError, Transient, Unauthenticated, error_from_response, oauth_error
@@ -186,6 +187,6 @@ def _decoded(response, raw: bool):
     if not response.content or response.status_code == 204:
         return None
     try:
-        return response.json()
+        return orjson.loads(response.content)  # Google's answers are UTF-8 JSON; orjson is several times faster
     except ValueError as error:
         raise Transient(f"HTTP {response.status_code} answer is not JSON", status=response.status_code) from error

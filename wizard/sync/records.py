@@ -74,13 +74,20 @@ class ObjectSpec:
     # cancelled single event): Google reporting it deleted is the sync's own doing, and the pair is kept.
     gone_in_google: tuple[str, str] | None = None
 
-    @property
+    @cached_property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
     @cached_property
     def _by_name(self) -> dict[str, FieldSpec]:
         return {f.name: f for f in self.fields}
+
+    @cached_property
+    def normalizers(self) -> tuple[tuple[str, Any], ...]:
+        """(field name, the function that normalizes its value), in field order: made once per kind, since
+        every record read on either side is normalized field by field."""
+        return tuple((f.name, _set_normalizer(KEY_NORMALIZERS[f.key]) if f.kind is FieldKind.SET else _normalize_scalar)
+                     for f in self.fields)
 
     def field(self, name: str) -> FieldSpec:
         return self._by_name[name]
@@ -206,10 +213,9 @@ def make_record(spec: ObjectSpec | str, **fields: Any) -> Record:
     """
     if isinstance(spec, str):
         spec = SPECS[spec]
-    unknown = set(fields) - set(spec.field_names)
-    if unknown:
-        raise KeyError(f"unknown {spec.name} fields: {sorted(unknown)}")
-    values = {name: _normalize_field(spec, name, fields.get(name)) for name in spec.field_names}
+    if not fields.keys() <= spec._by_name.keys():
+        raise KeyError(f"unknown {spec.name} fields: {sorted(set(fields) - set(spec.field_names))}")
+    values = {name: normalize(fields.get(name)) for name, normalize in spec.normalizers}
     return Record(spec.name, values)
 
 
@@ -243,11 +249,16 @@ def empty_record(spec: ObjectSpec | str) -> Record:
     return make_record(spec)
 
 
+# What json.dumps(..., sort_keys=True, ensure_ascii=False, separators=(",", ":")) builds on each call: the same
+# text (stored fingerprints must not change), without making an encoder per record.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def fingerprint(record: Record | None) -> str | None:
     """Stable content hash of a record (sha256 of its canonical JSON); None for no record."""
     if record is None:
         return None
-    canonical = json.dumps([record.kind, record.to_json()], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = _CANONICAL.encode([record.kind, record.to_json()])
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -258,9 +269,9 @@ _SPACES = re.compile(r"\s+")
 
 def normalize_text(value: Any) -> str | None:
     """NFC, trimmed, inner whitespace runs of one line collapsed; empty -> None. Line breaks are kept."""
-    if value is None:
-        return None
-    if type(value) is str and value and value.isprintable() and "  " not in value and value[:1] != " " \
+    if value is None or value == "":
+        return None  # an empty text (most optional fields of most records): no work to find that out
+    if type(value) is str and value.isprintable() and "  " not in value and value[:1] != " " \
             and value[-1:] != " " and unicodedata.is_normalized("NFC", value):
         # Already normal (the common case: one line, single ASCII spaces, NFC): what the steps below would
         # return anyway, without their cost (every text field of every record is normalized on each read).
@@ -334,9 +345,19 @@ def _normalize_field(spec: ObjectSpec, name: str, value: Any) -> Value:
     field_spec = spec.field(name)
     if field_spec.kind is FieldKind.SET:
         return _normalize_items(value, KEY_NORMALIZERS[field_spec.key])
+    return _normalize_scalar(value)
+
+
+def _normalize_scalar(value: Any) -> Scalar:
     if isinstance(value, bool) or value is None:
         return value
     return normalize_text(value)
+
+
+def _set_normalizer(normalize_key):
+    def normalize(value: Any) -> frozenset:
+        return _normalize_items(value, normalize_key)
+    return normalize
 
 
 def _normalize_items(value: Any, normalize_key) -> frozenset:
