@@ -71,10 +71,11 @@ _AddressRow = namedtuple("_AddressRow", ("contact_id", "type") + ADDRESS_PARTS)
 # not made into 500 SQL literals (each coerced, and walked for the statement cache's key) on every read.
 _IDS, _TAG_IDS = bindparam("ids", expanding=True), bindparam("tag_ids", expanding=True)
 _CONTACTS_BY_ID = select(*_CONTACT_COLUMNS).where(Contact.id.in_(_IDS))
-_ROWS_OF = tuple((into, shape, select(*(getattr(model, name) for name in shape._fields))
-                  .where(model.contact_id.in_(_IDS)).order_by(model.contact_id, model.position, model.id))
-                 for into, (model, shape) in enumerate(((ContactEmail, _EmailRow), (ContactPhone, _PhoneRow),
-                                                        (ContactAddress, _AddressRow))))
+# A contact's e-mails, phones and addresses, in the relationships' order (by position: the record's order too).
+_PART_ROWS = tuple((shape, select(*(getattr(model, name) for name in shape._fields))
+                    .where(model.contact_id.in_(_IDS)).order_by(model.contact_id, model.position, model.id))
+                   for model, shape in ((ContactEmail, _EmailRow), (ContactPhone, _PhoneRow),
+                                        (ContactAddress, _AddressRow)))
 _TAGGED = select(contact_tags.c.contact_id).where(contact_tags.c.contact_id.in_(_IDS),
                                                   contact_tags.c.tag_id.in_(_TAG_IDS))
 
@@ -193,10 +194,9 @@ class ContactStore:
         if not ids:
             return {}
         emails, phones, addresses = parts = ({}, {}, {})
-        for into, shape, statement in _ROWS_OF:
-            # The relationships' order (by position) is kept: it is the record's order too.
+        for into, (shape, statement) in zip(parts, _PART_ROWS):
             for row in map(shape._make, session.execute(statement, {"ids": ids})):
-                parts[into].setdefault(row.contact_id, []).append(row)
+                into.setdefault(row.contact_id, []).append(row)
         tagged = set(session.scalars(_TAGGED, {"ids": ids, "tag_ids": self.tag_ids})) if self.tag_ids else set()
         out = {}
         for row in rows:
