@@ -5,7 +5,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import defer, undefer
 
 from wizard.extensions import db
-from wizard.models.clock import utcnow  # noqa: F401
+from wizard.models.clock import utcnow
 from wizard.models.sync import Cursor
 from wizard.models.sync import Pair as PairRow
 from wizard.sync.chunking import PairRef
@@ -57,7 +57,7 @@ _INSERT_INTENT = insert(_PAIRS).returning(_PAIRS.c.id, _PAIRS.c.crm_id)
 _FINISH_CREATE = (update(_PAIRS).where(_PAIRS.c.id == bindparam("row_id"))
                   .values(google_id=bindparam("new_google_id"), google_etag=bindparam("new_etag"),
                           google_fingerprint=bindparam("new_fingerprint"), state=bindparam("new_state"),
-                          synced_at=bindparam("new_synced_at")))
+                          synced_at=bindparam("new_synced_at"), updated_at=bindparam("new_updated_at")))
 
 
 class PairTable:
@@ -256,7 +256,10 @@ class PairTable:
             self.flush()
             ids = [row.id if isinstance(row, PairRow) else row for row in ids]
         if fresh:
-            values = [dict(_values(intents[i]), account_id=self.account_id, object=self.object) for i in fresh]
+            # One instant for the batch's rows (the column's default would be called once per row).
+            now = utcnow()
+            values = [dict(_values(intents[i]), account_id=self.account_id, object=self.object, updated_at=now)
+                      for i in fresh]
             # A Core statement on the table (the ORM's bulk insert walks its unit-of-work steps per row).
             new_ids = dict((crm_id, row_id) for row_id, crm_id in self.session.execute(_INSERT_INTENT, values))
             for index in fresh:
@@ -270,7 +273,7 @@ class PairTable:
     def finish_creates(self, created: list[tuple[int, Pair]]) -> None:
         """Rows of `insert_intents` once Google answered: (row id, wizard.sync.pairs.pair_after_create). That
         step changes the Google columns and the state only, so only those are written, in one statement."""
-        bulk = []
+        bulk, now = [], utcnow()  # one instant for the batch's rows
         for row_id, pair in created:
             if row_id not in self._bulk or row_id in self.by_id:
                 self._bulk.discard(row_id)
@@ -278,7 +281,7 @@ class PairTable:
                 continue
             bulk.append({"row_id": row_id, "new_google_id": pair.google_id, "new_etag": pair.google_etag,
                          "new_fingerprint": pair.google_fingerprint, "new_state": pair.state.value,
-                         "new_synced_at": utcnow() if pair.state is PairState.SYNCED else None})
+                         "new_synced_at": now if pair.state is PairState.SYNCED else None, "new_updated_at": now})
             self._bulk.discard(row_id)
             if pair.google_id is not None:
                 self.google_index[pair.google_id] = row_id
