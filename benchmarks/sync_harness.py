@@ -168,6 +168,16 @@ def measured(app, target, *args, cpu: dict | None = None):
     return seconds, max(peak, before) / 1024.0, result
 
 
+def machine_reference() -> float:
+    """CPU seconds of a fixed pure-Python loop, run now: how fast this machine is at the moment. The shared cores
+    here run the same loop 0.6-1.2 s from one minute to the next, and every CPU figure moves with it."""
+    started = _cpu_now()
+    total = 0
+    for number in range(10 ** 7):
+        total += number
+    return _cpu_now() - started
+
+
 def _cpu_now() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime

@@ -25,8 +25,6 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-
-
 def json_column_text(value) -> str:
     """How JSON columns are written: orjson, several times the standard encoder's speed (a first sync writes
     three JSON columns per contact); text, as sqlite3 stores it. Keys that are not strings become strings, as
