@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, NamedTuple, Union
 
 Payload = Union[str, bool, None, tuple]
@@ -83,11 +83,11 @@ class ObjectSpec:
         return {f.name: f for f in self.fields}
 
     @cached_property
-    def normalizers(self) -> tuple[tuple[str, Any], ...]:
-        """(field name, the function that normalizes its value), in field order: made once per kind, since
+    def normalizers(self) -> dict[str, Any]:
+        """Field name -> the function that normalizes its value, in field order: made once per kind, since
         every record read on either side is normalized field by field."""
-        return tuple((f.name, _set_normalizer(KEY_NORMALIZERS[f.key]) if f.kind is FieldKind.SET else _normalize_scalar)
-                     for f in self.fields)
+        return {f.name: partial(_normalize_items, normalize_key=KEY_NORMALIZERS[f.key])
+                if f.kind is FieldKind.SET else _normalize_scalar for f in self.fields}
 
     def field(self, name: str) -> FieldSpec:
         return self._by_name[name]
@@ -215,7 +215,7 @@ def make_record(spec: ObjectSpec | str, **fields: Any) -> Record:
         spec = SPECS[spec]
     if not fields.keys() <= spec._by_name.keys():
         raise KeyError(f"unknown {spec.name} fields: {sorted(set(fields) - set(spec.field_names))}")
-    values = {name: normalize(fields.get(name)) for name, normalize in spec.normalizers}
+    values = {name: normalize(fields.get(name)) for name, normalize in spec.normalizers.items()}
     return Record(spec.name, values)
 
 
@@ -342,22 +342,13 @@ def birthday_parts(value: str | None) -> tuple[int | None, int, int] | None:
 
 
 def _normalize_field(spec: ObjectSpec, name: str, value: Any) -> Value:
-    field_spec = spec.field(name)
-    if field_spec.kind is FieldKind.SET:
-        return _normalize_items(value, KEY_NORMALIZERS[field_spec.key])
-    return _normalize_scalar(value)
+    return spec.normalizers[name](value)
 
 
 def _normalize_scalar(value: Any) -> Scalar:
     if isinstance(value, bool) or value is None:
         return value
     return normalize_text(value)
-
-
-def _set_normalizer(normalize_key):
-    def normalize(value: Any) -> frozenset:
-        return _normalize_items(value, normalize_key)
-    return normalize
 
 
 def _normalize_items(value: Any, normalize_key) -> frozenset:
